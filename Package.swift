@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The billing pipeline: a pure core, a thin I/O layer, the stages, and one small executable per stage.
+let executables = ["ingest", "rate", "invoice", "pay", "report", "verify", "pipeline"]
+
+let package = Package(
+    name: "Billing",
+    products: executables.map { .executable(name: "billing-\($0)", targets: ["billing-\($0)"]) },
+    targets: [
+        // libcsv, Debian's libcsv-dev: the only dependency outside the toolchain.
+        .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
+        // Pure value types and functions: money, calendar, catalog, rating, tax, invoicing, payments, reporting.
+        .target(name: "BillingCore", path: "Sources/BillingCore"),
+        // The thin I/O layer: the libcsv wrapper, JSON, files, dataset loading, the ledger.
+        .target(name: "BillingIO", dependencies: ["BillingCore", "CLibCSV"], path: "Sources/BillingIO"),
+        // Each stage as a function over the core and the I/O layer, shared by the executables.
+        .target(name: "BillingStages", dependencies: ["BillingCore", "BillingIO"], path: "Sources/BillingStages"),
+        .testTarget(name: "BillingCoreTests", dependencies: ["BillingCore"], path: "Tests/BillingCoreTests"),
+        .testTarget(name: "BillingIOTests", dependencies: ["BillingIO"], path: "Tests/BillingIOTests"),
+        .testTarget(
+            name: "BillingStagesTests", dependencies: ["BillingStages", "BillingIO", "BillingCore"],
+            path: "Tests/BillingStagesTests"),
+    ] + executables.map {
+        .executableTarget(
+            name: "billing-\($0)", dependencies: ["BillingStages"], path: "Sources/Executables/billing-\($0)")
+    }
+)

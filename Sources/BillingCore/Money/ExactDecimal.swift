@@ -1,0 +1,160 @@
+/// An exact decimal number: `units × 10^−scale`, e.g. 49.99 is (4999, 2).
+///
+/// Prices, quantities, tax and fx rates are parsed into this type from their text form and never
+/// pass through binary floating point. Arithmetic is checked: an overflow throws, never wraps.
+public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The value scaled by `10^scale`.
+    public var units: Int128
+    /// The number of decimals, 0…18.
+    public var scale: Int
+
+    public init(units: Int128, scale: Int) {
+        precondition((0...18).contains(scale), "scale out of range")
+        self.units = units
+        self.scale = scale
+    }
+
+    public init(_ integer: Int) { self.init(units: Int128(integer), scale: 0) }
+
+    public static let zero = ExactDecimal(0)
+
+    /// Parses the SPEC grammar `-?[0-9]+(\.[0-9]+)?`; returns nil for anything else, including more
+    /// than `maxDecimals` decimals (never rounded), exponents and thousands separators.
+    public init?(parsing text: some StringProtocol, maxDecimals: Int = 12, allowNegative: Bool = true) {
+        guard let value = ExactDecimal.parse(bytes: Array(text.utf8)[...], maxDecimals: maxDecimals) else {
+            return nil
+        }
+        if !allowNegative && value.units < 0 { return nil }
+        self = value
+    }
+
+    /// Byte-level parser shared by the CSV hot path and the text initializer.
+    public static func parse(bytes: ArraySlice<UInt8>, maxDecimals: Int) -> ExactDecimal? {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        var negative = false
+        if i < end && bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        var units: Int128 = 0
+        var intDigits = 0
+        var fracDigits = 0
+        var seenDot = false
+        while i < end {
+            let b = bytes[i]
+            if b == UInt8(ascii: ".") {
+                if seenDot || intDigits == 0 { return nil }
+                seenDot = true
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                if seenDot { fracDigits += 1 } else { intDigits += 1 }
+                if intDigits + fracDigits > 36 { return nil }
+                units = units * 10 + Int128(b - UInt8(ascii: "0"))
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        if intDigits == 0 || (seenDot && fracDigits == 0) || fracDigits > maxDecimals { return nil }
+        return ExactDecimal(units: negative ? -units : units, scale: fracDigits)
+    }
+
+    public var isNegative: Bool { units < 0 }
+    public var isZero: Bool { units == 0 }
+
+    /// The value at a larger scale (exact: only appends zeros).
+    public func rescaled(to newScale: Int) throws(ArithmeticOverflow) -> Int128 {
+        precondition(newScale >= scale)
+        return try checkedMultiply(units, pow10(newScale - scale), "rescale")
+    }
+
+    public static func < (a: ExactDecimal, b: ExactDecimal) -> Bool {
+        let s = max(a.scale, b.scale)
+        // Values are parsed from at most 36 digits; comparison at a common scale cannot overflow
+        // for the magnitudes this program handles, and falls back to a safe answer if it would.
+        guard let x = try? a.rescaled(to: s), let y = try? b.rescaled(to: s) else { return a.units < b.units }
+        return x < y
+    }
+
+    public static func == (a: ExactDecimal, b: ExactDecimal) -> Bool {
+        let s = max(a.scale, b.scale)
+        guard let x = try? a.rescaled(to: s), let y = try? b.rescaled(to: s) else { return false }
+        return x == y
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // Hash the normalised form so that 1.50 and 1.5 hash alike, as they compare equal.
+        let n = normalized
+        hasher.combine(n.units)
+        hasher.combine(n.scale)
+    }
+
+    /// Trailing fractional zeros removed: 1.500 → 1.5, 2.00 → 2.
+    public var normalized: ExactDecimal {
+        var u = units
+        var s = scale
+        while s > 0 && u % 10 == 0 { u /= 10; s -= 1 }
+        return ExactDecimal(units: u, scale: s)
+    }
+
+    public static func + (a: ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
+        let s = max(a.scale, b.scale)
+        let x = try a.rescaled(to: s)
+        let y = try b.rescaled(to: s)
+        let (r, o) = x.addingReportingOverflow(y)
+        if o { throw ArithmeticOverflow("decimal addition") }
+        return ExactDecimal(units: r, scale: s)
+    }
+
+    /// Exact product; the scale is the sum of scales, reduced if it would exceed 18.
+    public static func * (a: ExactDecimal, b: ExactDecimal) throws(ArithmeticOverflow) -> ExactDecimal {
+        var u = try checkedMultiply(a.units, b.units, "decimal multiplication")
+        var s = a.scale + b.scale
+        while s > 18 {
+            guard u % 10 == 0 else { throw ArithmeticOverflow("decimal multiplication precision") }
+            u /= 10
+            s -= 1
+        }
+        return ExactDecimal(units: u, scale: s)
+    }
+
+    /// The plain text form, with exactly `scale` decimals: `49.99`, `-0.0004`, `12`.
+    public var description: String { format(decimals: scale) }
+
+    /// The text form with `decimals` fraction digits; `decimals` must be ≥ the significant scale.
+    public func format(decimals: Int) -> String {
+        precondition(decimals >= normalized.scale, "formatting would lose digits")
+        let u = (try? rescaledUnits(to: decimals)) ?? units
+        return ExactDecimal.formatUnits(u, decimals: decimals)
+    }
+
+    private func rescaledUnits(to d: Int) throws(ArithmeticOverflow) -> Int128 {
+        if d >= scale { return try rescaled(to: d) }
+        return units / pow10(scale - d)
+    }
+
+    /// Formats `units × 10^−decimals` as plain decimal text.
+    public static func formatUnits(_ units: Int128, decimals: Int) -> String {
+        let negative = units < 0
+        var digits = String(units.magnitude)
+        if decimals > 0 {
+            if digits.count <= decimals {
+                digits = String(repeating: "0", count: decimals - digits.count + 1) + digits
+            }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+        }
+        return negative ? "-" + digits : digits
+    }
+}
+
+/// `10^n` for 0 ≤ n ≤ 36.
+public func pow10(_ n: Int) -> Int128 {
+    precondition((0...36).contains(n))
+    var r: Int128 = 1
+    for _ in 0..<n { r *= 10 }
+    return r
+}
+
+/// Multiplication that throws instead of wrapping.
+public func checkedMultiply(_ a: Int128, _ b: Int128, _ what: String) throws(ArithmeticOverflow) -> Int128 {
+    let (r, o) = a.multipliedReportingOverflow(by: b)
+    if o { throw ArithmeticOverflow(what) }
+    return r
+}

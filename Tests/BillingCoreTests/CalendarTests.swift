@@ -1,0 +1,63 @@
+import Testing
+@testable import BillingCore
+
+struct CalendarTests {
+    func d(_ s: String) -> CivilDate { CivilDate(parsing: s)! }
+
+    @Test(arguments: ["2023-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-01", "26-01-01", "2026/01/01"])
+    func impossibleOrMalformedDates(text: String) {
+        #expect(CivilDate(parsing: text) == nil)
+    }
+
+    @Test func dayNumbersRoundTrip() {
+        #expect(d("1970-01-01").dayNumber == 0)
+        #expect(d("2024-03-01").dayNumber - d("2024-02-28").dayNumber == 2)  // leap year
+        for n in stride(from: -1000, to: 30000, by: 37) { #expect(CivilDate(dayNumber: n).dayNumber == n) }
+    }
+
+    @Test func billingDay31ClampsToMonthEnd() {
+        // Monthly, billing day 31, anchored in January 2024 (a leap year).
+        let cycle = BillingCycle(stepMonths: 1, billingDay: 31, anchorMonthIndex: d("2024-01-31").monthIndex)
+        #expect((0..<4).map { cycle.anchor($0).description } == ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"])
+        #expect(cycle.period(containing: d("2024-03-05")) == DateRange(d("2024-02-29"), d("2024-03-31")))
+    }
+
+    @Test func firstFractionWithBillingDay15() {
+        // Started 2023-05-23, billing day 15: the anchored period holding the start is
+        // [05-15, 06-15) = 31 days; the first partial period [05-23, 06-15) uses 23 of them.
+        let cycle = BillingCycle(
+            interval: .month, intervalCount: 1, alignment: .anniversary, billingDay: 15, firstPaid: d("2023-05-23"))
+        let full = cycle.period(containing: d("2023-05-23"))
+        #expect(full == DateRange(d("2023-05-15"), d("2023-06-15")))
+        #expect(full.days == 31)
+        #expect(DateRange(d("2023-05-23"), full.end).days == 23)
+    }
+
+    @Test func specExampleBillingDay25() {
+        // Started 2012-05-01 with billing day 25: [05-01, 05-25) is 24 of the 30 days of [04-25, 05-25).
+        let cycle = BillingCycle(
+            interval: .month, intervalCount: 1, alignment: .anniversary, billingDay: 25, firstPaid: d("2012-05-01"))
+        let full = cycle.period(containing: d("2012-05-01"))
+        #expect(full == DateRange(d("2012-04-25"), d("2012-05-25")))
+        #expect(full.days == 30 && DateRange(d("2012-05-01"), full.end).days == 24)
+    }
+
+    @Test func yearlyKeepsMonthAndDayAndClampsFeb29() {
+        let cycle = BillingCycle(interval: .year, intervalCount: 1, alignment: .anniversary, billingDay: nil, firstPaid: d("2024-02-29"))
+        #expect(cycle.anchor(1) == d("2025-02-28"))
+        #expect(cycle.anchor(4) == d("2028-02-29"))
+    }
+
+    @Test func calendarQuarterlyAnchorsOnJanuary() {
+        let cycle = BillingCycle(interval: .month, intervalCount: 3, alignment: .calendar, billingDay: nil, firstPaid: d("2026-05-10"))
+        #expect(cycle.period(containing: d("2026-05-10")) == DateRange(d("2026-04-01"), d("2026-07-01")))
+        let yearly = BillingCycle(interval: .year, intervalCount: 1, alignment: .calendar, billingDay: nil, firstPaid: d("2026-05-10"))
+        #expect(yearly.period(containing: d("2026-05-10")) == DateRange(d("2026-01-01"), d("2027-01-01")))
+    }
+
+    @Test func monthWindow() {
+        #expect(DateRange.month("2026-11") == DateRange(d("2026-11-01"), d("2026-12-01")))
+        #expect(DateRange.month("2026-12") == DateRange(d("2026-12-01"), d("2027-01-01")))
+        #expect(DateRange.month("2026-13") == nil)
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+@testable import BillingCore
+
+struct MoneyTests {
+    let usd = Currency(code: "USD")!
+    let jpy = Currency(code: "JPY")!
+
+    func dec(_ s: String) -> ExactDecimal { ExactDecimal(parsing: s)! }
+
+    @Test func prorationFiguresFromSpec() throws {
+        // 249.95 × 24 / 30 = 5998.80 / 30 = 199.96 exactly.
+        #expect(try Money.rounding(dec("249.95"), times: 24, over: 30, in: usd, mode: .halfUp).description == "199.96")
+        // 2399.95 × 362 / 365 = 868781.90 / 365 = 2380.2243… → 2380.22.
+        #expect(try Money.rounding(dec("2399.95"), times: 362, over: 365, in: usd, mode: .halfUp).description == "2380.22")
+        // −249.95 × 21 / 30 = −5248.95 / 30 = −174.965 → half_up (away from zero) −174.97.
+        #expect(try Money.rounding(dec("-249.95"), times: 21, over: 30, in: usd, mode: .halfUp).description == "-174.97")
+    }
+
+    @Test(arguments: [
+        // (value, currency, mode, expected): 0.5 JPY and −0.005 USD are exact halves.
+        ("0.5", "JPY", RoundingMode.halfUp, "1"),
+        ("0.5", "JPY", .halfEven, "0"),
+        ("1.5", "JPY", .halfEven, "2"),
+        ("-0.005", "USD", .halfUp, "-0.01"),
+        ("-0.005", "USD", .halfEven, "0.00"),
+        ("-0.015", "USD", .halfEven, "-0.02"),
+        ("1.239", "USD", .down, "1.23"),
+        ("-1.239", "USD", .down, "-1.23"),
+        ("1.231", "USD", .up, "1.24"),
+        ("-1.231", "USD", .up, "-1.24"),
+        ("1.2345", "KWD", .halfUp, "1.235"),
+        ("0.00005", "CLF", .halfUp, "0.0001"),
+    ])
+    func roundingModes(value: String, code: String, mode: RoundingMode, expected: String) throws {
+        let m = try Money.rounding(dec(value), in: Currency(code: code)!, mode: mode)
+        #expect(m.description == expected)
+    }
+
+    @Test func iso4217Exponents() {
+        #expect(Currency(code: "JPY")?.exponent == 0)
+        #expect(Currency(code: "USD")?.exponent == 2)
+        #expect(Currency(code: "KWD")?.exponent == 3)
+        #expect(Currency(code: "CLF")?.exponent == 4)
+        #expect(Currency(code: "usd") == nil)
+        #expect(Currency(code: "XXX") == nil)
+    }
+
+    @Test(arguments: ["12", "0.0004", "-3.5", "0"])
+    func decimalGrammarAccepts(text: String) {
+        #expect(ExactDecimal(parsing: text)?.description == text)
+    }
+
+    @Test(arguments: ["1e3", "1,000", "1.", ".5", "+1", "", "-", "1.2.3", " 1", "0x10", "1.0000000000001"])
+    func decimalGrammarRejects(text: String) {
+        #expect(ExactDecimal(parsing: text, maxDecimals: 12) == nil)
+    }
+
+    @Test func overflowThrows() {
+        let huge = ExactDecimal(units: Int128.max / 2, scale: 0)
+        #expect(throws: ArithmeticOverflow.self) { try Money.rounding(huge, times: 4, in: usd, mode: .halfUp) }
+        #expect(throws: ArithmeticOverflow.self) {
+            try Money(minorUnits: .max, currency: usd) + Money(minorUnits: 1, currency: usd)
+        }
+        // A value that fits in Int128 but not in Int64 minor units is also an error.
+        #expect(throws: ArithmeticOverflow.self) {
+            try Money.rounding(ExactDecimal(units: Int128(Int64.max), scale: 0), in: usd, mode: .halfUp)
+        }
+    }
+
+    @Test func equalityIgnoresTrailingZeros() {
+        #expect(dec("1.50") == dec("1.5"))
+        #expect(dec("1.49") < dec("1.5"))
+        #expect(Set([dec("2"), dec("2.00")]).count == 1)
+    }
+}
