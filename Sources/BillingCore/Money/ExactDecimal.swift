@@ -57,6 +57,9 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     public var isNegative: Bool { units < 0 }
+
+    /// The negated value (exact).
+    public static prefix func - (a: ExactDecimal) -> ExactDecimal { ExactDecimal(units: -a.units, scale: a.scale) }
     public var isZero: Bool { units == 0 }
 
     /// The value at a larger scale (exact: only appends zeros).

@@ -1,0 +1,97 @@
+/// The ledger's running state that numbering and credit need: the next number of each series and
+/// each customer's credit balance.
+public struct LedgerBalances: Sendable {
+    public var invoiceCount: Int
+    public var creditNoteCount: Int
+    /// Per customer: credit notes issued minus credit already applied (≥ 0).
+    public var creditBalance: [String: Money]
+    public init(invoiceCount: Int = 0, creditNoteCount: Int = 0, creditBalance: [String: Money] = [:]) {
+        self.invoiceCount = invoiceCount
+        self.creditNoteCount = creditNoteCount
+        self.creditBalance = creditBalance
+    }
+}
+
+/// Turns pending items into documents (SPEC §5): one per customer per issue date, typed by the
+/// sign of its total, taxed, numbered gaplessly in `(issue date, customer_id)` order, with credit
+/// balances applied to later invoices.
+public struct DocumentBuilder: Sendable {
+    public let settings: BillingSettings
+    public init(settings: BillingSettings) { self.settings = settings }
+
+    /// Document numbers are the prefix and a six-digit sequence (more digits when it outgrows them).
+    public static func number(prefix: String, _ n: Int) -> String {
+        let digits = String(n)
+        return prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    public func build(
+        items: [ChargeItem], window: DateRange, customers: [String: Customer], issued: [IssuedItem], balances: inout LedgerBalances
+    ) throws(ArithmeticOverflow) -> [Document] {
+        struct GroupKey: Hashable, Comparable {
+            var date: CivilDate
+            var customer: String
+            static func < (a: GroupKey, b: GroupKey) -> Bool { (a.date, a.customer) < (b.date, b.customer) }
+        }
+        var groups: [GroupKey: [ChargeItem]] = [:]
+        for item in items where item.amount.minorUnits != 0 {
+            groups[GroupKey(date: ItemDiff.issueDate(of: item, window: window), customer: item.customerID), default: []].append(item)
+        }
+        var issuedSoFar = issued
+        var documents: [Document] = []
+        for key in groups.keys.sorted() {
+            let customer = customers[key.customer]!
+            let lines = groups[key]!.sorted {
+                ($0.subscriptionID, $0.period, $0.kind, $0.planID, $0.metric) < ($1.subscriptionID, $1.period, $1.kind, $1.planID, $1.metric)
+            }
+            let currency = customer.currency
+            let tax = try TaxCalculator.compute(
+                lines: lines.map { ($0.amount, $0.tax) }, currency: currency, basis: settings.taxBasis,
+                rounding: settings.taxRounding, inclusive: settings.taxInclusive)
+            let type: DocumentType = tax.total.minorUnits < 0 ? .creditNote : .invoice
+            let number: String
+            var credit = balances.creditBalance[customer.id] ?? .zero(currency)
+            var creditApplied = Money.zero(currency)
+            var amountDue = Money.zero(currency)
+            var references: [String] = []
+            var notes: [String] = []
+            switch type {
+            case .invoice:
+                balances.invoiceCount += 1
+                number = DocumentBuilder.number(prefix: settings.invoicePrefix, balances.invoiceCount)
+                creditApplied = Money(minorUnits: min(credit.minorUnits, tax.total.minorUnits), currency: currency)
+                credit = try credit - creditApplied
+                amountDue = try tax.total - creditApplied
+            case .creditNote:
+                balances.creditNoteCount += 1
+                number = DocumentBuilder.number(prefix: settings.creditNotePrefix, balances.creditNoteCount)
+                credit = try credit + (-tax.total)
+                references = Self.references(for: lines, in: issuedSoFar)
+                if !references.isEmpty { notes.append("Credit note for \(references.joined(separator: ", "))") }
+            }
+            balances.creditBalance[customer.id] = credit
+            let treatments = Set(lines.map(\.tax.treatment))
+            for t in [TaxTreatment.exempt, .reverseCharge] where treatments.contains(t) { notes.append(t.note!) }
+            let due = type == .invoice && customer.paymentMethod == nil ? key.date.adding(days: settings.paymentTermsDays) : key.date
+            documents.append(Document(
+                number: number, type: type, issueDate: key.date, dueDate: due, currency: currency, seller: settings.seller,
+                customer: customer, lines: lines, tax: tax, creditApplied: creditApplied, amountDue: amountDue, notes: notes,
+                references: references))
+            issuedSoFar += lines.map { IssuedItem(item: $0, documentNumber: number) }
+        }
+        return documents
+    }
+
+    /// The invoices holding charges of the same subscriptions over overlapping service periods.
+    static func references(for lines: [ChargeItem], in issued: [IssuedItem]) -> [String] {
+        var refs: Set<String> = []
+        for line in lines {
+            for i in issued where i.item.subscriptionID == line.subscriptionID && i.item.amount.minorUnits > 0
+                && i.item.period.clamped(to: line.period) != nil
+            {
+                refs.insert(i.documentNumber)
+            }
+        }
+        return refs.sorted()
+    }
+}

@@ -1,0 +1,48 @@
+/// An item already issued on a document (read from the ledger's line index).
+public struct IssuedItem: Sendable, Hashable {
+    public var item: ChargeItem
+    public var documentNumber: String
+    public init(item: ChargeItem, documentNumber: String) {
+        self.item = item
+        self.documentNumber = documentNumber
+    }
+}
+
+/// Regenerate-and-diff (SPEC §5): compares every item that should exist up to the run's end with
+/// what the ledger already issued, per `ItemKey`, and returns only the difference.
+public enum ItemDiff {
+    /// Items to issue now. A new key is issued whole; a key whose computed amount differs from the
+    /// issued sum gets one correcting item for the difference, labelled with its service period; an
+    /// issued key that should no longer exist is reversed. Billing dates before `window.start`
+    /// move to `window.start`. Issued items billed (naturally) on or after `window.end` are left
+    /// alone, so re-running an older month after a newer one changes nothing.
+    public static func pending(computed: [ChargeItem], issued: [IssuedItem], window: DateRange) throws(ArithmeticOverflow) -> [ChargeItem] {
+        var want: [ItemKey: (template: ChargeItem, amount: Money)] = [:]
+        for c in computed where c.billingDate < window.end {
+            if let w = want[c.key] { want[c.key] = (w.template, try w.amount + c.amount) } else { want[c.key] = (c, c.amount) }
+        }
+        var have: [ItemKey: (template: ChargeItem, amount: Money)] = [:]
+        for i in issued where i.item.billingDate < window.end {
+            let c = i.item
+            if let h = have[c.key] { have[c.key] = (h.template, try h.amount + c.amount) } else { have[c.key] = (c, c.amount) }
+        }
+        var out: [ChargeItem] = []
+        for key in Set(want.keys).union(have.keys).sorted() {
+            let w = want[key], h = have[key]
+            let template = (w ?? h)!.template
+            let target = w?.amount ?? .zero(template.amount.currency)
+            let delta = try target - (h?.amount ?? .zero(template.amount.currency))
+            if delta.minorUnits == 0 { continue }
+            var item = template
+            item.amount = delta
+            if h != nil {
+                item.description = "Correction for \(key.period.start) – \(key.period.end.adding(days: -1)): \(template.description)"
+            }
+            out.append(item)
+        }
+        return out
+    }
+
+    /// The day an item is issued: its natural billing day, or the window's first day if earlier.
+    public static func issueDate(of item: ChargeItem, window: DateRange) -> CivilDate { max(item.billingDate, window.start) }
+}

@@ -1,0 +1,56 @@
+import BillingCore
+
+/// A plain-text rendering of a document for people: what an accountant reads before filing the
+/// JSON. Deterministic, like every output.
+public enum DocumentText {
+    public static func render(_ d: Document) -> String {
+        var out: [String] = []
+        let title = d.type == .invoice ? "INVOICE" : "CREDIT NOTE"
+        out.append("\(title) \(d.number)")
+        out.append(String(repeating: "=", count: title.count + 1 + d.number.count))
+        out.append("Issue date: \(d.issueDate)    Due date: \(d.dueDate)    Currency: \(d.currency.code)")
+        out.append("")
+        out.append("From: \(d.seller.name)")
+        if !d.seller.address.isEmpty { out.append("      \(d.seller.address)") }
+        out.append("      \(d.seller.country)\(d.seller.taxID.isEmpty ? "" : "  Tax ID: \(d.seller.taxID)")")
+        out.append("To:   \(d.customer.name) (\(d.customer.id))")
+        let place = d.customer.region.isEmpty ? d.customer.country : "\(d.customer.region), \(d.customer.country)"
+        out.append("      \(place)\(d.customer.taxID.isEmpty ? "" : "  Tax ID: \(d.customer.taxID)")")
+        out.append("")
+        let rows = d.lines.map { l in
+            [l.description, "\(l.period.start) – \(l.period.end.adding(days: -1))", l.quantity.normalized.description,
+             l.unitPrice.normalized.description, l.tax.rate.normalized.description + "%", l.amount.description]
+        }
+        out += table(["Description", "Service period", "Qty", "Unit price", "Tax", "Amount"], rows, rightAligned: [2, 3, 4, 5])
+        out.append("")
+        var totals: [[String]] = [["Subtotal", d.tax.subtotal.description]]
+        for t in d.tax.summaries {
+            let label = (t.name.isEmpty ? "Tax" : t.name) + " \(t.rate.normalized)% on \(t.taxable)"
+            totals.append([label, t.tax.description])
+        }
+        totals.append(["Total", d.tax.total.description])
+        if d.type == .invoice {
+            totals.append(["Credit applied", d.creditApplied.description])
+            totals.append(["Amount due", d.amountDue.description])
+        }
+        out += table(["", d.currency.code], totals, rightAligned: [1])
+        if !d.notes.isEmpty || !d.references.isEmpty {
+            out.append("")
+            out += d.notes.map { "Note: \($0)" }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Columns padded to their widest cell.
+    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) -> [String] {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        func line(_ r: [String]) -> String {
+            r.enumerated().map { c, cell in
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                return rightAligned.contains(c) ? pad + cell : cell + pad
+            }.joined(separator: "  ")
+        }
+        return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
+    }
+}

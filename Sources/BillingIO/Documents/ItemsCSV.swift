@@ -1,0 +1,48 @@
+import BillingCore
+
+/// The CSV form of charge items: the run's `items.csv` (what rating says should exist) and the
+/// ledger's `items.csv` (every line issued, with its document number), read back by the next stage.
+public enum ItemsCSV {
+    public static let header = [
+        "customer_id", "subscription_id", "plan_id", "kind", "metric", "period_start", "period_end", "quantity", "unit_price",
+        "currency", "amount", "billing_date", "tax_category", "tax_rate", "tax_name", "tax_treatment", "description",
+    ]
+
+    public static func row(_ i: ChargeItem) -> [String] {
+        [i.customerID, i.subscriptionID, i.planID, i.kind.rawValue, i.metric, i.period.start.description, i.period.end.description,
+         i.quantity.normalized.description, i.unitPrice.normalized.description, i.amount.currency.code, i.amount.description,
+         i.billingDate.description, i.taxCategory, i.tax.rate.normalized.description, i.tax.name, i.tax.treatment.rawValue,
+         i.description]
+    }
+
+    /// Items sorted in the file's fixed order (subscription, period, kind, plan, metric).
+    public static func document(_ items: [ChargeItem]) -> String {
+        CSVWriter.document(header: header, rows: items.sorted { $0.key < $1.key }.map(row))
+    }
+
+    /// Reads items (and the `document` column, when present) back. The file is the pipeline's own,
+    /// so any problem is reported as a data error in it.
+    public static func read(path: String) throws -> [(item: ChargeItem, document: String)] {
+        guard FileSystem.exists(path) else { return [] }
+        let t = try TableRows(try CSVTable.load(path: path, displayPath: path), required: header, optional: ["document"])
+        var errors: [DataError] = []
+        var out: [(ChargeItem, String)] = []
+        t.forEach(errors: &errors) { r in
+            let currency = try r.currency("currency")
+            guard let kind = LineKind(rawValue: r.raw("kind")), let treatment = TaxTreatment(rawValue: r.raw("tax_treatment")),
+                let amount = ExactDecimal(parsing: r.raw("amount"), maxDecimals: currency.exponent)
+            else { throw r.error("kind", "unreadable item row") }
+            let item = ChargeItem(
+                customerID: try r.id("customer_id"), subscriptionID: try r.id("subscription_id"), planID: try r.id("plan_id"), kind: kind,
+                metric: r.raw("metric"), period: DateRange(try r.date("period_start"), try r.date("period_end")),
+                quantity: try r.decimal("quantity", maxDecimals: 9), unitPrice: try r.decimal("unit_price", maxDecimals: 12),
+                amount: Money(minorUnits: Int64(try amount.rescaled(to: currency.exponent)), currency: currency),
+                billingDate: try r.date("billing_date"), description: CSVWriter.unneutralized(r.raw("description")),
+                taxCategory: r.raw("tax_category"),
+                tax: ItemTax(rate: try r.decimal("tax_rate", maxDecimals: 6), name: CSVWriter.unneutralized(r.raw("tax_name")), treatment: treatment))
+            out.append((item, r.raw("document")))
+        }
+        if !errors.isEmpty { throw StageFailure.data(errors) }
+        return out
+    }
+}

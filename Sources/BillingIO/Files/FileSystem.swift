@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The few file operations the pipeline needs, on POSIX calls, so that durability is explicit:
+/// whole-file reads, atomic never-replace writes (temp file, fsync, link, fsync of the folder),
+/// appends with fsync, and folder listing. Every failure is a `StageFailure.io`.
+public enum FileSystem {
+    static func failure(_ what: String, _ path: String) -> StageFailure {
+        .io("\(path): \(what): \(String(cString: strerror(errno)))")
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func size(_ path: String) throws -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw failure("cannot stat", path) }
+        return Int(st.st_size)
+    }
+
+    /// The whole file as bytes.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot open", path) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw failure("cannot read", path) }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    public static func readText(_ path: String) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+
+    /// Creates `path` and its parents.
+    public static func createDirectory(_ path: String) throws {
+        if isDirectory(path) { return }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if !isDirectory(prefix) && mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw failure("cannot create folder", prefix)
+            }
+            prefix += "/"
+        }
+    }
+
+    /// Names in a folder, sorted, without `.` and `..`; empty if the folder does not exist.
+    public static func list(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return [] }
+            throw failure("cannot list", path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 { if errno == EINTR { continue }; throw failure("cannot write", path) }
+            offset += n
+        }
+    }
+
+    static func syncDirectory(of path: String) throws {
+        let dir = parent(path)
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot open folder", dir) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw failure("cannot sync folder", dir) }
+    }
+
+    public static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Writes a file that must not exist yet: temp file, fsync, hard link to the final name (which
+    /// fails if it exists, so nothing is ever replaced), unlink the temp, fsync the folder.
+    /// Returns false, writing nothing, if the file already exists with exactly these bytes (a
+    /// resumed run); throws if it exists with other bytes.
+    @discardableResult
+    public static func writeOnce(_ path: String, _ bytes: [UInt8], readOnly: Bool = true) throws -> Bool {
+        if exists(path) {
+            guard try read(path) == bytes else { throw StageFailure.io("\(path): exists with different content; refusing to replace it") }
+            return false
+        }
+        let temp = path + ".tmp"
+        unlink(temp)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, readOnly ? 0o444 : 0o644)
+        guard fd >= 0 else { throw failure("cannot create", temp) }
+        do {
+            try writeAll(fd, bytes, temp)
+            guard fsync(fd) == 0 else { throw failure("cannot sync", temp) }
+        } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        close(fd)
+        if link(temp, path) != 0 {
+            let e = errno
+            unlink(temp)
+            errno = e
+            throw failure("cannot link into place", path)
+        }
+        unlink(temp)
+        try syncDirectory(of: path)
+        return true
+    }
+
+    /// Replaces a derived output file atomically (temp file, fsync, rename): for run outputs under
+    /// `OUTPUT/`, which are recomputed, never for ledger documents.
+    public static func replace(_ path: String, _ bytes: [UInt8]) throws {
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create", temp) }
+        do {
+            try writeAll(fd, bytes, temp)
+            guard fsync(fd) == 0 else { throw failure("cannot sync", temp) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
+        try syncDirectory(of: path)
+    }
+
+    /// Cuts an append-only file back to `length` bytes (to undo a torn append before redoing it).
+    public static func truncate(_ path: String, to length: Int) throws {
+        guard Glibc.truncate(path, off_t(length)) == 0 else { throw failure("cannot truncate", path) }
+    }
+
+    /// Appends bytes and fsyncs; creates the file if needed.
+    public static func append(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot open for append", path) }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path)
+        guard fsync(fd) == 0 else { throw failure("cannot sync", path) }
+    }
+
+    public static func remove(_ path: String) throws {
+        if unlink(path) != 0 && errno != ENOENT { throw failure("cannot remove", path) }
+    }
+
+    /// `base/relative`, or `relative` if it is absolute.
+    public static func join(_ base: String, _ relative: String) -> String {
+        if relative.hasPrefix("/") { return relative }
+        if base.isEmpty || base == "." { return relative }
+        return base.hasSuffix("/") ? base + relative : base + "/" + relative
+    }
+}

@@ -1,0 +1,95 @@
+import BillingCore
+
+/// The persistent ledger folder (SPEC §2, §7), opened under its lock. Opening applies any
+/// commit a killed run left pending, so every reader sees a complete state.
+///
+/// Layout: `ledger.json` (created once: the `since` date), `invoices/<number>.json` and `.txt`
+/// (read-only), `invoices.csv` (register), `items.csv` (every issued line, the index that
+/// regenerate-and-diff compares against), `payments.csv`, `statuses.csv`, `audit.jsonl`.
+public final class Ledger {
+    public let folder: String
+    let lock: LedgerLock
+
+    public static let registerHeader = [
+        "number", "type", "issue_date", "due_date", "customer_id", "customer_name", "currency", "subtotal", "tax_total", "total",
+        "credit_applied", "amount_due", "sha256",
+    ]
+
+    public init(folder: String) throws {
+        self.folder = folder
+        self.lock = try LedgerLock(folder: folder)
+        try LedgerCommit.redo(folder: folder)
+    }
+
+    public func path(_ name: String) -> String { FileSystem.join(folder, name) }
+
+    /// The first billing day this ledger owns, if the ledger has been created.
+    public func since() throws -> CivilDate? {
+        let p = path("ledger.json")
+        guard FileSystem.exists(p) else { return nil }
+        let node = try JSONParser.parse(try FileSystem.read(p), file: p)
+        guard let s = node["since"]?.stringValue, let d = CivilDate(parsing: s) else { throw StageFailure.io("\(p): unreadable") }
+        return d
+    }
+
+    /// The `ledger.json` a first commit creates.
+    public static func metaFile(since: CivilDate) -> (path: String, bytes: [UInt8]) {
+        ("ledger.json", Array(JSONWriter.pretty(.object(["format": .int(1), "since": .string(since.description)])).utf8))
+    }
+
+    /// Every line issued so far, with its document number.
+    public func issuedItems() throws -> [IssuedItem] {
+        try ItemsCSV.read(path: path("items.csv")).map { IssuedItem(item: $0.item, documentNumber: $0.document) }
+    }
+
+    /// The register rows as text fields by column name.
+    public func register() throws -> [[String: String]] { try readRows("invoices.csv") }
+    public func payments() throws -> [[String: String]] { try readRows("payments.csv") }
+    public func statuses() throws -> [[String: String]] { try readRows("statuses.csv") }
+
+    func readRows(_ name: String) throws -> [[String: String]] {
+        let p = path(name)
+        guard FileSystem.exists(p) else { return [] }
+        let t = try CSVTable.load(path: p, displayPath: p)
+        return t.rows.map { row in
+            Dictionary(uniqueKeysWithValues: zip(t.header, row.fields.map(CSVWriter.unneutralized)))
+        }
+    }
+
+    /// The audit chain's tail: the hash of the last line and the next sequence number.
+    public func auditLog() throws -> AuditLog {
+        let p = path("audit.jsonl")
+        guard FileSystem.exists(p) else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
+        let lines = try FileSystem.read(p).split(separator: UInt8(ascii: "\n"))
+        guard let last = lines.last else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
+        return AuditLog(lastHash: SHA256.hex(last), nextSeq: lines.count + 1)
+    }
+
+    /// Applies a commit; a no-op for an empty one, so a run with nothing new changes no file.
+    public func commit(_ c: LedgerCommit) throws {
+        guard !c.isEmpty else { return }
+        try FileSystem.createDirectory(path("invoices"))
+        try c.apply(to: folder)
+    }
+
+    /// Numbering and credit state from the register.
+    public func balances(currencyOf: (String) -> Currency?) throws -> LedgerBalances {
+        var b = LedgerBalances()
+        for row in try register() {
+            guard let customer = row["customer_id"], let currency = currencyOf(customer) ?? Currency(code: row["currency"] ?? ""),
+                let total = ExactDecimal(parsing: row["total"] ?? "", maxDecimals: currency.exponent),
+                let applied = ExactDecimal(parsing: row["credit_applied"] ?? "", maxDecimals: currency.exponent)
+            else { throw StageFailure.io("\(path("invoices.csv")): unreadable register row") }
+            var credit = b.creditBalance[customer] ?? .zero(currency)
+            if row["type"] == DocumentType.creditNote.rawValue {
+                b.creditNoteCount += 1
+                credit.minorUnits -= Int64(try total.rescaled(to: currency.exponent))
+            } else {
+                b.invoiceCount += 1
+                credit.minorUnits -= Int64(try applied.rescaled(to: currency.exponent))
+            }
+            b.creditBalance[customer] = credit
+        }
+        return b
+    }
+}

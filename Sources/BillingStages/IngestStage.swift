@@ -1,0 +1,38 @@
+import BillingCore
+import BillingIO
+
+/// `billing-ingest`: validates the dataset folder and writes its normalised copy to
+/// `OUTPUT/<period>/ingest/` (the folder the later stages read), `rejects.csv` and `summary.json`.
+/// It never touches the ledger; on a data error it writes nothing at all.
+public enum IngestStage {
+    public static func run(_ config: PipelineConfig) throws {
+        guard FileSystem.isDirectory(config.dataset) else { throw StageFailure.io("\(config.dataset): dataset folder not found") }
+        var reader = CatalogReader(folder: config.dataset)
+        reader.readAll()
+        if !reader.errors.isEmpty { throw StageFailure.data(reader.errors) }
+        let catalog = reader.catalog
+        let usagePath = FileSystem.join(config.dataset, "usage.csv")
+        var usage = UsageSummary()
+        var rejects: [UsageReject] = []
+        if FileSystem.exists(usagePath) {
+            var scanner = UsageScanner(catalog: catalog, settings: config.settings, window: config.window)
+            try scanner.scan(path: usagePath)
+            usage = scanner.summary
+            rejects = scanner.rejects
+            reader.unknownColumns["usage.csv"] = scanner.unknownColumns
+            reader.rowCounts["usage.csv"] = usage.rows
+        }
+        try FileSystem.createDirectory(config.ingestFolder)
+        for (name, text) in NormalizedDataset.files(catalog) {
+            try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
+        }
+        try FileSystem.replace(
+            FileSystem.join(config.ingestFolder, "plans.json"), try FileSystem.read(FileSystem.join(config.dataset, "plans.json")))
+        try FileSystem.replace(FileSystem.join(config.runFolder, "rejects.csv"), Array(UsageReject.document(rejects).utf8))
+        let summary = IngestSummary.node(period: config.period, rowCounts: reader.rowCounts, unknownColumns: reader.unknownColumns, usage: usage)
+        try FileSystem.replace(FileSystem.join(config.ingestFolder, "summary.json"), Array(JSONWriter.pretty(summary).utf8))
+        printError(
+            "ingest: \(catalog.customers.count) customers, \(catalog.plans.count) plans, \(catalog.subscriptions.count) subscriptions; "
+                + "usage \(usage.rows) rows, \(usage.accepted) accepted, \(usage.rejected) rejected, \(usage.deferred) deferred")
+    }
+}

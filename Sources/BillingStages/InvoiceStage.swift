@@ -1,0 +1,55 @@
+import BillingCore
+import BillingIO
+
+/// `billing-invoice`: compares the rated items with the lines the ledger already issued and
+/// issues only the difference, as documents (one per customer per issue date), in one ledger
+/// commit: the document files, register rows, line index rows and audit entries.
+public enum InvoiceStage {
+    public static func run(_ config: PipelineConfig) throws {
+        let context = try StageContext(config)
+        guard FileSystem.exists(context.itemsPath) else {
+            throw StageFailure.io("\(context.itemsPath): no rated items for \(config.period); run billing-rate first")
+        }
+        let ledger = context.ledger
+        let since = try context.since()
+        let computed = try ItemsCSV.read(path: context.itemsPath).map(\.item)
+        let issued = try ledger.issuedItems()
+        let pending = try ItemDiff.pending(computed: computed, issued: issued, window: config.window)
+        var balances = try ledger.balances { context.catalog.customers[$0]?.currency }
+        let documents = try DocumentBuilder(settings: config.settings).build(
+            items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances)
+
+        var commit = LedgerCommit()
+        if try ledger.since() == nil { commit.files.append(Ledger.metaFile(since: since)) }
+        var audit = try ledger.auditLog()
+        let newRegister = !FileSystem.exists(ledger.path("invoices.csv"))
+        let newIndex = !FileSystem.exists(ledger.path("items.csv"))
+        var register = newRegister ? CSVWriter.line(Ledger.registerHeader) : ""
+        var index = newIndex ? CSVWriter.line(ItemsCSV.header + ["document"]) : ""
+        for d in documents {
+            let json = DocumentJSON.bytes(d)
+            let digest = SHA256.hex(json)
+            commit.files.append(("invoices/\(d.number).json", json))
+            commit.files.append(("invoices/\(d.number).txt", Array(DocumentText.render(d).utf8)))
+            register += CSVWriter.line([
+                d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
+                d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
+                d.creditApplied.description, d.amountDue.description, digest,
+            ])
+            for line in d.lines { index += CSVWriter.line(ItemsCSV.row(line) + [d.number]) }
+            audit.add("document.issued", [
+                "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
+                "sha256": .string(digest), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
+                "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
+            ])
+        }
+        if !documents.isEmpty {
+            audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
+            commit.append("invoices.csv", register)
+            commit.append("items.csv", index)
+            commit.append("audit.jsonl", audit.text)
+        }
+        try ledger.commit(commit)
+        Console.error("invoice: \(documents.count) documents issued for \(config.period)")
+    }
+}

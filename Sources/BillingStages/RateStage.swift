@@ -1,0 +1,20 @@
+import BillingCore
+import BillingIO
+
+/// `billing-rate`: computes every charge item that should exist up to the end of the run's
+/// window (from `billing.since` on) and writes them to `OUTPUT/<period>/items.csv`. Reads the
+/// ledger (for `since` and dunning cancellations), writes nothing to it.
+public enum RateStage {
+    public static func run(_ config: PipelineConfig) throws {
+        let context = try StageContext(config)
+        let items: [ChargeItem]
+        do {
+            items = try RatingRun(catalog: context.catalog, settings: config.settings).items(
+                since: try context.since(), until: config.window.end, endedOn: try context.dunningCancellations())
+        } catch let e as RatingError {
+            throw StageFailure.data([e.source.error(column: 1, field: e.field, e.problem, value: e.value)])
+        }
+        try FileSystem.replace(context.itemsPath, Array(ItemsCSV.document(items).utf8))
+        Console.error("rate: \(items.count) items up to \(config.window.end)")
+    }
+}
