@@ -30,7 +30,8 @@ public enum InvoiceStage {
             let json = DocumentJSON.bytes(d)
             let digest = SHA256.hex(json)
             commit.files.append(("invoices/\(d.number).json", json))
-            commit.files.append(("invoices/\(d.number).txt", Array(DocumentText.render(d).utf8)))
+            let text = Array(DocumentText.render(d).utf8)
+            commit.files.append(("invoices/\(d.number).txt", text))
             register += CSVWriter.line([
                 d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
                 d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
@@ -39,7 +40,7 @@ public enum InvoiceStage {
             for line in d.lines { index += CSVWriter.line(ItemsCSV.row(line) + [d.number]) }
             audit.add("document.issued", [
                 "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
-                "sha256": .string(digest), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
+                "sha256": .string(digest), "text_sha256": .string(SHA256.hex(text)), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
                 "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
             ])
         }

@@ -6,15 +6,16 @@ public struct RecurringRater: Sendable {
     public init(settings: BillingSettings) { self.settings = settings }
 
     /// Every recurring item of `subscription` with a billing date before `until`.
-    /// `endedOn` is an earlier end than the cancel date (a dunning cancellation), after which
-    /// billing stops with no credit.
+    ///
+    /// `endedOn` is the day dunning cancelled the subscription (SPEC §6): billing stops after it
+    /// with no credit, so whatever was billed on or before that day stays as issued. A
+    /// `cancel_date` instead credits the unused part of a period billed in advance.
     public func items(
         for subscription: Subscription, plan: Plan, until: CivilDate, endedOn: CivilDate? = nil
     ) throws(ArithmeticOverflow) -> [ChargeItem] {
         let firstPaid = subscription.firstPaidDay(trialDays: plan.trialDays)
         let cancel = subscription.cancelDate
-        let hardEnd = [cancel, endedOn].compactMap { $0 }.min()
-        if let hardEnd, hardEnd <= firstPaid { return [] }
+        if let cancel, cancel <= firstPaid { return [] }
         let cycle = BillingCycle(
             interval: plan.interval, intervalCount: plan.intervalCount, alignment: settings.alignment,
             billingDay: subscription.billingDay, firstPaid: firstPaid)
@@ -26,7 +27,8 @@ public struct RecurringRater: Sendable {
             let full = cycle.period(k)
             k += 1
             let servedStart = max(full.start, firstPaid)
-            if let hardEnd, servedStart >= hardEnd { break }
+            if let cancel, servedStart >= cancel { break }
+            if let endedOn, servedStart > endedOn { break }
             if servedStart >= until { break }
             switch plan.feeTiming {
             case .advance:
@@ -34,8 +36,9 @@ public struct RecurringRater: Sendable {
                 let amount = try fee(fullPrice, covered: covered, of: full, currency: plan.currency)
                 out.append(item(subscription, plan, .recurring, covered, quantity, amount, billed: servedStart,
                                 description: describe(plan, covered, full)))
-                // A cancellation inside a period billed in advance credits [cancel, end).
-                if let cancel, cancel > servedStart, cancel < full.end, cancel < until, cancel < (endedOn ?? cancel.adding(days: 1)),
+                // A cancellation inside a period billed in advance credits [cancel, end), unless
+                // dunning ended the subscription first.
+                if let cancel, cancel > servedStart, cancel < full.end, cancel < until, endedOn.map({ $0 >= cancel }) ?? true,
                     settings.proration == .prorate
                 {
                     let unused = DateRange(cancel, full.end)
@@ -45,14 +48,15 @@ public struct RecurringRater: Sendable {
                                     description: "Credit: \(plan.name), unused \(unused.days)/\(covered.days) days"))
                 }
             case .arrears:
-                let servedEnd = min(full.end, hardEnd ?? full.end)
-                if servedEnd >= until { break }
+                // Billed on the day after the period, or for the served part on the day service ends.
+                let servedEnd = [full.end, cancel, endedOn].compactMap { $0 }.min()!
+                if servedEnd >= until || servedEnd <= servedStart { break }
                 let covered = DateRange(servedStart, servedEnd)
                 let amount = try fee(fullPrice, covered: covered, of: full, currency: plan.currency)
                 out.append(item(subscription, plan, .recurring, covered, quantity, amount, billed: servedEnd,
                                 description: describe(plan, covered, full)))
             }
-            if let hardEnd, full.end >= hardEnd { break }
+            if let end = [cancel, endedOn].compactMap({ $0 }).min(), full.end > end { break }
         }
         return out
     }

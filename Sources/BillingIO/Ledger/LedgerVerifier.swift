@@ -1,0 +1,79 @@
+import BillingCore
+
+/// Checks a ledger for tampering (SPEC §7): the audit hash chain line by line, every document
+/// file against the digest its audit entry recorded, no document file without an entry, and
+/// every register row against its file. Returns the problems found, empty when intact.
+public enum LedgerVerifier {
+    public struct Report {
+        public var problems: [String] = []
+        public var entries = 0
+        public var documents = 0
+    }
+
+    public static func verify(folder: String) throws -> Report {
+        var report = Report()
+        let auditPath = FileSystem.join(folder, "audit.jsonl")
+        var expected: [String: (json: String, text: String)] = [:]
+        if FileSystem.exists(auditPath) {
+            let bytes = try FileSystem.read(auditPath)
+            if let last = bytes.last, last != UInt8(ascii: "\n") { report.problems.append("audit.jsonl: last line is incomplete") }
+            var prev = AuditLog.genesis
+            for (i, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                let n = i + 1
+                report.entries += 1
+                guard let entry = try? JSONParser.parse(Array(line), file: auditPath) else {
+                    report.problems.append("audit.jsonl:\(n): not a JSON entry")
+                    prev = SHA256.hex(line)
+                    continue
+                }
+                if entry["prev"]?.stringValue != prev {
+                    report.problems.append("audit.jsonl:\(n): chain broken: prev does not match the hash of line \(n - 1) (an entry was edited, removed, inserted or reordered)")
+                }
+                if case .number(let s) = entry["seq"]?.value, s != String(n) {
+                    report.problems.append("audit.jsonl:\(n): seq is \(s), expected \(n)")
+                }
+                if entry["kind"]?.stringValue == "document.issued", let number = entry["number"]?.stringValue {
+                    expected[number] = (entry["sha256"]?.stringValue ?? "", entry["text_sha256"]?.stringValue ?? "")
+                }
+                prev = SHA256.hex(line)
+            }
+        }
+        let invoices = FileSystem.join(folder, "invoices")
+        let names = try FileSystem.list(invoices)
+        for name in names where !name.hasSuffix(".tmp") {
+            let isJSON = name.hasSuffix(".json"), isText = name.hasSuffix(".txt")
+            let number = String(name.dropLast(isJSON ? 5 : isText ? 4 : 0))
+            guard (isJSON || isText), let digests = expected[number] else {
+                report.problems.append("invoices/\(name): file not recorded in the audit log (added or renamed)")
+                continue
+            }
+            let actual = SHA256.hex(try FileSystem.read(FileSystem.join(invoices, name)))
+            if actual != (isJSON ? digests.json : digests.text) {
+                report.problems.append("invoices/\(name): content differs from the SHA-256 recorded in the audit log (edited)")
+            }
+        }
+        for number in expected.keys.sorted() {
+            report.documents += 1
+            for ext in ["json", "txt"] where !names.contains("\(number).\(ext)") {
+                report.problems.append("invoices/\(number).\(ext): recorded in the audit log but missing (deleted or renamed)")
+            }
+        }
+        let registerPath = FileSystem.join(folder, "invoices.csv")
+        if FileSystem.exists(registerPath) {
+            let table = try CSVTable.load(path: registerPath, displayPath: registerPath)
+            let cols = table.columns
+            var listed: Set<String> = []
+            for row in table.rows {
+                let number = row.fields[cols["number"] ?? 0]
+                listed.insert(number)
+                if expected[number]?.json != row.fields[cols["sha256"] ?? 0] {
+                    report.problems.append("invoices.csv:\(row.line): register row for \(number) disagrees with its file's recorded SHA-256")
+                }
+            }
+            for number in expected.keys.sorted() where !listed.contains(number) {
+                report.problems.append("invoices.csv: no register row for \(number)")
+            }
+        }
+        return report
+    }
+}

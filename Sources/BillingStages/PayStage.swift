@@ -1,0 +1,102 @@
+import BillingCore
+import BillingIO
+
+/// `billing-pay`: runs every payment attempt due before the end of the window that has not run
+/// yet (once: the key is invoice number + attempt), applies `payments_received.csv`, and records
+/// attempts, receipts and status changes in the ledger in one commit.
+public enum PayStage {
+    static let paymentsHeader = ["key", "invoice_number", "attempt", "date", "outcome", "reason", "amount", "currency"]
+    static let statusesHeader = ["date", "entity", "id", "from", "to", "reason"]
+
+    public static func run(_ config: PipelineConfig) throws {
+        let context = try StageContext(config)
+        let ledger = context.ledger
+        let customers = context.catalog.customers
+        var subscriptionsOf: [String: Set<String>] = [:]
+        for i in try ledger.issuedItems() { subscriptionsOf[i.documentNumber, default: []].insert(i.item.subscriptionID) }
+
+        var receivables: [Receivable] = []
+        for row in try ledger.register() where row["type"] == DocumentType.invoice.rawValue {
+            let number = row["number"]!, customerID = row["customer_id"]!
+            guard let currency = Currency(code: row["currency"] ?? ""), let issued = CivilDate(parsing: row["issue_date"] ?? ""),
+                let due = ExactDecimal(parsing: row["amount_due"] ?? "", maxDecimals: currency.exponent)
+            else { throw StageFailure.io("\(ledger.path("invoices.csv")): unreadable row for \(number)") }
+            receivables.append(Receivable(
+                number: number, customerID: customerID, issueDate: issued,
+                amountDue: Money(minorUnits: Int64(try due.rescaled(to: currency.exponent)), currency: currency),
+                subscriptionIDs: (subscriptionsOf[number] ?? []).sorted(), method: customers[customerID]?.paymentMethod))
+        }
+        let currencyOf = Dictionary(uniqueKeysWithValues: receivables.map { ($0.number, $0.amountDue.currency) })
+        let receipts = try Self.receipts(context.catalog.paymentsReceived, currencyOf: currencyOf)
+        let done = try ledger.payments().map(Self.record)
+        var invoiceStatus: [String: InvoiceStatus] = [:]
+        var subscriptionStatus: [String: SubscriptionStatus] = [:]
+        for row in try ledger.statuses() {
+            if row["entity"] == "invoice" { invoiceStatus[row["id"]!] = InvoiceStatus(rawValue: row["to"]!) }
+            if row["entity"] == "subscription" { subscriptionStatus[row["id"]!] = SubscriptionStatus(rawValue: row["to"]!) }
+        }
+        let result: Collections.Result
+        do {
+            result = try Collections(settings: config.settings).run(
+                receivables: receivables, receipts: receipts, done: done, window: config.window, invoiceStatus: invoiceStatus,
+                subscriptionStatus: subscriptionStatus)
+        } catch let e as ReceiptError {
+            throw StageFailure.data([e.receipt.source.error(column: 1, field: "invoice_number", e.problem, value: e.receipt.invoiceNumber)])
+        }
+
+        var commit = LedgerCommit()
+        var audit = try ledger.auditLog()
+        var payments = FileSystem.exists(ledger.path("payments.csv")) ? "" : CSVWriter.line(paymentsHeader)
+        var statuses = FileSystem.exists(ledger.path("statuses.csv")) ? "" : CSVWriter.line(statusesHeader)
+        for r in result.records {
+            payments += CSVWriter.line([r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code])
+            audit.add(r.attempt == 0 ? "payment.received" : "payment.attempt", [
+                "key": .string(r.key), "invoice_number": .string(r.invoiceNumber), "date": .string(r.date.description),
+                "outcome": .string(r.outcome), "amount": .string(r.amount.description), "currency": .string(r.amount.currency.code),
+            ])
+        }
+        for c in result.changes {
+            statuses += CSVWriter.line([c.date.description, c.entity, c.id, c.from, c.to, c.reason])
+            audit.add("status.changed", [
+                "date": .string(c.date.description), "entity": .string(c.entity), "id": .string(c.id), "from": .string(c.from),
+                "to": .string(c.to),
+            ])
+        }
+        if !result.records.isEmpty || !result.changes.isEmpty {
+            audit.add("run", ["stage": .string("pay"), "period": .string(config.period), "attempts": .int(result.records.count),
+                              "status_changes": .int(result.changes.count)])
+            if !result.records.isEmpty { commit.append("payments.csv", payments) }
+            if !result.changes.isEmpty { commit.append("statuses.csv", statuses) }
+            commit.append("audit.jsonl", audit.text)
+        }
+        try ledger.commit(commit)
+        Console.error("pay: \(result.records.count) attempts and receipts, \(result.changes.count) status changes")
+    }
+
+    /// Receipts with idempotency keys: invoice, date, amount and the ordinal among identical rows.
+    static func receipts(_ rows: [PaymentReceived], currencyOf: [String: Currency]) throws -> [Receipt] {
+        var seen: [String: Int] = [:]
+        return try rows.sorted { ($0.date, $0.invoiceNumber, $0.source.line) < ($1.date, $1.invoiceNumber, $1.source.line) }.map { p in
+            guard let currency = currencyOf[p.invoiceNumber] else {
+                throw StageFailure.data([p.source.error(column: 1, field: "invoice_number", "unknown invoice number", value: p.invoiceNumber)])
+            }
+            guard p.amount.normalized.scale <= currency.exponent else {
+                throw StageFailure.data([p.source.error(column: 3, field: "amount", "more decimals than \(currency.code) has", value: p.amount.description)])
+            }
+            let amount = Money(minorUnits: Int64(try p.amount.rescaled(to: max(p.amount.scale, currency.exponent)) / pow10(max(0, p.amount.scale - currency.exponent))), currency: currency)
+            let base = "\(p.invoiceNumber)@\(p.date)@\(amount)"
+            seen[base, default: 0] += 1
+            return Receipt(key: "\(base)#\(seen[base]!)", invoiceNumber: p.invoiceNumber, date: p.date, amount: amount, source: p.source)
+        }
+    }
+
+    static func record(_ row: [String: String]) throws -> PaymentRecord {
+        guard let currency = Currency(code: row["currency"] ?? ""), let date = CivilDate(parsing: row["date"] ?? ""),
+            let amount = ExactDecimal(parsing: row["amount"] ?? "", maxDecimals: currency.exponent), let attempt = Int(row["attempt"] ?? "")
+        else { throw StageFailure.io("payments.csv: unreadable row \(row)") }
+        return PaymentRecord(
+            key: row["key"]!, invoiceNumber: row["invoice_number"]!, attempt: attempt, date: date,
+            amount: Money(minorUnits: Int64(try amount.rescaled(to: currency.exponent)), currency: currency), outcome: row["outcome"]!,
+            reason: row["reason"] ?? "")
+    }
+}
