@@ -21,9 +21,9 @@ public struct CommandLineTool {
 
     public var help: String {
         var lines = [
-            "USAGE: \(name) --config FILE [--period YYYY-MM]\(flags.map { " [\($0.flag)]" }.joined())", "", summary, "",
+            "USAGE: \(name) [--config FILE] [--period YYYY-MM]\(flags.map { " [\($0.flag)]" }.joined())", "", summary, "",
             "OPTIONS:",
-            "  --config FILE      the pipeline.json to run (paths in it are relative to its folder)",
+            "  --config FILE      the pipeline.json to run, default ./pipeline.json (paths in it are relative to its folder)",
             "  --period YYYY-MM   the month to bill; overrides \"period\" in the config",
         ]
         lines += flags.map { "  " + $0.flag.padding(18) + " " + $0.help }
@@ -57,8 +57,7 @@ public struct CommandLineTool {
                 i += 1
             }
         }
-        guard let configPath else { throw StageFailure.usage("--config FILE is required\n\n\(help)") }
-        return Arguments(config: try PipelineConfigLoader.load(path: configPath, periodOverride: period), flags: given)
+        return Arguments(config: try PipelineConfigLoader.load(path: configPath ?? "pipeline.json", periodOverride: period), flags: given)
     }
 
     /// Runs `body` and exits with the code SPEC §1 gives the outcome.

@@ -6,7 +6,7 @@ import BillingIO
 /// commit: the document files, register rows, line index rows and audit entries.
 public enum InvoiceStage {
     public static func run(_ config: PipelineConfig) throws {
-        let context = try StageContext(config)
+        let context = try StageContext(config, writesLedger: true)
         guard FileSystem.exists(context.itemsPath) else {
             throw StageFailure.io("\(context.itemsPath): no rated items for \(config.period); run billing-rate first")
         }

@@ -9,7 +9,7 @@ public enum PayStage {
     static let statusesHeader = ["date", "entity", "id", "from", "to", "reason"]
 
     public static func run(_ config: PipelineConfig) throws {
-        let context = try StageContext(config)
+        let context = try StageContext(config, writesLedger: true)
         let ledger = context.ledger
         let customers = context.catalog.customers
         var subscriptionsOf: [String: Set<String>] = [:]

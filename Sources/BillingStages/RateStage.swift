@@ -6,7 +6,7 @@ import BillingIO
 /// ledger (for `since` and dunning cancellations), writes nothing to it.
 public enum RateStage {
     public static func run(_ config: PipelineConfig) throws {
-        let context = try StageContext(config)
+        let context = try StageContext(config, writesLedger: false)
         let items: [ChargeItem]
         do {
             items = try RatingRun(catalog: context.catalog, settings: config.settings).items(

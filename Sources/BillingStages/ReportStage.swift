@@ -6,7 +6,7 @@ import BillingIO
 /// `OUTPUT/<period>/report.json` and `report.md`. Reads the ledger; writes nothing to it.
 public enum ReportStage {
     public static func run(_ config: PipelineConfig) throws {
-        let context = try StageContext(config)
+        let context = try StageContext(config, writesLedger: false)
         let catalog = context.catalog
         let asOf = config.window.end.adding(days: -1)
         let currencies = Set(catalog.subscriptions.values.compactMap { catalog.plans[$0.planID]?.currency })

@@ -8,13 +8,13 @@ struct StageContext {
     let catalog: Catalog
     let ledger: Ledger
 
-    init(_ config: PipelineConfig) throws {
+    init(_ config: PipelineConfig, writesLedger: Bool) throws {
         self.config = config
         guard FileSystem.exists(FileSystem.join(config.ingestFolder, "customers.csv")) else {
             throw StageFailure.io("\(config.ingestFolder): no ingest output for \(config.period); run billing-ingest first")
         }
         self.catalog = try NormalizedDataset.read(folder: config.ingestFolder)
-        self.ledger = try Ledger(folder: config.ledger)
+        self.ledger = try Ledger(folder: config.ledger, create: writesLedger)
     }
 
     /// The ledger's first billing day: recorded in the ledger, else `billing.since`, else the first

@@ -5,7 +5,7 @@ import BillingIO
 /// names every problem if anything was tampered with.
 public enum VerifyStage {
     public static func run(_ config: PipelineConfig) throws {
-        let ledger = try Ledger(folder: config.ledger)  // under the lock, after any pending commit is applied
+        let ledger = try Ledger(folder: config.ledger, create: false)  // under the lock, after any pending commit is applied
         let report = try LedgerVerifier.verify(folder: ledger.folder)
         if !report.problems.isEmpty {
             throw StageFailure.data(report.problems.map {

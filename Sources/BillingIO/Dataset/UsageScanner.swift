@@ -66,7 +66,7 @@ public struct UsageScanner {
             if let reason = this.classify(row, columns: columns, headerCount: header.count) {
                 this.summary.rejected += 1
                 let id = columns["event_id"].flatMap { $0 < row.count ? row.lossyString($0) : nil } ?? ""
-                this.rejects.append(UsageReject(file: path, line: row.line, eventID: id, reason: reason))
+                this.rejects.append(UsageReject(file: "usage.csv", line: row.line, eventID: id, reason: reason))
             }
             if this.summary.rows % 10_000_000 == 0 { Console.error("ingest: \(this.summary.rows) usage rows") }
         }

@@ -8,6 +8,17 @@
 /// whole-file reads, atomic never-replace writes (temp file, fsync, link, fsync of the folder),
 /// appends with fsync, and folder listing. Every failure is a `StageFailure.io`.
 public enum FileSystem {
+    /// Fault injection for crash tests: with `BILLING_FAULT_KILL_AFTER=k` in the environment the
+    /// process kills itself (SIGKILL, like a power cut) right after its k-th durable write.
+    /// Written only from the single stage thread, so unsynchronised access is safe.
+    nonisolated(unsafe) static var writesLeft: Int? = getenv("BILLING_FAULT_KILL_AFTER").flatMap { Int(String(cString: $0)) }
+
+    static func durableWriteDone() {
+        guard let left = writesLeft else { return }
+        if left <= 1 { kill(getpid(), SIGKILL) }
+        writesLeft = left - 1
+    }
+
     static func failure(_ what: String, _ path: String) -> StageFailure {
         .io("\(path): \(what): \(String(cString: strerror(errno)))")
     }
@@ -128,6 +139,7 @@ public enum FileSystem {
         }
         unlink(temp)
         try syncDirectory(of: path)
+        durableWriteDone()
         return true
     }
 
@@ -147,11 +159,13 @@ public enum FileSystem {
         close(fd)
         guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
         try syncDirectory(of: path)
+        durableWriteDone()
     }
 
     /// Cuts an append-only file back to `length` bytes (to undo a torn append before redoing it).
     public static func truncate(_ path: String, to length: Int) throws {
         guard Glibc.truncate(path, off_t(length)) == 0 else { throw failure("cannot truncate", path) }
+        durableWriteDone()
     }
 
     /// Appends bytes and fsyncs; creates the file if needed.
@@ -161,6 +175,7 @@ public enum FileSystem {
         defer { close(fd) }
         try writeAll(fd, bytes, path)
         guard fsync(fd) == 0 else { throw failure("cannot sync", path) }
+        durableWriteDone()
     }
 
     public static func remove(_ path: String) throws {

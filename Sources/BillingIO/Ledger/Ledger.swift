@@ -8,15 +8,21 @@ import BillingCore
 /// regenerate-and-diff compares against), `payments.csv`, `statuses.csv`, `audit.jsonl`.
 public final class Ledger {
     public let folder: String
-    let lock: LedgerLock
+    let lock: LedgerLock?
 
     public static let registerHeader = [
         "number", "type", "issue_date", "due_date", "customer_id", "customer_name", "currency", "subtotal", "tax_total", "total",
         "credit_applied", "amount_due", "sha256",
     ]
 
-    public init(folder: String) throws {
+    /// Opens the ledger under its lock. With `create: false` (stages that only read it) a ledger
+    /// that does not exist yet is read as empty and not created.
+    public init(folder: String, create: Bool) throws {
         self.folder = folder
+        if !create && !FileSystem.isDirectory(folder) {
+            self.lock = nil
+            return
+        }
         self.lock = try LedgerLock(folder: folder)
         try LedgerCommit.redo(folder: folder)
     }
