@@ -28,7 +28,8 @@ public struct JSONParser {
         self.file = file
     }
 
-    private var column: Int { i - lineStart + 1 }
+    /// The character (not byte) column, as an editor shows it.
+    private var column: Int { bytes[lineStart..<i].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 } }
 
     private func error(_ problem: String) -> DataError {
         let snippet = String(decoding: bytes[i..<min(bytes.count, i + 20)], as: UTF8.self)
