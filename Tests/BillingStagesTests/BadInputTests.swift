@@ -180,3 +180,26 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         return ""
     }
 }
+
+/// One bad record is reported once: rows that refer to it do not add "unknown" errors.
+@Suite struct ErrorCascadeTests {
+    @Test func aBadCustomerRowIsReportedOnce() throws {
+        let dir = try TestSupport.workspace()
+        let path = dir + "/dataset/customers.csv"
+        try TestSupport.write(path, try TestSupport.read(path).replacingFirst("Blue Harbor LLC,US", with: "Blue Harbor LLC,XX"))
+        let errors = try dataErrors(dir)
+        #expect(errors == [path + ":2:3: country: unknown ISO 3166-1 alpha-2 country code (XX)"])
+    }
+
+    @Test func anUnreadablePlansFileIsReportedOnce() throws {
+        let dir = try TestSupport.workspace()
+        let path = dir + "/dataset/plans.json"
+        try TestSupport.write(path, try TestSupport.read(path).replacingFirst("\"price\": \"249.95\"", with: "\"price\": 249.95"))
+        #expect(try dataErrors(dir).count == 1)
+    }
+
+    func dataErrors(_ dir: String) throws -> [String] {
+        do { try IngestStage.run(try TestSupport.config(dir)) } catch let StageFailure.data(errors) { return errors.map(\.description) }
+        return []
+    }
+}

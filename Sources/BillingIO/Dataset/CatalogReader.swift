@@ -11,6 +11,8 @@ public struct CatalogReader {
     /// Per file name: the number of data rows read.
     public var rowCounts: [String: Int] = [:]
     let folder: String
+    /// Ids whose own rows were invalid; references to them are not reported a second time.
+    var invalidIDs: [String: Set<String>] = [:]
 
     public init(folder: String) { self.folder = folder }
 
@@ -35,8 +37,17 @@ public struct CatalogReader {
         } catch {
             errors.append(DataError(file: p, line: 1, column: 1, field: "file", problem: "\(error)", value: name))
         }
+        markUnreadable(name)
         return nil
     }
+
+    /// A file that could not be read at all: every reference into it is already explained.
+    mutating func markUnreadable(_ name: String) {
+        let entity = ["customers.csv": "customer", "plans.json": "plan", "subscriptions.csv": "subscription"][name]
+        if let entity { invalidIDs[entity, default: []].insert(CatalogReader.everything) }
+    }
+
+    static let everything = "*"
 
     /// Reads every file; afterwards `errors` is empty if and only if the catalog is valid.
     public mutating func readAll() {
@@ -54,7 +65,7 @@ public struct CatalogReader {
                            optional: ["email", "region", "tax_id", "tax_exempt", "payment_method"], mandatory: true)
         else { return }
         var out: [String: Customer] = [:]
-        t.forEach(errors: &errors) { r in
+        t.forEach(errors: &errors, keyColumn: "customer_id", invalidKeys: &invalidIDs["customer", default: []]) { r in
             let id = try r.id("customer_id")
             if out[id] != nil { throw r.error("customer_id", "duplicate id") }
             let name = try r.text("name")
@@ -84,6 +95,7 @@ public struct CatalogReader {
         let p = path("plans.json")
         guard FileSystem.exists(p) else {
             errors.append(DataError(file: p, line: 1, column: 1, field: "file", problem: "required dataset file is missing", value: "plans.json"))
+            markUnreadable("plans.json")
             return
         }
         do {
@@ -91,8 +103,10 @@ public struct CatalogReader {
             rowCounts["plans.json"] = catalog.plans.count
         } catch let e as DataError {
             errors.append(e)
+            markUnreadable("plans.json")
         } catch {
             errors.append(DataError(file: p, line: 1, column: 1, field: "file", problem: "\(error)", value: "plans.json"))
+            markUnreadable("plans.json")
         }
     }
 
@@ -102,13 +116,20 @@ public struct CatalogReader {
         else { return }
         var out: [String: Subscription] = [:]
         let customers = catalog.customers, plans = catalog.plans
-        t.forEach(errors: &errors) { r in
+        let badCustomers = invalidIDs["customer"] ?? [], badPlans = invalidIDs["plan"] ?? []
+        t.forEach(errors: &errors, keyColumn: "subscription_id", invalidKeys: &invalidIDs["subscription", default: []]) { r in
             let id = try r.id("subscription_id")
             if out[id] != nil { throw r.error("subscription_id", "duplicate id") }
             let customerID = try r.id("customer_id")
-            guard let customer = customers[customerID] else { throw r.error("customer_id", "unknown customer") }
+            guard let customer = customers[customerID] else {
+                if badCustomers.contains(customerID) || badCustomers.contains(CatalogReader.everything) { throw TableRows.AlreadyReported() }
+                throw r.error("customer_id", "unknown customer")
+            }
             let planID = try r.id("plan_id")
-            guard let plan = plans[planID] else { throw r.error("plan_id", "unknown plan") }
+            guard let plan = plans[planID] else {
+                if badPlans.contains(planID) || badPlans.contains(CatalogReader.everything) { throw TableRows.AlreadyReported() }
+                throw r.error("plan_id", "unknown plan")
+            }
             if plan.currency != customer.currency {
                 throw r.error("plan_id", "plan currency \(plan.currency) differs from customer \(customerID)'s currency \(customer.currency)")
             }
@@ -131,9 +152,13 @@ public struct CatalogReader {
         else { return }
         var out: [String: [SubscriptionChange]] = [:]
         let subs = catalog.subscriptions, plans = catalog.plans, customers = catalog.customers
+        let badSubscriptions = invalidIDs["subscription"] ?? []
         t.forEach(errors: &errors) { r in
             let subID = try r.id("subscription_id")
-            guard let sub = subs[subID] else { throw r.error("subscription_id", "unknown subscription") }
+            guard let sub = subs[subID] else {
+                if badSubscriptions.contains(subID) || badSubscriptions.contains(CatalogReader.everything) { throw TableRows.AlreadyReported() }
+                throw r.error("subscription_id", "unknown subscription")
+            }
             let date = try r.date("effective_date")
             if date < sub.startDate { throw r.error("effective_date", "before the subscription's start_date \(sub.startDate)") }
             let planID = try r.optionalID("plan_id")

@@ -26,15 +26,36 @@ public struct TableRows {
     /// Header names this file does not use, in file order.
     public var unknownColumns: [String] { table.header.filter { !known.contains($0) } }
 
-    /// Calls `body` for each row; errors are collected (up to `limit`) rather than stopping at the first.
-    public func forEach(errors: inout [DataError], limit: Int = 100, _ body: (Row) throws -> Void) {
+    /// Thrown for a row that refers to a record whose own row was invalid: that row's error has
+    /// been reported already, so this one is skipped rather than reported again.
+    public struct AlreadyReported: Error {
+        public init() {}
+    }
+
+    /// Calls `body` for each row; errors are collected (up to `limit`) rather than stopping at the
+    /// first. `invalidKeys` receives the `keyColumn` value of every row that failed.
+    public func forEach(
+        errors: inout [DataError], limit: Int = 100, keyColumn: String? = nil, invalidKeys: inout Set<String>,
+        _ body: (Row) throws -> Void
+    ) {
         for (line, fields) in table.rows {
             if errors.count >= limit { return }
             let row = Row(rows: self, line: line, fields: fields)
-            do { try body(row) } catch let e as DataError { errors.append(e) } catch {
+            do { try body(row) } catch is AlreadyReported {
+                if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
+            } catch let e as DataError {
+                errors.append(e)
+                if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
+            } catch {
                 errors.append(DataError(file: table.path, line: line, column: 1, field: "row", problem: "\(error)", value: ""))
             }
         }
+    }
+
+    /// `forEach` for files whose rows nothing refers to.
+    public func forEach(errors: inout [DataError], _ body: (Row) throws -> Void) {
+        var ignored: Set<String> = []
+        forEach(errors: &errors, invalidKeys: &ignored, body)
     }
 
     /// One row, with typed accessors.
