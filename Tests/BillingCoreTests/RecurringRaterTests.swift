@@ -1,0 +1,106 @@
+import Testing
+@testable import BillingCore
+
+struct RecurringRaterTests {
+    func rate(_ plan: Plan, _ sub: Subscription, until: String, _ s: BillingSettings = Fx.settings(), endedOn: String? = nil) throws -> [String] {
+        Fx.lines(try RecurringRater(settings: s).items(for: sub, plan: plan, until: Fx.d(until), endedOn: endedOn.map(Fx.d)))
+    }
+
+    /// Anniversary on the 31st: periods start Jan 31, Feb 28 (2026 is not a leap year), Mar 31, Apr 30.
+    @Test func advanceAnniversaryOnThe31st() throws {
+        #expect(try rate(Fx.plan("10.00"), Fx.sub("2026-01-31"), until: "2026-05-01") == [
+            "2026-01-31 2026-01-31..2026-02-28 10.00 recurring", "2026-02-28 2026-02-28..2026-03-31 10.00 recurring",
+            "2026-03-31 2026-03-31..2026-04-30 10.00 recurring", "2026-04-30 2026-04-30..2026-05-31 10.00 recurring",
+        ])
+    }
+
+    /// Calendar alignment, started 11-10: [11-10, 12-01) is 21 of November's 30 days: 30.00 × 21 / 30 = 21.00.
+    @Test func calendarFirstPartialPeriod() throws {
+        #expect(try rate(Fx.plan("30.00"), Fx.sub("2026-11-10"), until: "2027-01-01", Fx.settings(.calendar)) == [
+            "2026-11-10 2026-11-10..2026-12-01 21.00 recurring", "2026-12-01 2026-12-01..2027-01-01 30.00 recurring",
+        ])
+    }
+
+    /// SPEC §4/§5: started 2012-05-01 with billing day 25: 249.95 × 24 / 30 = 199.96.
+    @Test func billingDayPartialPeriod() throws {
+        #expect(try rate(Fx.plan("249.95"), Fx.sub("2012-05-01", billingDay: 25), until: "2012-05-02") == [
+            "2012-05-01 2012-05-01..2012-05-25 199.96 recurring",
+        ])
+    }
+
+    /// Yearly, calendar-aligned, started 2025-01-04: [2025-01-04, 2026-01-01) is 362 of 365 days:
+    /// 2399.95 × 362 / 365 = 2380.2243… → 2380.22.
+    @Test func yearlyPartialPeriod() throws {
+        #expect(try rate(Fx.plan("2399.95", .year), Fx.sub("2025-01-04"), until: "2025-01-05", Fx.settings(.calendar)) == [
+            "2025-01-04 2025-01-04..2026-01-01 2380.22 recurring",
+        ])
+    }
+
+    /// Quarterly, calendar-aligned, started 05-10: [05-10, 07-01) is 52 of the 91 days of
+    /// [04-01, 07-01): 300 × 52 / 91 = 171.428… → 171.43.
+    @Test func quarterlyCalendarPartialPeriod() throws {
+        #expect(try rate(Fx.plan("300", count: 3), Fx.sub("2026-05-10"), until: "2026-05-11", Fx.settings(.calendar)) == [
+            "2026-05-10 2026-05-10..2026-07-01 171.43 recurring",
+        ])
+    }
+
+    /// Arrears: [10-01, 11-01) is billed on 11-01, so a run ending 11-01 does not have it yet.
+    @Test func arrearsBilledTheDayAfterThePeriod() throws {
+        #expect(try rate(Fx.plan("99.00", timing: .arrears), Fx.sub("2026-10-01"), until: "2026-11-01").isEmpty)
+        #expect(try rate(Fx.plan("99.00", timing: .arrears), Fx.sub("2026-10-01"), until: "2026-11-02") == [
+            "2026-11-01 2026-10-01..2026-11-01 99.00 recurring",
+        ])
+    }
+
+    /// Arrears cancelled 10-16: the served part [10-01, 10-16) on the cancel date: 99 × 15 / 31 = 47.903… → 47.90.
+    @Test func arrearsCancelledBillsServedPart() throws {
+        #expect(try rate(Fx.plan("99.00", timing: .arrears), Fx.sub("2026-10-01", cancel: "2026-10-16"), until: "2027-01-01") == [
+            "2026-10-16 2026-10-01..2026-10-16 47.90 recurring",
+        ])
+    }
+
+    /// A 14-day trial from 11-10: no fee until the first paid day 11-24, then a full period from it.
+    @Test func trialThenFullPeriod() throws {
+        #expect(try rate(Fx.plan("49.00", trial: 14), Fx.sub("2026-11-10", quantity: 3), until: "2026-12-01") == [
+            "2026-11-24 2026-11-24..2026-12-24 147.00 recurring",
+        ])
+        #expect(try rate(Fx.plan("49.00", trial: 14), Fx.sub("2026-11-10", cancel: "2026-11-20"), until: "2027-01-01").isEmpty)
+    }
+
+    /// Yearly 2399.95 billed for [2013-08-18, 2014-08-18) and cancelled 2013-09-17: credit
+    /// −2399.95 × 335 / 365 = −2202.694… → −2202.69 on the cancel date; nothing after.
+    @Test func cancelCreditsUnusedAdvancePeriod() throws {
+        #expect(try rate(Fx.plan("2399.95", .year), Fx.sub("2013-08-18", cancel: "2013-09-17"), until: "2015-01-01") == [
+            "2013-08-18 2013-08-18..2014-08-18 2399.95 recurring", "2013-09-17 2013-09-17..2014-08-18 -2202.69 credit",
+        ])
+    }
+
+    @Test func cancelWithoutProrationCreditsNothing() throws {
+        #expect(try rate(Fx.plan("100"), Fx.sub("2026-11-01", cancel: "2026-11-16"), until: "2027-01-01", Fx.settings(proration: .none)) == [
+            "2026-11-01 2026-11-01..2026-12-01 100.00 recurring",
+        ])
+        // A partial first period is charged in full without proration.
+        #expect(try rate(Fx.plan("30.00"), Fx.sub("2026-11-10"), until: "2026-11-11", Fx.settings(.calendar, proration: .none)) == [
+            "2026-11-10 2026-11-10..2026-12-01 30.00 recurring",
+        ])
+    }
+
+    /// Dunning cancelled the subscription on 11-24 (the day its period was billed): the billed
+    /// period stays, nothing is credited, and no later period is billed.
+    @Test func dunningEndStopsBillingWithoutCredit() throws {
+        #expect(try rate(Fx.plan("49.00"), Fx.sub("2026-11-24"), until: "2027-03-01", endedOn: "2026-11-24") == [
+            "2026-11-24 2026-11-24..2026-12-24 49.00 recurring",
+        ])
+    }
+
+    /// RatingRun keeps only items billed on or after `since` (history before the ledger is not billed).
+    @Test func sinceDropsEarlierItems() throws {
+        var catalog = Catalog()
+        catalog.customers["C"] = Customer(id: "C", name: "C", country: "US", currency: Fx.usd)
+        catalog.plans["P"] = Fx.plan("10.00")
+        catalog.subscriptions["S"] = Fx.sub("2026-01-15")
+        catalog.taxRates = [TaxRate(country: "US", category: "standard", rate: .zero)]
+        let items = try RatingRun(catalog: catalog, settings: Fx.settings()).items(since: Fx.d("2026-11-01"), until: Fx.d("2026-12-01"))
+        #expect(Fx.lines(items) == ["2026-11-15 2026-11-15..2026-12-15 10.00 recurring"])
+    }
+}
