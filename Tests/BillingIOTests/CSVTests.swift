@@ -1,0 +1,76 @@
+import BillingCore
+import Testing
+@testable import BillingIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+func tempFile(_ content: String) throws -> String {
+    var template = Array("/tmp/billing-io-XXXXXX".utf8CString)
+    let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    let path = dir + "/f.csv"
+    try FileSystem.replace(path, Array(content.utf8))
+    return path
+}
+
+/// The libcsv wrapper: RFC 4180 quoting, physical line numbers, spaces kept, blank lines skipped.
+struct CSVReaderTests {
+    func records(_ text: String) throws -> [String] {
+        var out: [String] = []
+        try CSVReader.read(path: try tempFile(text)) { row in
+            out.append("\(row.line):" + (0..<row.count).map { row.lossyString($0) }.joined(separator: "|"))
+        }
+        return out
+    }
+
+    @Test func quotingSpacesAndLineNumbers() throws {
+        let text = "a,b\n\n\"x, y\", keep spaces \n\"multi\nline\",\"say \"\"hi\"\"\"\nlast,row"
+        #expect(try records(text) == ["1:a|b", "3:x, y| keep spaces ", "4:multi\nline|say \"hi\"", "6:last|row"])
+    }
+
+    @Test func crlfAndBOM() throws {
+        #expect(try records("\u{FEFF}id,v\r\n1,2\r\n\r\n3,4\r\n") == ["1:id|v", "2:1|2", "4:3|4"])
+    }
+
+    @Test func emptyFieldsAreKept() throws {
+        #expect(try records("a,b,c\n,,\n") == ["1:a|b|c", "2:||"])
+    }
+
+    @Test func unterminatedQuoteIsAnErrorAtTheRecordsLine() throws {
+        #expect(throws: DataError.self) { try records("a,b\n1,\"open\n2,3\n") }
+        do { _ = try records("a,b\n1,\"open\n2,3\n") } catch let e as DataError {
+            #expect(e.line == 2)
+            #expect(e.field == "csv")
+        }
+    }
+
+    @Test func strayQuoteIsAnError() throws {
+        #expect(throws: DataError.self) { try records("a,b\n1,x\"y\n") }
+    }
+
+    /// A 10 MB field is read whole (no fixed field limit).
+    @Test func largeField() throws {
+        let big = String(repeating: "z", count: 10_000_000)
+        var size = 0
+        try CSVReader.read(path: try tempFile("a\n\(big)\n")) { row in size = max(size, row.bytes(0).count) }
+        #expect(size == 10_000_000)
+    }
+}
+
+struct CSVWriterTests {
+    /// SPEC §8: cells starting with = + - @ tab or CR are neutralised; plain numbers are not.
+    @Test(arguments: [("=SUM(A1)", "'=SUM(A1)"), ("+1 555", "'+1 555"), ("-12.50", "-12.50"), ("-x", "'-x"), ("@cmd", "'@cmd"),
+                      ("\tx", "'\tx"), ("12", "12"), ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("'quoted", "''quoted")])
+    func neutralisesFormulas(input: String, output: String) {
+        #expect(CSVWriter.line([input]) == output + "\n")
+    }
+
+    @Test func roundTripsThroughTheReader() throws {
+        let cells = ["=1+1", "-5", "a,b", "line\nbreak", "'x", "plain"]
+        let path = try tempFile(CSVWriter.line(cells))
+        var back: [String] = []
+        try CSVReader.read(path: path) { row in back = (0..<row.count).map { CSVWriter.unneutralized(row.lossyString($0)) } }
+        #expect(back == cells)
+    }
+}
