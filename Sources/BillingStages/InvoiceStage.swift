@@ -15,29 +15,27 @@ public enum InvoiceStage {
         let computed = try ItemsCSV.read(path: context.itemsPath).map(\.item)
         let issued = try ledger.issuedItems()
         let pending = try ItemDiff.pending(computed: computed, issued: issued, window: config.window)
-        var balances = try ledger.balances { context.catalog.customers[$0]?.currency }
+        var balances = try ledger.balances()
         let documents = try DocumentBuilder(settings: config.settings).build(
             items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances)
 
         var commit = LedgerCommit()
         if try ledger.since() == nil { commit.files.append(Ledger.metaFile(since: since)) }
         var audit = try ledger.auditLog()
-        let newRegister = !FileSystem.exists(ledger.path("invoices.csv"))
-        let newIndex = !FileSystem.exists(ledger.path("items.csv"))
-        var register = newRegister ? CSVWriter.line(Ledger.registerHeader) : ""
-        var index = newIndex ? CSVWriter.line(ItemsCSV.header + ["document"]) : ""
+        var register: [[String]] = []
+        var index: [[String]] = []
         for d in documents {
             let json = DocumentJSON.bytes(d)
             let digest = SHA256.hex(json)
             commit.files.append(("invoices/\(d.number).json", json))
             let text = Array(DocumentText.render(d).utf8)
             commit.files.append(("invoices/\(d.number).txt", text))
-            register += CSVWriter.line([
+            register.append([
                 d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
                 d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
                 d.creditApplied.description, d.amountDue.description, digest,
             ])
-            for line in d.lines { index += CSVWriter.line(ItemsCSV.row(line) + [d.number]) }
+            index += d.lines.map { ItemsCSV.row($0) + [d.number] }
             audit.add("document.issued", [
                 "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
                 "sha256": .string(digest), "text_sha256": .string(SHA256.hex(text)), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
@@ -46,8 +44,8 @@ public enum InvoiceStage {
         }
         if !documents.isEmpty {
             audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
-            commit.append("invoices.csv", register)
-            commit.append("items.csv", index)
+            ledger.appendRows(register, to: "invoices.csv", header: Ledger.registerHeader, in: &commit)
+            ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: &commit)
             commit.append("audit.jsonl", audit.text)
         }
         try ledger.commit(commit)

@@ -18,12 +18,12 @@ public enum PayStage {
         var receivables: [Receivable] = []
         for row in try ledger.register() where row["type"] == DocumentType.invoice.rawValue {
             let number = row["number"]!, customerID = row["customer_id"]!
-            guard let currency = Currency(code: row["currency"] ?? ""), let issued = CivilDate(parsing: row["issue_date"] ?? ""),
-                let due = ExactDecimal(parsing: row["amount_due"] ?? "", maxDecimals: currency.exponent)
-            else { throw StageFailure.io("\(ledger.path("invoices.csv")): unreadable row for \(number)") }
+            guard let issued = CivilDate(parsing: row["issue_date"] ?? "") else {
+                throw StageFailure.io("\(ledger.path("invoices.csv")): unreadable row for \(number)")
+            }
             receivables.append(Receivable(
                 number: number, customerID: customerID, issueDate: issued,
-                amountDue: Money(minorUnits: Int64(try due.rescaled(to: currency.exponent)), currency: currency),
+                amountDue: try Ledger.money(row, "amount_due", file: "invoices.csv"),
                 subscriptionIDs: (subscriptionsOf[number] ?? []).sorted(), method: customers[customerID]?.paymentMethod))
         }
         let currencyOf = Dictionary(uniqueKeysWithValues: receivables.map { ($0.number, $0.amountDue.currency) })
@@ -46,17 +46,17 @@ public enum PayStage {
 
         var commit = LedgerCommit()
         var audit = try ledger.auditLog()
-        var payments = FileSystem.exists(ledger.path("payments.csv")) ? "" : CSVWriter.line(paymentsHeader)
-        var statuses = FileSystem.exists(ledger.path("statuses.csv")) ? "" : CSVWriter.line(statusesHeader)
+        var payments: [[String]] = []
+        var statuses: [[String]] = []
         for r in result.records {
-            payments += CSVWriter.line([r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code])
+            payments.append([r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code])
             audit.add(r.attempt == 0 ? "payment.received" : "payment.attempt", [
                 "key": .string(r.key), "invoice_number": .string(r.invoiceNumber), "date": .string(r.date.description),
                 "outcome": .string(r.outcome), "amount": .string(r.amount.description), "currency": .string(r.amount.currency.code),
             ])
         }
         for c in result.changes {
-            statuses += CSVWriter.line([c.date.description, c.entity, c.id, c.from, c.to, c.reason])
+            statuses.append([c.date.description, c.entity, c.id, c.from, c.to, c.reason])
             audit.add("status.changed", [
                 "date": .string(c.date.description), "entity": .string(c.entity), "id": .string(c.id), "from": .string(c.from),
                 "to": .string(c.to),
@@ -65,8 +65,8 @@ public enum PayStage {
         if !result.records.isEmpty || !result.changes.isEmpty {
             audit.add("run", ["stage": .string("pay"), "period": .string(config.period), "attempts": .int(result.records.count),
                               "status_changes": .int(result.changes.count)])
-            if !result.records.isEmpty { commit.append("payments.csv", payments) }
-            if !result.changes.isEmpty { commit.append("statuses.csv", statuses) }
+            ledger.appendRows(payments, to: "payments.csv", header: paymentsHeader, in: &commit)
+            ledger.appendRows(statuses, to: "statuses.csv", header: statusesHeader, in: &commit)
             commit.append("audit.jsonl", audit.text)
         }
         try ledger.commit(commit)
@@ -80,10 +80,9 @@ public enum PayStage {
             guard let currency = currencyOf[p.invoiceNumber] else {
                 throw StageFailure.data([p.source.error(column: 1, field: "invoice_number", "unknown invoice number", value: p.invoiceNumber)])
             }
-            guard p.amount.normalized.scale <= currency.exponent else {
+            guard let amount = Money(exactly: p.amount, currency: currency) else {
                 throw StageFailure.data([p.source.error(column: 3, field: "amount", "more decimals than \(currency.code) has", value: p.amount.description)])
             }
-            let amount = Money(minorUnits: Int64(try p.amount.rescaled(to: max(p.amount.scale, currency.exponent)) / pow10(max(0, p.amount.scale - currency.exponent))), currency: currency)
             let base = "\(p.invoiceNumber)@\(p.date)@\(amount)"
             seen[base, default: 0] += 1
             return Receipt(key: "\(base)#\(seen[base]!)", invoiceNumber: p.invoiceNumber, date: p.date, amount: amount, source: p.source)
@@ -91,12 +90,12 @@ public enum PayStage {
     }
 
     static func record(_ row: [String: String]) throws -> PaymentRecord {
-        guard let currency = Currency(code: row["currency"] ?? ""), let date = CivilDate(parsing: row["date"] ?? ""),
-            let amount = ExactDecimal(parsing: row["amount"] ?? "", maxDecimals: currency.exponent), let attempt = Int(row["attempt"] ?? "")
-        else { throw StageFailure.io("payments.csv: unreadable row \(row)") }
+        guard let date = CivilDate(parsing: row["date"] ?? ""), let attempt = Int(row["attempt"] ?? "") else {
+            throw StageFailure.io("payments.csv: unreadable row \(row)")
+        }
         return PaymentRecord(
-            key: row["key"]!, invoiceNumber: row["invoice_number"]!, attempt: attempt, date: date,
-            amount: Money(minorUnits: Int64(try amount.rescaled(to: currency.exponent)), currency: currency), outcome: row["outcome"]!,
+            key: row["key"] ?? "", invoiceNumber: row["invoice_number"] ?? "", attempt: attempt, date: date,
+            amount: try Ledger.money(row, "amount", file: "payments.csv"), outcome: row["outcome"] ?? "",
             reason: row["reason"] ?? "")
     }
 }

@@ -52,15 +52,9 @@ struct PeriodActivity {
 
     static func compute(register: [[String: String]], payments: [[String: String]], window: DateRange) throws -> PeriodActivity {
         var a = PeriodActivity()
-        func money(_ row: [String: String], _ key: String) throws -> Money {
-            guard let c = Currency(code: row["currency"] ?? ""), let d = ExactDecimal(parsing: row[key] ?? "", maxDecimals: c.exponent) else {
-                throw StageFailure.io("ledger: unreadable amount \(key) in \(row)")
-            }
-            return Money(minorUnits: Int64(try d.rescaled(to: c.exponent)), currency: c)
-        }
         for row in register {
             guard let d = CivilDate(parsing: row["issue_date"] ?? ""), window.contains(d) else { continue }
-            let total = try money(row, "total")
+            let total = try Ledger.money(row, "total", file: "invoices.csv")
             a.documents += 1
             if row["type"] == DocumentType.creditNote.rawValue {
                 a.credited[total.currency] = try (a.credited[total.currency] ?? .zero(total.currency)) + (-total)
@@ -70,7 +64,7 @@ struct PeriodActivity {
         }
         for row in payments where row["outcome"] != "declined" {
             guard let d = CivilDate(parsing: row["date"] ?? ""), window.contains(d) else { continue }
-            let amount = try money(row, "amount")
+            let amount = try Ledger.money(row, "amount", file: "payments.csv")
             a.collected[amount.currency] = try (a.collected[amount.currency] ?? .zero(amount.currency)) + amount
         }
         return a

@@ -67,6 +67,14 @@ struct MoneyTests {
         }
     }
 
+    @Test func exactAmountsOnly() {
+        #expect(Money(parsing: "-208.29", currency: usd)?.minorUnits == -20829)
+        #expect(Money(parsing: "7700", currency: jpy)?.minorUnits == 7700)
+        #expect(Money(exactly: ExactDecimal(parsing: "12.500")!, currency: usd)?.minorUnits == 1250)  // trailing zeros are exact
+        #expect(Money(parsing: "2612.95", currency: jpy) == nil)  // yen have no decimals: never rounded
+        #expect(Money(exactly: ExactDecimal(units: Int128(Int64.max) + 1, scale: 0), currency: jpy) == nil)
+    }
+
     @Test func equalityIgnoresTrailingZeros() {
         #expect(dec("1.50") == dec("1.5"))
         #expect(dec("1.49") < dec("1.5"))

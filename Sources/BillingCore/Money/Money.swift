@@ -11,6 +11,21 @@ public struct Money: Sendable, Hashable, CustomStringConvertible {
 
     public static func zero(_ currency: Currency) -> Money { Money(minorUnits: 0, currency: currency) }
 
+    /// Exactly `value` in `currency`; nil if it has more decimals than the minor unit or does not fit.
+    public init?(exactly value: ExactDecimal, currency: Currency) {
+        let v = value.normalized
+        guard v.scale <= currency.exponent, let units = try? v.rescaled(to: currency.exponent), let fits = Int64(exactly: units) else {
+            return nil
+        }
+        self.init(minorUnits: fits, currency: currency)
+    }
+
+    /// Parses an amount written by this program (`-208.29`, `7700`); nil if it is not exact in `currency`.
+    public init?(parsing text: String, currency: Currency) {
+        guard let d = ExactDecimal(parsing: text, maxDecimals: currency.exponent) else { return nil }
+        self.init(exactly: d, currency: currency)
+    }
+
     /// Exactly `value × numerator / denominator`, rounded once to the minor unit with `mode`.
     ///
     /// This covers proration (`price × quantity × days used / days in period`), tax

@@ -30,13 +30,13 @@ public enum ItemsCSV {
         t.forEach(errors: &errors) { r in
             let currency = try r.currency("currency")
             guard let kind = LineKind(rawValue: r.raw("kind")), let treatment = TaxTreatment(rawValue: r.raw("tax_treatment")),
-                let amount = ExactDecimal(parsing: r.raw("amount"), maxDecimals: currency.exponent)
+                let amount = Money(parsing: r.raw("amount"), currency: currency)
             else { throw r.error("kind", "unreadable item row") }
             let item = ChargeItem(
                 customerID: try r.id("customer_id"), subscriptionID: try r.id("subscription_id"), planID: try r.id("plan_id"), kind: kind,
                 metric: r.raw("metric"), period: DateRange(try r.date("period_start"), try r.date("period_end")),
                 quantity: try r.decimal("quantity", maxDecimals: 9), unitPrice: try r.decimal("unit_price", maxDecimals: 12),
-                amount: Money(minorUnits: Int64(try amount.rescaled(to: currency.exponent)), currency: currency),
+                amount: amount,
                 billingDate: try r.date("billing_date"), description: CSVWriter.unneutralized(r.raw("description")),
                 taxCategory: r.raw("tax_category"),
                 tax: ItemTax(rate: try r.decimal("tax_rate", maxDecimals: 6), name: CSVWriter.unneutralized(r.raw("tax_name")), treatment: treatment))

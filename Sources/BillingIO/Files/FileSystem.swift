@@ -95,6 +95,20 @@ public enum FileSystem {
         }
     }
 
+    /// Creates `temp` (which must not exist), writes `bytes` and fsyncs it; removes it on failure.
+    static func writeSynced(_ temp: String, _ bytes: [UInt8], mode: mode_t) throws {
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw failure("cannot create", temp) }
+        defer { close(fd) }
+        do {
+            try writeAll(fd, bytes, temp)
+            guard fsync(fd) == 0 else { throw failure("cannot sync", temp) }
+        } catch {
+            unlink(temp)
+            throw error
+        }
+    }
+
     static func syncDirectory(of path: String) throws {
         let dir = parent(path)
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -120,17 +134,7 @@ public enum FileSystem {
         }
         let temp = path + ".tmp"
         unlink(temp)
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, readOnly ? 0o444 : 0o644)
-        guard fd >= 0 else { throw failure("cannot create", temp) }
-        do {
-            try writeAll(fd, bytes, temp)
-            guard fsync(fd) == 0 else { throw failure("cannot sync", temp) }
-        } catch {
-            close(fd)
-            unlink(temp)
-            throw error
-        }
-        close(fd)
+        try writeSynced(temp, bytes, mode: readOnly ? 0o444 : 0o644)
         if link(temp, path) != 0 {
             let e = errno
             unlink(temp)
@@ -147,16 +151,8 @@ public enum FileSystem {
     /// `OUTPUT/`, which are recomputed, never for ledger documents.
     public static func replace(_ path: String, _ bytes: [UInt8]) throws {
         let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot create", temp) }
-        do {
-            try writeAll(fd, bytes, temp)
-            guard fsync(fd) == 0 else { throw failure("cannot sync", temp) }
-        } catch {
-            close(fd)
-            throw error
-        }
-        close(fd)
+        unlink(temp)
+        try writeSynced(temp, bytes, mode: 0o644)
         guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
         try syncDirectory(of: path)
         durableWriteDone()

@@ -79,23 +79,36 @@ public final class Ledger {
     }
 
     /// Numbering and credit state from the register.
-    public func balances(currencyOf: (String) -> Currency?) throws -> LedgerBalances {
+    public func balances() throws -> LedgerBalances {
         var b = LedgerBalances()
         for row in try register() {
-            guard let customer = row["customer_id"], let currency = currencyOf(customer) ?? Currency(code: row["currency"] ?? ""),
-                let total = ExactDecimal(parsing: row["total"] ?? "", maxDecimals: currency.exponent),
-                let applied = ExactDecimal(parsing: row["credit_applied"] ?? "", maxDecimals: currency.exponent)
-            else { throw StageFailure.io("\(path("invoices.csv")): unreadable register row") }
-            var credit = b.creditBalance[customer] ?? .zero(currency)
+            let customer = row["customer_id"] ?? ""
+            let total = try Ledger.money(row, "total", file: "invoices.csv")
+            var credit = b.creditBalance[customer] ?? .zero(total.currency)
             if row["type"] == DocumentType.creditNote.rawValue {
                 b.creditNoteCount += 1
-                credit.minorUnits -= Int64(try total.rescaled(to: currency.exponent))
+                credit = try credit - total
             } else {
                 b.invoiceCount += 1
-                credit.minorUnits -= Int64(try applied.rescaled(to: currency.exponent))
+                credit = try credit - (try Ledger.money(row, "credit_applied", file: "invoices.csv"))
             }
             b.creditBalance[customer] = credit
         }
         return b
+    }
+
+    /// The amount in column `key` of a ledger row, in the row's `currency`.
+    public static func money(_ row: [String: String], _ key: String, file: String) throws -> Money {
+        guard let c = Currency(code: row["currency"] ?? ""), let m = Money(parsing: row[key] ?? "", currency: c) else {
+            throw StageFailure.io("\(file): unreadable \(key) in row \(row)")
+        }
+        return m
+    }
+
+    /// Adds CSV rows to an append-only ledger file in `commit`, with the header if the file is new.
+    public func appendRows(_ rows: [[String]], to name: String, header: [String], in commit: inout LedgerCommit) {
+        guard !rows.isEmpty else { return }
+        let head = FileSystem.exists(path(name)) ? "" : CSVWriter.line(header)
+        commit.append(name, head + rows.map(CSVWriter.line).joined())
     }
 }
