@@ -29,6 +29,8 @@ public enum IngestStage {
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "plans.json"), try FileSystem.read(FileSystem.join(config.dataset, "plans.json")))
         try FileSystem.replace(FileSystem.join(config.runFolder, "rejects.csv"), Array(UsageReject.document(rejects).utf8))
+        let headers = JSONNode.object(reader.headers.mapValues { .array($0.map { .string($0) }) })
+        try FileSystem.replace(FileSystem.join(config.ingestFolder, "columns.json"), Array(JSONWriter.pretty(headers).utf8))
         let summary = IngestSummary.node(period: config.period, rowCounts: reader.rowCounts, unknownColumns: reader.unknownColumns, usage: usage)
         try FileSystem.replace(FileSystem.join(config.ingestFolder, "summary.json"), Array(JSONWriter.pretty(summary).utf8))
         printError(

@@ -27,7 +27,7 @@ public enum PayStage {
                 subscriptionIDs: (subscriptionsOf[number] ?? []).sorted(), method: customers[customerID]?.paymentMethod))
         }
         let currencyOf = Dictionary(uniqueKeysWithValues: receivables.map { ($0.number, $0.amountDue.currency) })
-        let receipts = try Self.receipts(context.catalog.paymentsReceived, currencyOf: currencyOf)
+        let receipts = try Self.receipts(context.catalog.paymentsReceived, currencyOf: currencyOf, context: context)
         let done = try ledger.payments().map(Self.record)
         var invoiceStatus: [String: InvoiceStatus] = [:]
         var subscriptionStatus: [String: SubscriptionStatus] = [:]
@@ -41,7 +41,7 @@ public enum PayStage {
                 receivables: receivables, receipts: receipts, done: done, window: config.window, invoiceStatus: invoiceStatus,
                 subscriptionStatus: subscriptionStatus)
         } catch let e as ReceiptError {
-            throw StageFailure.data([e.receipt.source.error(column: 1, field: "invoice_number", e.problem, value: e.receipt.invoiceNumber)])
+            throw StageFailure.data([context.error(at: e.receipt.source, field: e.field, e.problem, value: e.value)])
         }
 
         var commit = LedgerCommit()
@@ -74,14 +74,14 @@ public enum PayStage {
     }
 
     /// Receipts with idempotency keys: invoice, date, amount and the ordinal among identical rows.
-    static func receipts(_ rows: [PaymentReceived], currencyOf: [String: Currency]) throws -> [Receipt] {
+    static func receipts(_ rows: [PaymentReceived], currencyOf: [String: Currency], context: StageContext) throws -> [Receipt] {
         var seen: [String: Int] = [:]
         return try rows.sorted { ($0.date, $0.invoiceNumber, $0.source.line) < ($1.date, $1.invoiceNumber, $1.source.line) }.map { p in
             guard let currency = currencyOf[p.invoiceNumber] else {
-                throw StageFailure.data([p.source.error(column: 1, field: "invoice_number", "unknown invoice number", value: p.invoiceNumber)])
+                throw StageFailure.data([context.error(at: p.source, field: "invoice_number", "unknown invoice number", value: p.invoiceNumber)])
             }
             guard let amount = Money(exactly: p.amount, currency: currency) else {
-                throw StageFailure.data([p.source.error(column: 3, field: "amount", "more decimals than \(currency.code) has", value: p.amount.description)])
+                throw StageFailure.data([context.error(at: p.source, field: "amount", "more decimals than \(currency.code) has", value: p.amount.description)])
             }
             let base = "\(p.invoiceNumber)@\(p.date)@\(amount)"
             seen[base, default: 0] += 1

@@ -12,7 +12,7 @@ public enum RateStage {
             items = try RatingRun(catalog: context.catalog, settings: config.settings).items(
                 since: try context.since(), until: config.window.end, endedOn: try context.dunningCancellations())
         } catch let e as RatingError {
-            throw StageFailure.data([e.source.error(column: 1, field: e.field, e.problem, value: e.value)])
+            throw StageFailure.data([context.error(at: e.source, field: e.field, e.problem, value: e.value)])
         }
         try FileSystem.replace(context.itemsPath, Array(ItemsCSV.document(items).utf8))
         Console.error("rate: \(items.count) items up to \(config.window.end)")

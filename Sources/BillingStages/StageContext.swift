@@ -7,6 +7,8 @@ struct StageContext {
     let config: PipelineConfig
     let catalog: Catalog
     let ledger: Ledger
+    /// Per dataset file name, the header as the user wrote it (from ingest's `columns.json`).
+    let headers: [String: [String]]
 
     init(_ config: PipelineConfig, writesLedger: Bool) throws {
         self.config = config
@@ -15,6 +17,20 @@ struct StageContext {
         }
         self.catalog = try NormalizedDataset.read(folder: config.ingestFolder)
         self.ledger = try Ledger(folder: config.ledger, create: writesLedger)
+        var headers: [String: [String]] = [:]
+        let columnsPath = FileSystem.join(config.ingestFolder, "columns.json")
+        if FileSystem.exists(columnsPath), case .object(let files) = try JSONParser.parse(try FileSystem.read(columnsPath), file: columnsPath).value {
+            for (name, list) in files { headers[name] = list.arrayValue?.compactMap(\.stringValue) ?? [] }
+        }
+        self.headers = headers
+    }
+
+    /// A data error about `field` of the record at `source`, with the field's column in the
+    /// user's file (1 when the file has no such column, as for JSON).
+    func error(at source: SourceLocation, field: String, _ problem: String, value: String) -> DataError {
+        let name = String(source.file.split(separator: "/").last ?? "")
+        let column = (headers[name]?.firstIndex(of: field)).map { $0 + 1 } ?? 1
+        return source.error(column: column, field: field, problem, value: value)
     }
 
     /// The ledger's first billing day: recorded in the ledger, else `billing.since`, else the first

@@ -28,6 +28,14 @@ struct RecurringRaterTests {
         ])
     }
 
+    /// Started 2023-05-23 with billing day 15: the first fraction is 23/31 ([05-23, 06-15) of
+    /// [05-15, 06-15)): 31.00 × 23 / 31 = 23.00, then full months from 06-15.
+    @Test func billingDay15FirstFraction() throws {
+        #expect(try rate(Fx.plan("31.00"), Fx.sub("2023-05-23", billingDay: 15), until: "2023-06-16") == [
+            "2023-05-23 2023-05-23..2023-06-15 23.00 recurring", "2023-06-15 2023-06-15..2023-07-15 31.00 recurring",
+        ])
+    }
+
     /// Yearly, calendar-aligned, started 2025-01-04: [2025-01-04, 2026-01-01) is 362 of 365 days:
     /// 2399.95 × 362 / 365 = 2380.2243… → 2380.22.
     @Test func yearlyPartialPeriod() throws {

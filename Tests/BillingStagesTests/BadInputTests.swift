@@ -105,20 +105,81 @@ struct BadInput: Sendable, CustomTestStringConvertible {
               expected: "tax_rates.csv:6:7: valid_to: before valid_from 2019-10-01 (2019-09-30)"),
         // Found while rating: the subscription row that needs the rate.
         .init(file: "tax_rates.csv", find: "JP,,standard,10,消費税,2019-10-01,\n", replace: "",
-              expected: "subscriptions.csv:4:1: tax_rate: no tax rate for customer C-003 (country JP, region -, category standard) on 2026-11-10 (S-003)"),
+              expected: "subscriptions.csv:4:2: customer_id: no tax rate for country JP, region -, category standard on 2026-11-10 (C-003)"),
         .init(file: "fx_rates.csv", find: "2026-11-01,JPY,0.0065", replace: "2026-11-01,JPY,0",
               expected: "fx_rates.csv:2:3: rate: must be greater than zero (0)"),
         .init(file: "payments_received.csv", find: "2026-11-28", replace: "2026-11-31",
               expected: "payments_received.csv:2:2: date: expected an existing date YYYY-MM-DD (2026-11-31)"),
         .init(file: "payments_received.csv", find: "2612.95", replace: "-5", expected: "payments_received.csv:2:3: amount: must not be negative (-5)"),
+        // More customers.csv rules.
+        .init(file: "customers.csv", find: "Blue Harbor LLC", replace: String(repeating: "n", count: 201),
+              expected: "customers.csv:2:2: name: longer than 200 characters (…"),
+        .init(file: "customers.csv", find: "Blue Harbor LLC", replace: "Blue\tHarbor", expected: "customers.csv:2:2: name: control characters are not allowed (Blue\\tHarbor)"),
+        .init(file: "customers.csv", find: "Blue Harbor LLC,US,USD,ap@blueharbor.example,WA,", replace: "Blue Harbor LLC,US,USD,ap@blueharbor.example,WA,\(String(repeating: "9", count: 33))",
+              expected: "customers.csv:2:7: tax_id: longer than 32 characters (…"),
+        .init(file: "customers.csv", find: "Blue Harbor LLC,US", replace: "Blue Harbor LLC,us",
+              expected: "customers.csv:2:3: country: unknown ISO 3166-1 alpha-2 country code (us)"),
+        // More plans.json rules (line 3 is the first plan, line 4 the second).
+        .init(file: "plans.json", find: "\"plans\": [", replace: "\"plan\": [", expected: "plans.json:2:11: plan: unknown key (allowed: plans) (plan)"),  // `  "plan": [`: the value starts at 11
+        .init(file: "plans.json", find: "{\"id\": \"starter-monthly\"", replace: "{\"id\": \"pro-monthly\"",
+              expected: "plans.json:4:12: plans[1].id: duplicate id (pro-monthly)"),
+        .init(file: "plans.json", find: "{\"id\": \"starter-monthly\"", replace: "{\"id\": \"starter monthly\"",
+              expected: "plans.json:4:12: plans[1].id: invalid id: expected [A-Za-z0-9][A-Za-z0-9._-]{0,63} (starter monthly)"),
+        .init(file: "plans.json", find: "{\"id\": \"starter-monthly\", ", replace: "{", expected: "plans.json:4:5: plans[1].id: required key is missing ()"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"interval_count\": 0",
+              expected: "plans.json:4:136: plans[1].interval_count: expected a whole number 1…120 (0)"),
+        .init(file: "plans.json", find: "\"fee_timing\": \"arrears\"", replace: "\"fee_timing\": \"later\"",
+              expected: "plans.json:5:150: plans[2].fee_timing: not an allowed value (later)"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"tax_category\": \"\"",
+              expected: "plans.json:4:134: plans[1].tax_category: invalid category ()"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"charges\": [{\"metric\": \"calls\", \"aggregation\": \"median\", \"model\": \"per_unit\", \"unit_price\": \"1\"}]",
+              expected: "plans.json:4:165: plans[1].charges[0].aggregation: not an allowed value (median)"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"charges\": [{\"metric\": \"calls\", \"aggregation\": \"sum\", \"model\": \"tiered\"}]",
+              expected: "plans.json:4:181: plans[1].charges[0].model: unknown model (per_unit, package, graduated, volume) (tiered)"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"charges\": [{\"metric\": \"calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\"}]",
+              expected: "plans.json:4:130: plans[1].charges[0].unit_price: required for per_unit ()"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"charges\": [{\"metric\": \"calls\", \"aggregation\": \"sum\", \"model\": \"package\", \"package_size\": \"0\", \"package_price\": \"5\"}]",
+              expected: "plans.json:4:208: plans[1].charges[0].package_size: must be greater than zero (0)"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"charges\": [{\"metric\": \"calls\", \"aggregation\": \"sum\", \"model\": \"graduated\", \"tiers\": [{\"up_to\": \"10\", \"unit_price\": \"1\"}, {\"up_to\": \"5\", \"unit_price\": \"1\"}, {\"up_to\": null, \"unit_price\": \"0\"}]}]",
+              expected: "plans.json:4:250: plans[1].charges[0].tiers[1].up_to: tiers must ascend (5)"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"charges\": [{\"metric\": \"calls\", \"aggregation\": \"sum\", \"model\": \"volume\", \"tiers\": [{\"up_to\": \"10\", \"unit_price\": \"1\"}]}]",
+              expected: "plans.json:4:211: plans[1].charges[0].tiers[0].up_to: the last tier's up_to must be null (10)"),
+        .init(file: "plans.json", find: "\"trial_days\": 14", replace: "\"charges\": [{\"metric\": \"calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"1\"}, {\"metric\": \"calls\", \"aggregation\": \"max\", \"model\": \"per_unit\", \"unit_price\": \"2\"}]",
+              expected: "plans.json:4:213: plans[1].charges[1].metric: a second charge for the same metric (calls)"),
+        // subscriptions.csv: trial end before start.
+        .init(file: "subscriptions.csv", find: "2026-11-07,1,,", replace: "2026-11-07,1,2026-11-01,",
+              expected: "subscriptions.csv:2:6: trial_end_date: before start_date 2026-11-07 (2026-11-01)"),
+        // subscription_changes.csv: subscription_id(1) effective_date(2) plan_id(3) quantity(4)
+        .init(file: "subscription_changes.csv", find: "", replace: "subscription_id,effective_date,plan_id,quantity\nS-999,2026-11-15,,2\n",
+              expected: "subscription_changes.csv:2:1: subscription_id: unknown subscription (S-999)"),
+        .init(file: "subscription_changes.csv", find: "", replace: "subscription_id,effective_date,plan_id,quantity\nS-001,2026-11-01,,2\n",
+              expected: "subscription_changes.csv:2:2: effective_date: before the subscription's start_date 2026-11-07 (2026-11-01)"),
+        .init(file: "subscription_changes.csv", find: "", replace: "subscription_id,effective_date,plan_id,quantity\nS-001,2026-11-15,,\n",
+              expected: "subscription_changes.csv:2:3: plan_id: a change needs a plan_id or a quantity ()"),
+        .init(file: "subscription_changes.csv", find: "", replace: "subscription_id,effective_date,plan_id,quantity\nS-001,2026-11-15,gold,\n",
+              expected: "subscription_changes.csv:2:3: plan_id: unknown plan (gold)"),
+        .init(file: "subscription_changes.csv", find: "", replace: "subscription_id,effective_date,plan_id,quantity\nS-001,2026-11-15,jp-basic,\n",
+              expected: "subscription_changes.csv:2:3: plan_id: plan currency JPY differs from the customer's currency USD (jp-basic)"),
+        .init(file: "subscription_changes.csv", find: "", replace: "subscription_id,effective_date,plan_id,quantity\nS-001,2026-11-15,,2\nS-001,2026-11-15,,3\n",
+              expected: "subscription_changes.csv:3:2: effective_date: a second change for the same subscription on the same day (2026-11-15)"),
+        .init(file: "subscription_changes.csv", find: "", replace: "subscription_id,plan_id\nS-001,pro-monthly\n",
+              expected: "subscription_changes.csv:1:3: effective_date: missing required column (subscription_id,plan_id)"),
+        // tax_rates.csv, fx_rates.csv, payments_received.csv.
+        .init(file: "tax_rates.csv", find: "US,WA,standard", replace: "US,WA,standard rate", expected: "tax_rates.csv:3:3: category: invalid id: expected [A-Za-z0-9][A-Za-z0-9._-]{0,63} (standard rate)"),
+        .init(file: "tax_rates.csv", find: "US,WA,standard", replace: "USA,WA,standard", expected: "tax_rates.csv:3:1: country: unknown ISO 3166-1 alpha-2 country code (USA)"),
+        .init(file: "tax_rates.csv", find: "US,WA,standard", replace: "US,WASH,standard", expected: "tax_rates.csv:3:2: region: longer than 3 characters (WASH)"),
+        .init(file: "fx_rates.csv", find: "2026-12-01,JPY", replace: "2026-11-01,JPY", expected: "fx_rates.csv:3:1: date: a second rate for JPY on the same day (2026-11-01)"),
+        .init(file: "fx_rates.csv", find: "2026-12-01,JPY", replace: "2026-12-01,XAU", expected: "fx_rates.csv:3:2: currency: unknown ISO 4217 currency code (XAU)"),
+        .init(file: "payments_received.csv", find: "2612.95", replace: "0", expected: "payments_received.csv:2:3: amount: must be greater than zero (0)"),
+        .init(file: "payments_received.csv", find: "INV-000002", replace: "INV 2", expected: "payments_received.csv:2:1: invoice_number: invalid id: expected [A-Za-z0-9][A-Za-z0-9._-]{0,63} (INV 2)"),
     ]
 
     @Test(arguments: cases)
     func rejectsWithLocatedMessageAndLeavesLedgerUntouched(_ c: BadInput) throws {
         let dir = try TestSupport.workspace()
         let path = dir + "/dataset/" + c.file
-        let original = try TestSupport.read(path)
-        let edited = original.replacingFirst(c.find, with: c.replace)
+        let original = FileSystem.exists(path) ? try TestSupport.read(path) : ""
+        let edited = c.find.isEmpty ? c.replace : original.replacingFirst(c.find, with: c.replace)
         try #require(edited != original, "the edit must apply")
         try TestSupport.write(path, edited)
         let first = try firstDataError(dir)

@@ -54,10 +54,12 @@ public struct Receipt: Sendable, Hashable {
     }
 }
 
-/// A receipt that cannot be applied.
+/// A receipt that cannot be applied: `field` is the column of `payments_received.csv` at fault.
 public struct ReceiptError: Error, Sendable {
     public var receipt: Receipt
+    public var field: String
     public var problem: String
+    public var value: String
 }
 
 /// Runs collections for one window (SPEC §6): every gateway attempt dated before the window's
@@ -153,14 +155,17 @@ public struct Collections: Sendable {
                 }
             case .receipt(let rc):
                 if doneKeys.contains(rc.key) { continue }
-                guard let r = byNumber[rc.invoiceNumber] else { throw ReceiptError(receipt: rc, problem: "unknown invoice number") }
-                guard (invoiceStatus[r.number] ?? .open) == .open else {
-                    throw ReceiptError(receipt: rc, problem: "invoice is \((invoiceStatus[r.number] ?? .open).rawValue), not open")
+                guard let r = byNumber[rc.invoiceNumber] else {
+                    throw ReceiptError(receipt: rc, field: "invoice_number", problem: "unknown invoice number", value: rc.invoiceNumber)
                 }
-                guard rc.amount.currency == r.amountDue.currency else { throw ReceiptError(receipt: rc, problem: "currency differs from the invoice's") }
+                guard (invoiceStatus[r.number] ?? .open) == .open else {
+                    throw ReceiptError(receipt: rc, field: "invoice_number", problem: "invoice is \((invoiceStatus[r.number] ?? .open).rawValue), not open",
+                                       value: rc.invoiceNumber)
+                }
                 let due = try outstanding(r)
                 if rc.amount.minorUnits > due.minorUnits {
-                    throw ReceiptError(receipt: rc, problem: "overpayment: \(due) \(due.currency) outstanding")
+                    throw ReceiptError(receipt: rc, field: "amount", problem: "overpayment: \(r.number) has \(due) \(due.currency) outstanding",
+                                       value: rc.amount.description)
                 }
                 result.records.append(PaymentRecord(key: rc.key, invoiceNumber: r.number, attempt: 0, date: rc.date, amount: rc.amount, outcome: "received", reason: "bank transfer"))
                 paid[r.number] = try (paid[r.number] ?? .zero(rc.amount.currency)) + rc.amount

@@ -43,9 +43,9 @@ public struct RatingRun: Sendable {
                     item.tax = try resolver.tax(for: customer, category: item.taxCategory, on: item.period.start)
                 } catch {
                     throw RatingError(
-                        source: sub.source, field: "tax_rate",
-                        problem: "no tax rate for customer \(customer.id) (country \(error.country), region \(error.region.isEmpty ? "-" : error.region), category \(error.category)) on \(error.date)",
-                        value: sub.id)
+                        source: sub.source, field: "customer_id",
+                        problem: "no tax rate for country \(error.country), region \(error.region.isEmpty ? "-" : error.region), category \(error.category) on \(error.date)",
+                        value: customer.id)
                 }
                 out.append(item)
             }

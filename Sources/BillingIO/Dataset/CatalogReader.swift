@@ -10,6 +10,8 @@ public struct CatalogReader {
     public var unknownColumns: [String: [String]] = [:]
     /// Per file name: the number of data rows read.
     public var rowCounts: [String: Int] = [:]
+    /// Per file name: its header as the user wrote it (later stages use it to name columns).
+    public var headers: [String: [String]] = [:]
     let folder: String
     /// Ids whose own rows were invalid; references to them are not reported a second time.
     var invalidIDs: [String: Set<String>] = [:]
@@ -30,6 +32,7 @@ public struct CatalogReader {
         do {
             let t = try TableRows(try CSVTable.load(path: p, displayPath: p), required: required, optional: optional)
             unknownColumns[name] = t.unknownColumns
+            headers[name] = t.table.header
             rowCounts[name] = t.table.rows.count
             return t
         } catch let e as DataError {

@@ -56,9 +56,8 @@ public enum PlansReader {
             guard let price = try c.decimal("unit_price") else { throw c.error("unit_price", "required for per_unit", "") }
             model = .perUnit(unitPrice: price)
         case "package":
-            guard let size = try c.decimal("package_size", maxDecimals: 9), !size.isZero else {
-                throw c.error("package_size", "required and greater than zero for package", "")
-            }
+            guard let size = try c.decimal("package_size", maxDecimals: 9) else { throw c.error("package_size", "required for package", "") }
+            if size.isZero { throw c.error("package_size", "must be greater than zero", size.description) }
             guard let price = try c.decimal("package_price") else { throw c.error("package_price", "required for package", "") }
             model = .package(packageSize: size, packagePrice: price, freeUnits: try c.decimal("free_units", maxDecimals: 9) ?? .zero)
         case "graduated", "volume":
@@ -69,7 +68,9 @@ public enum PlansReader {
                 try t.allow(["up_to", "unit_price", "flat_fee"])
                 let upTo = try t.decimal("up_to", maxDecimals: 9)
                 let isLast = ti == tierNodes.count - 1
-                if isLast != (upTo == nil) { throw t.error("up_to", isLast ? "the last tier's up_to must be null" : "required on every tier but the last", "") }
+                if isLast != (upTo == nil) {
+                    throw t.error("up_to", isLast ? "the last tier's up_to must be null" : "required on every tier but the last", upTo?.description ?? "null")
+                }
                 if let upTo, let previous = tiers.last?.upTo, upTo <= previous {
                     throw t.error("up_to", "tiers must ascend", upTo.description)
                 }

@@ -1,0 +1,111 @@
+import BillingCore
+import BillingIO
+import Testing
+@testable import BillingStages
+
+/// SPEC §5/§8: a bad usage row goes to rejects.csv with its line and a reason and the run goes on;
+/// every row is accepted, rejected, deferred, in a trial, or a counted duplicate: none is lost.
+@Suite struct UsageIngestTests {
+    /// `samples/basic` with an `api_calls` metric on the Pro and Starter plans.
+    func workspace(usage: String, timezone: String? = nil) throws -> String {
+        let dir = try TestSupport.workspace { config in
+            if let timezone { config = config.replacingFirst("\"alignment\": \"anniversary\"", with: "\"alignment\": \"anniversary\", \"timezone\": \"\(timezone)\"") }
+        }
+        let charge = ", \"charges\": [{\"metric\": \"api_calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"0.001\"}]}"
+        let plans = try TestSupport.read(dir + "/dataset/plans.json")
+            .replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charge)
+            .replacingFirst("\"trial_days\": 14}", with: "\"trial_days\": 14" + charge)
+        try TestSupport.write(dir + "/dataset/plans.json", plans)
+        try TestSupport.write(dir + "/dataset/usage.csv", usage)
+        try IngestStage.run(try TestSupport.config(dir))
+        return dir
+    }
+
+    @Test func everyRowIsAccountedFor() throws {
+        let dir = try workspace(usage: """
+            event_id,subscription_id,metric,timestamp,quantity,value
+            e1,S-001,api_calls,2026-11-08T10:00:00Z,5,
+            e2,S-999,api_calls,2026-11-08T10:00:00Z,1,
+            e3,S-001,storage,2026-11-08T10:00:00Z,1,
+            e4,S-001,api_calls,2026-11-08 10:00:00,1,
+            e5,S-001,api_calls,2026-11-08T10:00:00Z,-1,
+            e6,S-001,api_calls,2026-11-08T10:00:00Z,1e3,
+            e1,S-001,api_calls,2026-11-08T10:00:00Z,5,
+            e1,S-001,api_calls,2026-11-08T10:00:00Z,6,
+            e7,S-001,api_calls,2026-12-02T00:00:00Z,1,
+            e8,S-001,api_calls,2026-11-06T23:59:59Z,1,
+            e9,S-001,api_calls,2026-11-06T23:30:00-01:00,1,
+            e10,S-001,api_calls,2026-11-08T10:00:00Z,1,x,extra
+            ../x,S-001,api_calls,2026-11-08T10:00:00Z,1,
+            e11,S-004,api_calls,2026-11-12T00:00:00Z,1,
+            e12,S-001,api_calls,2026-11-08T10:00:00.123456Z,0.000000001,k
+
+            """)
+        // Line by line: e1 accepted (2); e2 unknown subscription (3); e3 metric not on Pro (4); e4 no
+        // `T` and no zone (5); e5 negative (6); e6 exponent (7); e1 again, same content: a counted
+        // duplicate (8); e1 with another quantity: rejected (9); e7 after the window: deferred (10); e8
+        // the day before S-001 starts (11); e9 is 11-07T00:30Z, S-001's first day: accepted (12); e10
+        // has 7 fields (13); ../x is not an id (14); e11 falls in S-004's trial 11-10…11-23 (15); e12
+        // has a fraction of a second and 9 decimals: accepted (16).
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == """
+            file,line,event_id,reason
+            usage.csv,3,e2,unknown subscription
+            usage.csv,4,e3,unknown metric for this subscription's plan
+            usage.csv,5,e4,malformed timestamp
+            usage.csv,6,e5,negative quantity
+            usage.csv,7,e6,malformed quantity
+            usage.csv,9,e1,duplicate event_id with different content
+            usage.csv,11,e8,outside every served period
+            usage.csv,13,e10,"malformed row: 7 fields, header has 6"
+            usage.csv,14,../x,malformed event_id
+
+            """)
+        let usage = try JSONParser.parse(try FileSystem.read(dir + "/out/2026-11/ingest/summary.json"), file: "s")["usage"]!
+        // 15 rows = 3 accepted + 9 rejected + 1 deferred + 1 trial + 1 duplicate.
+        #expect(["rows", "accepted", "rejected", "deferred", "trial", "duplicates"].map { usage[$0]!.value } ==
+                [.number("15"), .number("3"), .number("9"), .number("1"), .number("1"), .number("1")])
+    }
+
+    /// The configured offset decides the day: 2026-11-06T20:00Z is 11-07 05:00 at +09:00 (S-001's
+    /// first day, accepted) but still 11-06 at UTC (before it started, rejected).
+    @Test(arguments: [("+09:00", ""), ("+00:00", "usage.csv,2,t1,outside every served period\n")])
+    func timezoneDecidesTheDay(timezone: String, rejected: String) throws {
+        let dir = try workspace(usage: "event_id,subscription_id,metric,timestamp\nt1,S-001,api_calls,2026-11-06T20:00:00Z\n", timezone: timezone)
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == "file,line,event_id,reason\n" + rejected)
+    }
+
+    /// File-level problems stop the run: a missing required column.
+    @Test func missingUsageColumnIsFatal() throws {
+        do {
+            _ = try workspace(usage: "event_id,subscription_id,timestamp\ne1,S-001,2026-11-08T10:00:00Z\n")
+            Issue.record("accepted")
+        } catch let e as DataError {
+            #expect(e.description.hasSuffix("usage.csv:1:4: metric: missing required column (event_id,subscription_id,timestamp)"))
+        }
+    }
+}
+
+/// Receipts that cannot be applied are data errors naming their row; billing-pay writes nothing.
+@Suite struct ReceiptErrorTests {
+    @Test(arguments: [
+        ("INV-000002,2026-11-28,2612.95", "INV-000099,2026-11-28,10.00", "payments_received.csv:2:1: invoice_number: unknown invoice number (INV-000099)"),
+        // INV-000002 is 2612.95; 3000.00 is more than is outstanding.
+        ("INV-000002,2026-11-28,2612.95", "INV-000002,2026-11-28,3000.00", "payments_received.csv:2:3: amount: overpayment: INV-000002 has 2612.95 USD outstanding (3000.00)"),
+        // INV-000004 is 7700 JPY: yen have no decimals.
+        ("INV-000002,2026-11-28,2612.95", "INV-000004,2026-11-28,7700.5", "payments_received.csv:2:3: amount: more decimals than JPY has (7700.5)"),
+        // INV-000006 became uncollectible on 11-24 (hard decline).
+        ("INV-000002,2026-11-28,2612.95", "INV-000006,2026-11-28,156.19", "payments_received.csv:2:1: invoice_number: invoice is uncollectible, not open (INV-000006)"),
+    ])
+    func receiptErrors(find: String, replace: String, expected: String) throws {
+        let dir = try TestSupport.workspace()
+        let path = dir + "/dataset/payments_received.csv"
+        try TestSupport.write(path, try TestSupport.read(path).replacingFirst(find, with: replace))
+        do {
+            try TestSupport.runPipeline(dir, periods: ["2026-11"])
+            Issue.record("accepted")
+        } catch let StageFailure.data(errors) {
+            #expect(errors.map(\.description) == [dir + "/dataset/" + expected])
+        }
+        #expect(!FileSystem.exists(dir + "/ledger/payments.csv"), "billing-pay must write nothing")
+    }
+}
