@@ -112,3 +112,102 @@ struct RecurringRaterTests {
         #expect(Fx.lines(items) == ["2026-11-15 2026-11-15..2026-12-15 10.00 recurring"])
     }
 }
+
+/// Plan and quantity changes (SPEC §5, issue #3), each figure worked by hand.
+struct ChangeRatingTests {
+    let basic = Plan(id: "basic", name: "Basic", currency: Fx.usd, interval: .month, price: Fx.dec("10.00"))
+    let pro = Plan(id: "pro", name: "Pro", currency: Fx.usd, interval: .month, price: Fx.dec("20.00"))
+    let annual = Plan(id: "annual", name: "Annual", currency: Fx.usd, interval: .year, price: Fx.dec("120.00"))
+    let metered = Plan(id: "support", name: "Support", currency: Fx.usd, interval: .month, price: Fx.dec("30.00"), feeTiming: .arrears)
+    let metered2 = Plan(id: "support2", name: "Support+", currency: Fx.usd, interval: .month, price: Fx.dec("60.00"), feeTiming: .arrears)
+
+    func rate(_ plan: Plan, _ sub: Subscription, _ changes: [(String, String?, Int?)], until: String, _ s: BillingSettings = Fx.settings()) throws -> [String] {
+        let plans = Dictionary(uniqueKeysWithValues: [basic, pro, annual, metered, metered2].map { ($0.id, $0) })
+        let ch = changes.map {
+            SubscriptionChange(subscriptionID: "S", effectiveDate: Fx.d($0.0), planID: $0.1, quantity: $0.2, source: SourceLocation(file: "c", line: 0))
+        }
+        let items = try RecurringRater(settings: s).items(for: sub, plan: plan, changes: ch, plans: plans, until: Fx.d(until))
+        return items.map { "\($0.billingDate) \($0.planID) \($0.period.start)..\($0.period.end) \($0.amount) \($0.kind.rawValue)" }
+    }
+
+    /// 10.00 → 20.00 exactly halfway through the 30-day [11-01, 12-01): credit −10.00 × 15 / 30 =
+    /// −5.00 and charge 20.00 × 15 / 30 = 10.00, both on 11-16; December at 20.00.
+    @Test func upgradeHalfway() throws {
+        #expect(try rate(basic, Fx.sub("2026-11-01"), [("2026-11-16", "pro", nil)], until: "2026-12-02") == [
+            "2026-11-01 basic 2026-11-01..2026-12-01 10.00 recurring",
+            "2026-11-16 basic 2026-11-16..2026-12-01 -5.00 credit",
+            "2026-11-16 pro 2026-11-16..2026-12-01 10.00 recurring",
+            "2026-12-01 pro 2026-12-01..2027-01-01 20.00 recurring",
+        ])
+    }
+
+    /// Two changes in one 30-day period, each segment credited and charged once: quantity 1 → 3 on
+    /// 11-11 (credit −10.00 × 20/30 = −6.67; charge 10.00 × 3 × 20/30 = 20.00), then to Pro at 3 on
+    /// 11-21 (credit −20.00 × 10/20 = −10.00 of the line that covered [11-11, 12-01); charge
+    /// 20.00 × 3 × 10/30 = 20.00). Net for November: 10.00 − 6.67 + 20.00 − 10.00 + 20.00 = 33.33.
+    @Test func twoChangesInOnePeriod() throws {
+        #expect(try rate(basic, Fx.sub("2026-11-01"), [("2026-11-11", nil, 3), ("2026-11-21", "pro", nil)], until: "2026-12-01") == [
+            "2026-11-01 basic 2026-11-01..2026-12-01 10.00 recurring",
+            "2026-11-11 basic 2026-11-11..2026-12-01 -6.67 credit",
+            "2026-11-11 basic 2026-11-11..2026-12-01 20.00 recurring",
+            "2026-11-21 basic 2026-11-21..2026-12-01 -10.00 credit",
+            "2026-11-21 pro 2026-11-21..2026-12-01 20.00 recurring",
+        ])
+    }
+
+    /// A downgrade on a period's first day simply bills that period at the new plan: no proration.
+    @Test func changeOnPeriodBoundary() throws {
+        #expect(try rate(pro, Fx.sub("2026-10-01"), [("2026-11-01", "basic", nil)], until: "2026-12-01") == [
+            "2026-10-01 pro 2026-10-01..2026-11-01 20.00 recurring",
+            "2026-11-01 basic 2026-11-01..2026-12-01 10.00 recurring",
+        ])
+    }
+
+    /// Monthly → yearly on 11-11 restarts the cycle: credit the unused 20 of 30 days of the monthly
+    /// line (−10.00 × 20/30 = −6.67) and charge a full year from 11-11 (120.00); 11-11 becomes the
+    /// anchor, so the next year starts 2027-11-11.
+    @Test func monthlyToYearlyRestartsTheCycle() throws {
+        #expect(try rate(basic, Fx.sub("2026-11-01"), [("2026-11-11", "annual", nil)], until: "2027-11-12") == [
+            "2026-11-01 basic 2026-11-01..2026-12-01 10.00 recurring",
+            "2026-11-11 basic 2026-11-11..2026-12-01 -6.67 credit",
+            "2026-11-11 annual 2026-11-11..2027-11-11 120.00 recurring",
+            "2027-11-11 annual 2027-11-11..2028-11-11 120.00 recurring",
+        ])
+    }
+
+    /// A change during the trial: the first paid period is simply billed at the new plan.
+    @Test func changeDuringTrial() throws {
+        let trial = Plan(id: "basic", name: "Basic", currency: Fx.usd, interval: .month, price: Fx.dec("10.00"), trialDays: 14)
+        #expect(try rate(trial, Fx.sub("2026-11-01"), [("2026-11-05", "pro", nil)], until: "2026-12-01") == [
+            "2026-11-15 pro 2026-11-15..2026-12-15 20.00 recurring",
+        ])
+    }
+
+    /// Arrears: nothing is credited; the period is billed at its end as prorated segments: 30.00 ×
+    /// 10/30 = 10.00 for [11-01, 11-11) and 60.00 × 20/30 = 40.00 for [11-11, 12-01).
+    @Test func arrearsSegments() throws {
+        #expect(try rate(metered, Fx.sub("2026-11-01"), [("2026-11-11", "support2", nil)], until: "2026-12-02") == [
+            "2026-12-01 support 2026-11-01..2026-11-11 10.00 recurring",
+            "2026-12-01 support2 2026-11-11..2026-12-01 40.00 recurring",
+        ])
+    }
+
+    /// Upgrade then cancel in the same period: the cancellation credits the *new* line's unused part:
+    /// upgrade on 11-16 (−5.00, +10.00 for [11-16, 12-01)); cancel 11-26: −10.00 × 5/15 = −3.33.
+    @Test func cancelAfterUpgradeCreditsTheNewLine() throws {
+        #expect(try rate(basic, Fx.sub("2026-11-01", cancel: "2026-11-26"), [("2026-11-16", "pro", nil)], until: "2027-01-01") == [
+            "2026-11-01 basic 2026-11-01..2026-12-01 10.00 recurring",
+            "2026-11-16 basic 2026-11-16..2026-12-01 -5.00 credit",
+            "2026-11-16 pro 2026-11-16..2026-12-01 10.00 recurring",
+            "2026-11-26 pro 2026-11-26..2026-12-01 -3.33 credit",
+        ])
+    }
+
+    /// proration: none: a mid-period change takes effect from the next period; nothing is credited.
+    @Test func noProrationDefersChanges() throws {
+        #expect(try rate(basic, Fx.sub("2026-11-01"), [("2026-11-16", "pro", nil)], until: "2026-12-02", Fx.settings(proration: .none)) == [
+            "2026-11-01 basic 2026-11-01..2026-12-01 10.00 recurring",
+            "2026-12-01 pro 2026-12-01..2027-01-01 20.00 recurring",
+        ])
+    }
+}

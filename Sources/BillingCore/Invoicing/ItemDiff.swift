@@ -12,8 +12,9 @@ public struct IssuedItem: Sendable, Hashable {
 /// what the ledger already issued, per `ItemKey`, and returns only the difference.
 public enum ItemDiff {
     /// Items to issue now. A new key is issued whole; a key whose computed amount differs from the
-    /// issued sum gets one correcting item for the difference, labelled with its service period; an
-    /// issued key that should no longer exist is reversed. Billing dates before `window.start`
+    /// issued sum gets one correcting item for the difference; an issued key that should no longer
+    /// exist is reversed. Corrections, and late items inside a period already invoiced (a back-dated
+    /// change), are described as "Correction for <service period>". Billing dates before `window.start`
     /// move to `window.start`. Issued items billed (naturally) on or after `window.end` are left
     /// alone, so re-running an older month after a newer one changes nothing.
     public static func pending(computed: [ChargeItem], issued: [IssuedItem], window: DateRange) throws(ArithmeticOverflow) -> [ChargeItem] {
@@ -26,6 +27,9 @@ public enum ItemDiff {
             let c = i.item
             if let h = have[c.key] { have[c.key] = (h.template, try h.amount + c.amount) } else { have[c.key] = (c, c.amount) }
         }
+        // Per subscription, the service periods already invoiced: a new item inside one corrects it.
+        var invoiced: [String: [DateRange]] = [:]
+        for i in issued { invoiced[i.item.subscriptionID, default: []].append(i.item.period) }
         var out: [ChargeItem] = []
         for key in Set(want.keys).union(have.keys).sorted() {
             let w = want[key], h = have[key]
@@ -35,7 +39,10 @@ public enum ItemDiff {
             if delta.minorUnits == 0 { continue }
             var item = template
             item.amount = delta
-            if h != nil {
+            // A correction changes an issued amount, or comes late into a period already invoiced.
+            let late = item.billingDate < window.start
+                && (invoiced[key.subscriptionID] ?? []).contains { $0.clamped(to: key.period) != nil }
+            if h != nil || late {
                 item.description = "Correction for \(key.period.start) – \(key.period.end.adding(days: -1)): \(template.description)"
             }
             out.append(item)

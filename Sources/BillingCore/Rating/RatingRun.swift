@@ -25,17 +25,16 @@ public struct RatingRun: Sendable {
         for sub in catalog.sortedSubscriptions {
             let plan = catalog.plans[sub.planID]!
             let customer = catalog.customers[sub.customerID]!
-            if let change = catalog.changes[sub.id]?.first {
-                throw RatingError(source: change.source, field: "subscription_id",
-                                  problem: "plan and quantity changes are not billed by this version yet (tracked in issue #3); remove the row to bill without it",
-                                  value: sub.id)
-            }
-            if !plan.charges.isEmpty {
+            let changes = catalog.changes[sub.id] ?? []
+            let usagePlan = ([plan] + changes.compactMap { $0.planID.flatMap { catalog.plans[$0] } }).first { !$0.charges.isEmpty }
+            if let plan = usagePlan {
                 throw RatingError(source: plan.source, field: "charges",
                                   problem: "usage charges are not billed by this version yet (tracked in issue #4)", value: plan.id)
             }
             let subItems: [ChargeItem]
-            do { subItems = try rater.items(for: sub, plan: plan, until: until, endedOn: endedOn[sub.id]) } catch {
+            do {
+                subItems = try rater.items(for: sub, plan: plan, changes: changes, plans: catalog.plans, until: until, endedOn: endedOn[sub.id])
+            } catch {
                 throw RatingError(source: sub.source, field: "quantity", problem: "amount overflows: \(error)", value: String(sub.quantity))
             }
             for var item in subItems where item.billingDate >= since {

@@ -34,8 +34,10 @@ public enum MRRCalculator {
         for s in catalog.sortedSubscriptions {
             let plan = catalog.plans[s.planID]!
             guard isLive(s, plan: plan, on: date, canceledOn: canceledOn[s.id]) else { continue }
-            let share = try plan.price * ExactDecimal(s.quantity) * ExactDecimal(denominator / plan.monthsPerPeriod)
-            numerators[plan.currency] = try (numerators[plan.currency] ?? .zero) + share
+            // The plan and quantity in effect on the date, after any changes.
+            let step = SubscriptionTimeline(subscription: s, plan: plan, changes: catalog.changes[s.id] ?? [], plans: catalog.plans).step(on: date)
+            let share = try step.plan.price * ExactDecimal(step.quantity) * ExactDecimal(denominator / step.plan.monthsPerPeriod)
+            numerators[step.plan.currency] = try (numerators[step.plan.currency] ?? .zero) + share
         }
         var byCurrency: [Currency: Money] = [:]
         for (c, n) in numerators { byCurrency[c] = try Money.rounding(n, over: Int128(denominator), in: c, mode: rounding) }
