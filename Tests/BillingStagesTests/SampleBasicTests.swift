@@ -7,21 +7,6 @@ import Testing
 @Suite struct SampleBasicTests {
     static let periods = ["2026-11", "2026-12"]
 
-    @Test func matchesGoldenFilesByteForByte() throws {
-        let dir = try TestSupport.workspace()
-        try TestSupport.runPipeline(dir, periods: Self.periods)
-        let expected = TestSupport.root + "/samples/basic/expected"
-        let ledger = try TestSupport.snapshot(dir + "/ledger")
-        let golden = try TestSupport.snapshot(expected + "/ledger")
-        #expect(Set(ledger.keys) == Set(golden.keys))
-        for (name, bytes) in golden { #expect(ledger[name] == bytes, "ledger/\(name) differs from the golden file") }
-        for period in Self.periods {
-            for name in ["items.csv", "rejects.csv", "report.json", "report.md"] {
-                let produced = try FileSystem.read("\(dir)/out/\(period)/\(name)")
-                #expect(produced == (try FileSystem.read("\(expected)/out/\(period)/\(name)")), "out/\(period)/\(name) differs")
-            }
-        }
-    }
 
     /// November's register, every figure worked out by hand from SPEC §4–§5 (half_up):
     /// - INV-000001 C-001 11-01: support billed in arrears for [10-01, 11-01), 99.00; WA 10.25 %:

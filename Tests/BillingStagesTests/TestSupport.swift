@@ -58,6 +58,27 @@ enum TestSupport {
         try PipelineConfigLoader.load(path: dir + "/pipeline.json", periodOverride: period)
     }
 
+    /// The runs of a sample: `(period, dataset folder)` from `samples/<name>/runs`.
+    static func runs(_ sample: String) throws -> [(period: String, folder: String)] {
+        try read(root + "/samples/\(sample)/runs").split(separator: "\n").map { line in
+            let parts = line.split(separator: " ").map(String.init)
+            return (parts[0], root + "/samples/\(sample)/" + parts[1])
+        }
+    }
+
+    /// Runs a sample as its `runs` file says, in a new work folder (ledger and outputs there);
+    /// `repeatEach` runs every month twice. Returns the work folder.
+    static func runSample(_ sample: String, repeatEach: Bool = false, afterEach: (String, String) throws -> Void = { _, _ in }) throws -> String {
+        let dir = tempFolder()
+        let template = try read(root + "/samples/\(sample)/pipeline.json")
+        for run in try runs(sample) {
+            try write(dir + "/pipeline.json", template.replacingFirst("\"dataset\": \".\"", with: "\"dataset\": \"\(run.folder)\""))
+            try Pipeline.run(try config(dir, period: run.period))
+            try afterEach(dir, run.period)
+        }
+        return dir
+    }
+
     /// Runs the whole pipeline in-process for each period.
     static func runPipeline(_ dir: String, periods: [String]) throws {
         for p in periods { try Pipeline.run(try config(dir, period: p)) }

@@ -1,0 +1,24 @@
+import BillingCore
+import BillingIO
+import Testing
+@testable import BillingStages
+
+/// Every sample, run as its `runs` file says, reproduces `samples/<name>/expected/` byte for byte:
+/// the whole ledger and each run's items, rejects and reports. (`make golden` rewrites them.)
+@Suite struct GoldenTests {
+    @Test(arguments: ["basic", "lifecycle"])
+    func matchesGoldenFiles(sample: String) throws {
+        let dir = try TestSupport.runSample(sample)
+        let expected = TestSupport.root + "/samples/\(sample)/expected"
+        let ledger = try TestSupport.snapshot(dir + "/ledger")
+        let golden = try TestSupport.snapshot(expected + "/ledger")
+        #expect(Set(ledger.keys) == Set(golden.keys))
+        for (name, bytes) in golden { #expect(ledger[name] == bytes, "ledger/\(name) differs from the golden file") }
+        for run in try TestSupport.runs(sample) {
+            for name in ["items.csv", "rejects.csv", "report.json", "report.md"] {
+                let produced = try FileSystem.read("\(dir)/out/\(run.period)/\(name)")
+                #expect(produced == (try FileSystem.read("\(expected)/out/\(run.period)/\(name)")), "out/\(run.period)/\(name) differs")
+            }
+        }
+    }
+}
