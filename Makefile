@@ -6,11 +6,14 @@ PERIOD ?=
 RUN_ARGS := $(if $(CONFIG),--config $(CONFIG)) $(if $(PERIOD),--period $(PERIOD))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run test golden clean help
+SAMPLE ?= lifecycle
+
+.PHONY: deps build run test golden replay clean help
 
 help:
 	@echo "make run   [CONFIG=path/pipeline.json] [PERIOD=YYYY-MM]   build and run the pipeline (default: pipeline.json)"
 	@echo "make test                                               build and run every test"
+	@echo "make replay SAMPLE=lifecycle                            replay a sample's runs into samples/SAMPLE/ledger and out"
 	@echo "make golden                                             rewrite samples/*/expected/ (review the diff by hand!)"
 
 # libcsv is the one C dependency (Debian's libcsv-dev); install it when it is missing.
@@ -34,6 +37,16 @@ test: deps
 golden: deps
 	$(SWIFT) build
 	Tests/golden.sh .build/debug
+
+# Replays samples/$(SAMPLE)/runs ("PERIOD DATASET-FOLDER" per line) on a fresh ledger beside the sample.
+replay: build
+	rm -rf samples/$(SAMPLE)/ledger samples/$(SAMPLE)/out
+	while read -r period folder; do \
+		sed "s#\"dataset\": *\"[^\"]*\"#\"dataset\": \"$$folder\"#" samples/$(SAMPLE)/pipeline.json > samples/$(SAMPLE)/.replay.json; \
+		.build/release/billing-pipeline --config samples/$(SAMPLE)/.replay.json --period $$period || exit $$?; \
+	done < samples/$(SAMPLE)/runs
+	rm -f samples/$(SAMPLE)/.replay.json
+	@echo "ledger: samples/$(SAMPLE)/ledger   outputs: samples/$(SAMPLE)/out"
 
 clean:
 	rm -rf .build ledger out

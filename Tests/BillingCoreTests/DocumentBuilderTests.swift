@@ -44,6 +44,25 @@ struct DocumentBuilderTests {
         #expect(balances.creditBalance["A"]?.minorUnits == 0)
     }
 
+    /// Tax is reversed per rate on a credit note: −100.00 at 10 % and −50.00 at 8 % give tax −10.00
+    /// and −4.00, total −164.00; it references the invoice that billed the same subscription and days.
+    @Test func creditNoteReversesTaxPerRate() throws {
+        var a = item("A", "-100.00", on: "2026-11-20")
+        a.tax = ItemTax(rate: Fx.dec("10"), name: "VAT", treatment: .standard)
+        var b = item("A", "-50.00", on: "2026-11-20")
+        b.planID = "Q"
+        b.tax = ItemTax(rate: Fx.dec("8"), name: "VAT reduced", treatment: .standard)
+        let billed = IssuedItem(item: item("A", "300.00", on: "2026-11-01"), documentNumber: "INV-000004")
+        var balances = LedgerBalances()
+        let docs = try DocumentBuilder(settings: BillingSettings()).build(
+            items: [a, b], window: window, customers: customers, issued: [billed], balances: &balances)
+        #expect(docs[0].type == .creditNote)
+        #expect(docs[0].tax.summaries.map { "\($0.rate) \($0.taxable) \($0.tax)" } == ["10 -100.00 -10.00", "8 -50.00 -4.00"])
+        #expect(docs[0].tax.total.description == "-164.00")
+        #expect(docs[0].references == ["INV-000004"])
+        #expect(balances.creditBalance["A"]?.description == "164.00")
+    }
+
     /// An item billed before the window is issued on the window's first day; zero items are dropped.
     @Test func lateItemsMoveToWindowStartAndZeroLinesVanish() throws {
         var balances = LedgerBalances()
