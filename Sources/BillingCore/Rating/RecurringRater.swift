@@ -12,6 +12,63 @@ public struct RecurringRater: Sendable {
         var step: SubscriptionTimeline.Step
     }
 
+    /// One billing period of a subscription as served: the anchored period, the part of it served
+    /// (cut short by a cancel date, a dunning end or a cycle restart), and what happens in it.
+    public struct ServedPeriod: Sendable, Hashable {
+        /// The anchored period `[anchor(k), anchor(k+1))`.
+        public var full: DateRange
+        /// The served part: from the first paid day (or the restart) to the day service stops.
+        public var served: DateRange
+        /// Plan and quantity changes inside the served part (same cycle).
+        public var changes: [CivilDate]
+        /// A change to a plan of another cycle inside the period, which ends it.
+        public var restart: CivilDate?
+    }
+
+    /// The served periods of `subscription` that start before `until`, in order.
+    public func servedPeriods(
+        for subscription: Subscription, timeline: SubscriptionTimeline, until: CivilDate, endedOn: CivilDate? = nil
+    ) -> [ServedPeriod] {
+        let firstPaid = subscription.firstPaidDay(trialDays: timeline.steps[0].plan.trialDays)
+        let cancel = subscription.cancelDate
+        // Service ends on the cancel date, or the day after dunning cancelled it.
+        let serviceEnd = [cancel, endedOn.map { $0.adding(days: 1) }].compactMap { $0 }.min()
+        if let cancel, cancel <= firstPaid { return [] }
+        var out: [ServedPeriod] = []
+        // An epoch is a run of periods on one cycle; a change to a plan of another cycle starts a
+        // new epoch anchored on the change date ("c becomes the anchor": its day, and its month for
+        // yearly plans).
+        var epochStart = firstPaid
+        let first = timeline.step(on: firstPaid).plan
+        var cycle = BillingCycle(
+            interval: first.interval, intervalCount: first.intervalCount, alignment: settings.alignment,
+            billingDay: subscription.billingDay, firstPaid: firstPaid)
+        var k = cycle.periodIndex(containing: epochStart)
+        while true {
+            let full = cycle.period(k)
+            k += 1
+            let servedStart = max(full.start, epochStart)
+            if let serviceEnd, servedStart >= serviceEnd { break }
+            if servedStart >= until { break }
+            let plan = timeline.step(on: servedStart).plan
+            let changes = timeline.changeDates(after: servedStart, before: min(full.end, serviceEnd ?? full.end))
+            let restart = changes.first { !timeline.step(on: $0).plan.sharesCycle(with: plan) }
+            // The served part ends at a restart, the cancel date, or the day dunning cancelled it.
+            let end = [full.end, restart, cancel, endedOn].compactMap { $0 }.min()!
+            out.append(ServedPeriod(full: full, served: DateRange(servedStart, max(servedStart, end)),
+                                    changes: changes.filter { $0 < (restart ?? full.end) }, restart: restart))
+            if let restart, restart < (serviceEnd ?? restart.adding(days: 1)) {
+                epochStart = restart
+                let p = timeline.step(on: restart).plan
+                cycle = BillingCycle(interval: p.interval, intervalCount: p.intervalCount, alignment: .anniversary, billingDay: nil, firstPaid: restart)
+                k = cycle.periodIndex(containing: restart)
+                continue
+            }
+            if let serviceEnd, full.end >= serviceEnd { break }
+        }
+        return out
+    }
+
     /// Every recurring item of `subscription` billed before `until`.
     ///
     /// - Parameters:
@@ -24,54 +81,22 @@ public struct RecurringRater: Sendable {
         until: CivilDate, endedOn: CivilDate? = nil
     ) throws(ArithmeticOverflow) -> [ChargeItem] {
         let timeline = SubscriptionTimeline(subscription: subscription, plan: plan, changes: changes, plans: plans)
-        let firstPaid = subscription.firstPaidDay(trialDays: plan.trialDays)
         let cancel = subscription.cancelDate
-        // Service ends on the cancel date, or the day after dunning cancelled it.
-        let serviceEnd = [cancel, endedOn.map { $0.adding(days: 1) }].compactMap { $0 }.min()
-        if let cancel, cancel <= firstPaid { return [] }
+        // A cancel date credits only if dunning had not ended the subscription before it.
+        let creditedCancel = cancel.flatMap { c in (endedOn.map { $0 >= c } ?? true) ? c : nil }
         var out: [ChargeItem] = []
-        // An epoch is a run of periods on one cycle; a change to a plan of another cycle starts a
-        // new epoch anchored on the change date.
-        var epochStart = firstPaid
-        var cycle = BillingCycle(
-            interval: timeline.step(on: firstPaid).plan.interval, intervalCount: timeline.step(on: firstPaid).plan.intervalCount,
-            alignment: settings.alignment, billingDay: subscription.billingDay, firstPaid: firstPaid)
-        var k = cycle.periodIndex(containing: epochStart)
-        while true {
-            let full = cycle.period(k)
-            k += 1
-            let servedStart = max(full.start, epochStart)
-            if let serviceEnd, servedStart >= serviceEnd { break }
-            if servedStart >= until { break }
-            let step = timeline.step(on: servedStart)
-            // The next change to another cycle inside this period ends the epoch there.
-            let changes = timeline.changeDates(after: servedStart, before: min(full.end, serviceEnd ?? full.end))
-            let restart = changes.first { !timeline.step(on: $0).plan.sharesCycle(with: step.plan) }
-            let periodEnd = min(full.end, restart ?? full.end, serviceEnd ?? full.end)
-            let inPeriod = changes.filter { $0 < periodEnd }
+        for p in servedPeriods(for: subscription, timeline: timeline, until: until, endedOn: endedOn) {
+            let step = timeline.step(on: p.served.start)
             switch step.plan.feeTiming {
             case .advance:
-                // A cancel date credits only if dunning had not ended the subscription before it.
-                let creditedCancel = cancel.flatMap { c in (endedOn.map { $0 >= c } ?? true) ? c : nil }
-                try advance(subscription, full: full, from: servedStart, step: step, changes: inPeriod, timeline: timeline,
-                            creditFrom: [restart, creditedCancel].compactMap { $0 }.filter { $0 < full.end }.min(), into: &out)
+                try advance(subscription, full: p.full, from: p.served.start, step: step, changes: p.changes, timeline: timeline,
+                            creditFrom: [p.restart, creditedCancel].compactMap { $0 }.filter { $0 < p.full.end }.min(), into: &out)
             case .arrears:
-                // The served part ends on the cancel date, or on the day dunning cancelled it.
-                let end = [periodEnd, endedOn].compactMap { $0 }.min()!
-                if end > servedStart {
-                    try arrears(subscription, full: full, served: DateRange(servedStart, end), changes: inPeriod.filter { $0 < end },
+                if !p.served.isEmpty {
+                    try arrears(subscription, full: p.full, served: p.served, changes: p.changes.filter { $0 < p.served.end },
                                 timeline: timeline, into: &out)
                 }
             }
-            if let restart, restart < (serviceEnd ?? restart.adding(days: 1)) {
-                epochStart = restart
-                let p = timeline.step(on: restart).plan
-                // "c becomes the anchor": its day of month, and its month for yearly plans.
-                cycle = BillingCycle(interval: p.interval, intervalCount: p.intervalCount, alignment: .anniversary, billingDay: nil, firstPaid: restart)
-                k = cycle.periodIndex(containing: restart)
-                continue
-            }
-            if let serviceEnd, full.end >= serviceEnd { break }
         }
         return out.filter { $0.billingDate < until }
     }
