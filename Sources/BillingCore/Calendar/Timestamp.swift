@@ -1,19 +1,34 @@
 /// Parses usage timestamps `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (SPEC §8) straight from
 /// bytes and dates them in a fixed UTC offset.
 public enum Timestamp {
-    /// Seconds since 1970-01-01T00:00:00Z (the fraction is dropped: days are what billing needs,
-    /// and `last` orders ties by file position).
-    public static func epochSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// An instant: seconds since 1970-01-01T00:00:00Z and nanoseconds.
+    public struct Instant: Sendable, Hashable, Comparable {
+        public var seconds: Int
+        public var nanos: Int
+        public init(seconds: Int, nanos: Int) {
+            self.seconds = seconds
+            self.nanos = nanos
+        }
+        public static func < (a: Instant, b: Instant) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z (days are what most of billing needs).
+    public static func epochSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Int? { instant(b)?.seconds }
+
+    /// The instant, with the fraction to the nanosecond (`last` needs the order of events).
+    public static func instant(_ b: UnsafeBufferPointer<UInt8>) -> Instant? {
         guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A,
             let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2), let h = num(b, 11, 2), let mi = num(b, 14, 2),
             let s = num(b, 17, 2), h < 24, mi < 60, s < 60, let date = CivilDate(year: y, month: mo, day: d)
         else { return nil }
         var i = 19
+        var nanos = 0
         if b[i] == 0x2E {
             i += 1
             let start = i
-            while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+            while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 { nanos = nanos * 10 + Int(b[i] - 0x30); i += 1 }
             if i == start || i - start > 9 { return nil }
+            for _ in 0..<(9 - (i - start)) { nanos *= 10 }
         }
         guard i < b.count else { return nil }
         var offset = 0
@@ -26,7 +41,7 @@ public enum Timestamp {
         } else {
             return nil
         }
-        return date.dayNumber * 86400 + h * 3600 + mi * 60 + s - offset
+        return Instant(seconds: date.dayNumber * 86400 + h * 3600 + mi * 60 + s - offset, nanos: nanos)
     }
 
     /// The calendar day of an instant in a fixed offset (in minutes east of UTC).

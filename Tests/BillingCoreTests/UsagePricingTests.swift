@@ -1,0 +1,98 @@
+import Testing
+@testable import BillingCore
+
+struct UsagePricingTests {
+    func price(_ model: PriceModel, _ units: String, _ mode: RoundingMode = .halfUp) throws -> String {
+        try UsagePricing.price(model, units: Fx.dec(units), currency: Fx.usd, rounding: mode).description
+    }
+
+    /// Tiers: up to 100 at 0.10 with a 5.00 flat fee; up to 1000 at 0.05 with 2.00; above at 0.01.
+    let tiers = [
+        PriceTier(upTo: Fx.dec("100"), unitPrice: Fx.dec("0.10"), flatFee: Fx.dec("5.00")),
+        PriceTier(upTo: Fx.dec("1000"), unitPrice: Fx.dec("0.05"), flatFee: Fx.dec("2.00")),
+        PriceTier(upTo: nil, unitPrice: Fx.dec("0.01")),
+    ]
+
+    @Test(arguments: [
+        ("0", "0.00"),  // zero units: 0.001 × 0
+        ("12345.5", "12.35"),  // decimal quantity: 0.001 × 12345.5 = 12.3455 → 12.35
+        ("1", "0.00"),  // 0.001 → 0.00 (half_up of 0.1 cent)
+        ("5", "0.01"),  // 0.005 → 0.01: the half goes up
+    ])
+    func perUnit(units: String, expected: String) throws {
+        #expect(try price(.perUnit(unitPrice: Fx.dec("0.001")), units) == expected)
+    }
+
+    @Test(arguments: [
+        // packages of 100 at 5.00, no free units: ceil(units / 100) × 5.00
+        ("0", "0", "0.00"), ("200", "0", "10.00"), ("200.000000001", "0", "15.00"), ("250", "0", "15.00"),
+        // 50 free units first: ceil(max(units − 50, 0) / 100) × 5.00
+        ("30", "50", "0.00"), ("50", "50", "0.00"), ("250", "50", "10.00"), ("251", "50", "15.00"),
+    ])
+    func package(units: String, free: String, expected: String) throws {
+        #expect(try price(.package(packageSize: Fx.dec("100"), packagePrice: Fx.dec("5.00"), freeUnits: Fx.dec(free)), units) == expected)
+    }
+
+    @Test(arguments: [
+        ("0", "5.00"),  // the first tier's flat fee is always due
+        ("100", "15.00"),  // exactly at up_to: 5 + 100 × 0.10; tier 2's flat fee not yet due
+        ("101", "17.05"),  // one above: 5 + 10 + 2 + 1 × 0.05
+        ("100.5", "17.03"),  // 5 + 10 + 2 + 0.5 × 0.05 = 17.025 → 17.03
+        ("1000", "62.00"),  // 5 + 10 + 2 + 900 × 0.05 = 62.00
+        ("1500", "67.00"),  // 62.00 + 500 × 0.01 (the last tier has no flat fee)
+    ])
+    func graduated(units: String, expected: String) throws {
+        #expect(try price(.graduated(tiers), units) == expected)
+    }
+
+    @Test(arguments: [
+        ("0", "5.00"),  // tier 1: 0 × 0.10 + 5.00
+        ("100", "15.00"),  // still tier 1 (up_to is inclusive): 100 × 0.10 + 5.00
+        ("101", "7.05"),  // all units at tier 2: 101 × 0.05 + 2.00
+        ("1000", "52.00"),  // 1000 × 0.05 + 2.00
+        ("1001", "10.01"),  // all at tier 3: 1001 × 0.01
+    ])
+    func volume(units: String, expected: String) throws {
+        #expect(try price(.volume(tiers), units) == expected)
+    }
+
+    func at(_ s: Int, _ n: Int = 0) -> Timestamp.Instant { Timestamp.Instant(seconds: s, nanos: n) }
+    func q(_ s: String) -> Int128 { try! Fx.dec(s).rescaled(to: 9) }
+
+    /// Events (t=10, 5), (t=30, 7), (t=20, 9.5) with values a, b, a: sum 21.5, count 3, max 9.5,
+    /// unique_count 2, last 7 (t=30 is latest although it is not last in the file).
+    @Test func aggregations() {
+        var acc = UsageAccumulator()
+        acc.add(quantity: q("5"), at: at(10), order: 1, value: "a")
+        acc.add(quantity: q("7"), at: at(30), order: 2, value: "b")
+        acc.add(quantity: q("9.5"), at: at(20), order: 3, value: "a")
+        #expect(acc.units(.sum) == Fx.dec("21.5"))
+        #expect(acc.units(.count) == Fx.dec("3"))
+        #expect(acc.units(.max) == Fx.dec("9.5"))
+        #expect(acc.units(.uniqueCount) == Fx.dec("2"))
+        #expect(acc.units(.last) == Fx.dec("7"))
+        #expect(UsageAccumulator().units(.max) == .zero)
+    }
+
+    /// Merging two runs' states equals adding every event to one; a tie on time goes to the later event.
+    @Test func mergeAcrossRuns() {
+        var a = UsageAccumulator()
+        a.add(quantity: q("1"), at: at(50, 5), order: 1, value: "x")
+        var b = UsageAccumulator()
+        b.add(quantity: q("4"), at: at(50, 5), order: 2, value: "y")
+        b.add(quantity: q("2"), at: at(40), order: 3, value: "x")
+        a.merge(b)
+        #expect(a.units(.sum) == Fx.dec("7") && a.units(.count) == Fx.dec("3") && a.units(.max) == Fx.dec("4"))
+        #expect(a.units(.uniqueCount) == Fx.dec("2"))
+        #expect(a.units(.last) == Fx.dec("4"))
+    }
+
+    @Test func timestampFractionAndOffset() {
+        func parse(_ s: String) -> Timestamp.Instant? { Array(s.utf8).withUnsafeBufferPointer { Timestamp.instant($0) } }
+        #expect(parse("2026-11-08T10:00:00.25Z") == at(Fx.d("2026-11-08").dayNumber * 86400 + 36000, 250_000_000))
+        #expect(parse("2026-11-08T10:00:00+09:00")?.seconds == Fx.d("2026-11-08").dayNumber * 86400 + 3600)
+        #expect(parse("2026-11-08T10:00:00") == nil)
+        #expect(parse("2026-11-08T24:00:00Z") == nil)
+        #expect(parse("2026-11-08T10:00:00.1234567891Z") == nil)
+    }
+}
