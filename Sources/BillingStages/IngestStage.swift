@@ -14,15 +14,34 @@ public enum IngestStage {
         let usagePath = FileSystem.join(config.dataset, "usage.csv")
         var usage = UsageSummary()
         var rejects: [UsageReject] = []
+        // Events the ledger already counted, and dunning ends, decide what is new and what is served.
+        var billed: [String: UInt64] = [:]
+        var endedOn: [String: CivilDate] = [:]
+        var committed: [String] = []
+        if FileSystem.isDirectory(config.ledger) {
+            let ledger = try Ledger(folder: config.ledger, create: false)
+            committed = try UsageStore.committed(ledger: ledger.folder)
+            for base in committed { billed.merge(try UsageStore.read(base: base).events) { a, _ in a } }
+            endedOn = try ledger.dunningCancellations()
+        }
+        var contribution = UsageContribution()
         if FileSystem.exists(usagePath) {
-            var scanner = UsageScanner(catalog: catalog, settings: config.settings, window: config.window)
+            var scanner = UsageScanner(
+                catalog: catalog, settings: config.settings, window: config.window, billed: billed, endedOn: endedOn,
+                commitNumber: committed.count + 1)
             try scanner.scan(path: usagePath)
             usage = scanner.summary
             rejects = scanner.rejects
+            contribution = scanner.contribution
             reader.unknownColumns["usage.csv"] = scanner.unknownColumns
             reader.rowCounts["usage.csv"] = usage.rows
         }
         try FileSystem.createDirectory(config.ingestFolder)
+        for f in UsageStore.files(contribution) {
+            try FileSystem.replace(FileSystem.join(config.ingestFolder, "usage_contribution" + f.suffix), Array(f.text.utf8))
+        }
+        try FileSystem.replace(
+            FileSystem.join(config.ingestFolder, "usage_base.json"), Array(JSONWriter.pretty(.object(["committed": .int(committed.count)])).utf8))
         for (name, text) in NormalizedDataset.files(catalog) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
         }

@@ -42,7 +42,16 @@ public enum InvoiceStage {
                 "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
             ])
         }
-        if !documents.isEmpty {
+        let pendingUsage = try context.usage().pending
+        if let (number, contribution) = pendingUsage {
+            let name = UsageStore.name(number)
+            for f in UsageStore.files(contribution) { commit.files.append((name + f.suffix, Array(f.text.utf8))) }
+            audit.add("usage.recorded", [
+                "file": .string(name + ".ids.csv"), "events": .int(contribution.events.count),
+                "sha256": .string(SHA256.hex(Array(UsageStore.files(contribution)[2].text.utf8))),
+            ])
+        }
+        if !documents.isEmpty || pendingUsage != nil {
             audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
             ledger.appendRows(register, to: "invoices.csv", header: Ledger.registerHeader, in: &commit)
             ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: &commit)

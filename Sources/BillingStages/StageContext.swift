@@ -44,13 +44,33 @@ struct StageContext {
     }
 
     /// Per subscription, the day dunning cancelled it (from the ledger's status changes).
-    func dunningCancellations() throws -> [String: CivilDate] {
-        var out: [String: CivilDate] = [:]
-        for row in try ledger.statuses() where row["entity"] == "subscription" && row["to"] == "canceled" {
-            if let id = row["id"], let d = CivilDate(parsing: row["date"] ?? "") { out[id] = min(out[id] ?? d, d) }
-        }
-        return out
-    }
+    func dunningCancellations() throws -> [String: CivilDate] { try ledger.dunningCancellations() }
 
+    /// Where ingest put this run's usage contribution, and the number of contributions the ledger
+    /// had when it was computed.
+    var pendingUsageBase: String { FileSystem.join(config.ingestFolder, "usage_contribution") }
+
+    /// All usage counted so far: every contribution in the ledger, plus this run's if it is not
+    /// committed yet (then also returned, with the number it gets). An ingest output computed
+    /// against an older ledger is refused rather than counted twice.
+    func usage() throws -> (state: UsageState, pending: (number: Int, contribution: UsageContribution)?) {
+        let committed = try UsageStore.committed(ledger: ledger.folder)
+        var state = UsageState()
+        for base in committed { state.merge(try UsageStore.read(base: base).state) }
+        let basePath = FileSystem.join(config.ingestFolder, "usage_base.json")
+        guard FileSystem.exists(basePath) else { return (state, nil) }
+        guard case .number(let n) = try JSONParser.parse(try FileSystem.read(basePath), file: basePath)["committed"]?.value, let known = Int(n)
+        else { throw StageFailure.io("\(basePath): unreadable") }
+        let contribution = try UsageStore.read(base: pendingUsageBase)
+        if contribution.isEmpty { return (state, nil) }
+        if committed.count == known {
+            state.merge(contribution.state)
+            return (state, (known + 1, contribution))
+        }
+        let mine = UsageStore.files(contribution).map(\.text)
+        let theirs = try UsageStore.files(try UsageStore.read(base: committed[known])).map(\.text)
+        if committed.count > known && mine == theirs { return (state, nil) }  // committed by an earlier run of this stage
+        throw StageFailure.io("\(config.ingestFolder): the ledger's usage changed since billing-ingest ran; run billing-ingest again")
+    }
     var itemsPath: String { FileSystem.join(config.runFolder, "items.csv") }
 }

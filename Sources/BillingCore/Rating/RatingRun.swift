@@ -17,23 +17,26 @@ public struct RatingRun: Sendable {
         self.settings = settings
     }
 
-    /// - Parameter endedOn: per subscription, the day dunning cancelled it (billing stops there).
-    public func items(since: CivilDate, until: CivilDate, endedOn: [String: CivilDate] = [:]) throws(RatingError) -> [ChargeItem] {
+    /// - Parameters:
+    ///   - endedOn: per subscription, the day dunning cancelled it (billing stops there).
+    ///   - usage: every usage event counted so far, aggregated per subscription, metric and period.
+    public func items(
+        since: CivilDate, until: CivilDate, endedOn: [String: CivilDate] = [:], usage: UsageState = UsageState()
+    ) throws(RatingError) -> [ChargeItem] {
         let rater = RecurringRater(settings: settings)
+        let usageRater = UsageRater(settings: settings)
         let resolver = TaxResolver(rates: catalog.taxRates, seller: settings.seller, missingRate: settings.missingRate)
         var out: [ChargeItem] = []
         for sub in catalog.sortedSubscriptions {
             let plan = catalog.plans[sub.planID]!
             let customer = catalog.customers[sub.customerID]!
             let changes = catalog.changes[sub.id] ?? []
-            let usagePlan = ([plan] + changes.compactMap { $0.planID.flatMap { catalog.plans[$0] } }).first { !$0.charges.isEmpty }
-            if let plan = usagePlan {
-                throw RatingError(source: plan.source, field: "charges",
-                                  problem: "usage charges are not billed by this version yet (tracked in issue #4)", value: plan.id)
-            }
             let subItems: [ChargeItem]
             do {
+                let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: changes, plans: catalog.plans)
+                let periods = rater.servedPeriods(for: sub, timeline: timeline, until: until, endedOn: endedOn[sub.id])
                 subItems = try rater.items(for: sub, plan: plan, changes: changes, plans: catalog.plans, until: until, endedOn: endedOn[sub.id])
+                    + usageRater.items(for: sub, timeline: timeline, periods: periods, usage: usage, until: until)
             } catch {
                 throw RatingError(source: sub.source, field: "quantity", problem: "amount overflows: \(error)", value: String(sub.quantity))
             }

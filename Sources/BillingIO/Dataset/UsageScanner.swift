@@ -27,13 +27,26 @@ public struct UsageScanner {
     public private(set) var summary = UsageSummary()
     public private(set) var rejects: [UsageReject] = []
     public private(set) var unknownColumns: [String] = []
-    /// event_id → SHA-256 of the row's content, to tell a repeat from a conflicting duplicate.
-    var seen: [[UInt8]: [UInt8]] = [:]
+    /// The events counted by earlier runs (event_id → content fingerprint), from the ledger.
+    let billed: [String: UInt64]
+    /// What this run adds: the state of its new events and their ids.
+    public private(set) var contribution = UsageContribution()
+    /// Per subscription, its served periods (computed on first use) and the day dunning ended it.
+    var periods: [String: [RecurringRater.ServedPeriod]] = [:]
+    let endedOn: [String: CivilDate]
+    /// Orders events for `last` across runs: this run's commit number in the high bits, the line below.
+    let orderBase: Int64
 
-    public init(catalog: Catalog, settings: BillingSettings, window: DateRange) {
+    public init(
+        catalog: Catalog, settings: BillingSettings, window: DateRange, billed: [String: UInt64] = [:], endedOn: [String: CivilDate] = [:],
+        commitNumber: Int = 1
+    ) {
         self.catalog = catalog
         self.settings = settings
         self.window = window
+        self.billed = billed
+        self.endedOn = endedOn
+        self.orderBase = Int64(commitNumber) << 40
         var m: [String: Set<[UInt8]>] = [:]
         for s in catalog.subscriptions.values {
             let planIDs = [s.planID] + (catalog.changes[s.id] ?? []).compactMap(\.planID)
@@ -81,35 +94,69 @@ public struct UsageScanner {
         let subID = String(decoding: row.bytes(columns["subscription_id"]!), as: UTF8.self)
         guard let sub = catalog.subscriptions[subID], let plan = catalog.plans[sub.planID] else { return "unknown subscription" }
         guard metrics[subID]?.contains(Array(row.bytes(columns["metric"]!))) == true else { return "unknown metric for this subscription's plan" }
-        guard let seconds = Timestamp.epochSeconds(row.bytes(columns["timestamp"]!)) else { return "malformed timestamp" }
+        let metric = String(decoding: row.bytes(columns["metric"]!), as: UTF8.self)
+        guard let instant = Timestamp.instant(row.bytes(columns["timestamp"]!)) else { return "malformed timestamp" }
+        var quantity: Int128 = Int128(1) * pow10(UsageAccumulator.scale)
         if let q = columns["quantity"], row.bytes(q).count > 0 {
-            let b = row.bytes(q)
-            guard let value = ExactDecimal.parse(bytes: Array(b)[...], maxDecimals: 9) else { return "malformed quantity" }
+            guard let value = ExactDecimal.parse(bytes: Array(row.bytes(q))[...], maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
             if value.isNegative { return "negative quantity" }
+            guard let scaled = try? value.rescaled(to: UsageAccumulator.scale) else { return "quantity too large" }
+            quantity = scaled
         }
-        if let v = columns["value"], String(validating: row.bytes(v), as: UTF8.self) == nil { return "value is not valid UTF-8" }
-        var digest = SHA256()
-        for i in 0..<row.count { digest.update(row.bytes(i)); digest.update([0]) }
-        let fingerprint = digest.finalize()
-        let id = Array(idBytes)
-        if let previous = seen[id] {
-            if previous != fingerprint { return "duplicate event_id with different content" }
+        var value: String?
+        if let v = columns["value"], row.bytes(v).count > 0 {
+            guard let s = String(validating: row.bytes(v), as: UTF8.self), !s.utf8.contains(0) else { return "value is not valid UTF-8" }
+            value = s
+        }
+        let fingerprint = UsageScanner.fingerprint(row)
+        let id = String(decoding: idBytes, as: UTF8.self)
+        if let previous = billed[id] ?? contribution.events[id] {
+            if previous != fingerprint {
+                return billed[id] != nil ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
+            }
             summary.duplicates += 1
             return nil
         }
-        seen[id] = fingerprint
-        let day = Timestamp.day(epochSeconds: seconds, offsetMinutes: settings.timezoneOffsetMinutes)
-        if day >= window.end {
-            summary.deferred += 1
-            return nil
-        }
-        if day < sub.startDate || (sub.cancelDate.map { day >= $0 } ?? false) { return "outside every served period" }
-        if day < sub.firstPaidDay(trialDays: plan.trialDays) {
+        let day = Timestamp.day(epochSeconds: instant.seconds, offsetMinutes: settings.timezoneOffsetMinutes)
+        if day < sub.startDate { return "outside every served period" }
+        if day < sub.firstPaidDay(trialDays: plan.trialDays), sub.cancelDate.map({ day < $0 }) ?? true {
             summary.trial += 1
             return nil
         }
-        summary.accepted += 1
+        guard let period = servedPeriod(of: sub, plan: plan, on: day) else { return "outside every served period" }
+        contribution.events[id] = fingerprint
+        contribution.state.accumulators[UsageKey(subscriptionID: subID, metric: metric, period: period), default: UsageAccumulator()]
+            .add(quantity: quantity, at: instant, order: orderBase + Int64(row.line), value: value)
+        if day >= window.end { summary.deferred += 1 } else { summary.accepted += 1 }
         return nil
+    }
+
+    /// The served period holding `day`, computing (and caching) the subscription's periods far
+    /// enough ahead.
+    mutating func servedPeriod(of sub: Subscription, plan: Plan, on day: CivilDate) -> DateRange? {
+        var list = periods[sub.id] ?? []
+        if list.isEmpty || (list.last!.served.end <= day && list.last!.full.end <= day) {
+            let horizon = max(window.end, day).adding(days: 400)
+            let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: catalog.changes[sub.id] ?? [], plans: catalog.plans)
+            list = RecurringRater(settings: settings).servedPeriods(for: sub, timeline: timeline, until: horizon, endedOn: endedOn[sub.id])
+            periods[sub.id] = list
+        }
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid].served.end <= day { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < list.count && list[lo].served.contains(day) ? list[lo].served : nil
+    }
+
+    /// FNV-1a (64 bits) over the row's fields: tells a repeated event from a conflicting one.
+    static func fingerprint(_ row: CSVRow) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<row.count {
+            for b in row.bytes(i) { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h = (h ^ 0x1f) &* 0x100_0000_01b3
+        }
+        return h
     }
 }
 

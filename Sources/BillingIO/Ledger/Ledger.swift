@@ -62,6 +62,15 @@ public final class Ledger {
         }
     }
 
+    /// Per subscription, the day dunning cancelled it (from the recorded status changes).
+    public func dunningCancellations() throws -> [String: CivilDate] {
+        var out: [String: CivilDate] = [:]
+        for row in try statuses() where row["entity"] == "subscription" && row["to"] == "canceled" {
+            if let id = row["id"], let d = CivilDate(parsing: row["date"] ?? "") { out[id] = min(out[id] ?? d, d) }
+        }
+        return out
+    }
+
     /// The audit chain's tail: the hash of the last line and the next sequence number.
     public func auditLog() throws -> AuditLog {
         let p = path("audit.jsonl")

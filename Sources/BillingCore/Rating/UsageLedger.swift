@@ -1,0 +1,55 @@
+/// One subscription's metric over one served period: the unit usage is aggregated and billed by.
+public struct UsageKey: Sendable, Hashable, Comparable {
+    public var subscriptionID: String
+    public var metric: String
+    public var period: DateRange
+    public init(subscriptionID: String, metric: String, period: DateRange) {
+        self.subscriptionID = subscriptionID
+        self.metric = metric
+        self.period = period
+    }
+    public static func < (a: UsageKey, b: UsageKey) -> Bool {
+        (a.subscriptionID, a.metric, a.period) < (b.subscriptionID, b.metric, b.period)
+    }
+}
+
+/// The usage of a set of events: per key, the aggregation state. Contributions of several runs merge.
+public struct UsageState: Sendable {
+    public var accumulators: [UsageKey: UsageAccumulator] = [:]
+    public init() {}
+
+    public mutating func merge(_ other: UsageState) {
+        for (k, a) in other.accumulators { accumulators[k, default: UsageAccumulator()].merge(a) }
+    }
+}
+
+/// Bills usage (SPEC §5): for every served paid period, every charge of the plan in effect on the
+/// period's last served day is priced, even with no event, and billed on the day service of the
+/// period ends (the next period's first day, or the cancel date).
+public struct UsageRater: Sendable {
+    public let settings: BillingSettings
+    public init(settings: BillingSettings) { self.settings = settings }
+
+    public func items(
+        for s: Subscription, timeline: SubscriptionTimeline, periods: [RecurringRater.ServedPeriod], usage: UsageState, until: CivilDate
+    ) throws(ArithmeticOverflow) -> [ChargeItem] {
+        var out: [ChargeItem] = []
+        for p in periods where !p.served.isEmpty && p.served.end < until {
+            let plan = timeline.step(on: p.served.end.adding(days: -1)).plan
+            for charge in plan.charges {
+                let key = UsageKey(subscriptionID: s.id, metric: charge.metric, period: p.served)
+                let units = (usage.accumulators[key] ?? UsageAccumulator()).units(charge.aggregation)
+                let amount = try UsagePricing.price(charge.model, units: units, currency: plan.currency, rounding: settings.rounding)
+                // A per-unit line reads units × unit price; other models show their total on one line.
+                let (quantity, unitPrice): (ExactDecimal, ExactDecimal)
+                if case .perUnit(let price) = charge.model { (quantity, unitPrice) = (units, price) } else { (quantity, unitPrice) = (ExactDecimal(1), amount.decimal) }
+                out.append(ChargeItem(
+                    customerID: s.customerID, subscriptionID: s.id, planID: plan.id, kind: .usage, metric: charge.metric, period: p.served,
+                    quantity: quantity, unitPrice: unitPrice, amount: amount, billingDate: p.served.end,
+                    description: "\(plan.name): \(charge.metric), \(units) units (\(charge.aggregation.rawValue), \(charge.model.name))",
+                    taxCategory: plan.taxCategory))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,104 @@
+import BillingCore
+import BillingIO
+import Testing
+@testable import BillingStages
+
+/// Usage billed end to end on `samples/basic`, with an `api_calls` charge (per unit, 0.001) on Pro:
+/// S-001 (C-001, Washington) is on Pro from 11-07, so its usage periods are [11-07, 12-07),
+/// [12-07, 01-07), … each billed on its last day's next day with the next advance fee.
+@Suite struct UsageBillingTests {
+    func workspace() throws -> String {
+        let dir = try TestSupport.workspace()
+        let charge = ", \"charges\": [{\"metric\": \"api_calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"0.001\"}]}"
+        try TestSupport.write(dir + "/dataset/plans.json", try TestSupport.read(dir + "/dataset/plans.json")
+            .replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charge))
+        return dir
+    }
+
+    func run(_ dir: String, _ period: String, usage: String) throws {
+        try TestSupport.write(dir + "/dataset/usage.csv", "event_id,subscription_id,metric,timestamp,quantity\n" + usage)
+        try Pipeline.run(try TestSupport.config(dir, period: period))
+    }
+
+    func usageLines(_ dir: String) throws -> [String] {
+        try Ledger(folder: dir + "/ledger", create: false).issuedItems().filter { $0.item.kind == .usage }.map {
+            "\($0.documentNumber) \($0.item.billingDate) \($0.item.period.start)..\($0.item.period.end) \($0.item.amount) \($0.item.description)"
+        }
+    }
+
+    @Test func eventsAreBilledOnceAndLateEventsCorrect() throws {
+        let dir = try workspace()
+        // November: e3 (12-03) is after the window: deferred, kept, and billed with its period.
+        try run(dir, "2026-11", usage: """
+            e1,S-001,api_calls,2026-11-08T09:00:00Z,1000
+            e2,S-001,api_calls,2026-11-20T09:00:00Z,500
+            e3,S-001,api_calls,2026-12-03T09:00:00Z,250
+
+            """)
+        #expect(try usageLines(dir).isEmpty)  // the period [11-07, 12-07) has not ended
+        // December: e2 again (already counted: billed once) and twice in this file, e4 new, e5 in
+        // the next period. [11-07, 12-07) = 1000 + 500 + 250 + 250 = 2000 units × 0.001 = 2.00.
+        try run(dir, "2026-12", usage: """
+            e2,S-001,api_calls,2026-11-20T09:00:00Z,500
+            e2,S-001,api_calls,2026-11-20T09:00:00Z,500
+            e4,S-001,api_calls,2026-12-05T09:00:00Z,250
+            e5,S-001,api_calls,2026-12-10T09:00:00Z,100
+
+            """)
+        #expect(try usageLines(dir) == ["INV-000009 2026-12-07 2026-11-07..2026-12-07 2.00 Pro (monthly): api_calls, 2000 units (sum, per_unit)"])
+        // That invoice: Pro 249.95 + usage 2.00 = 251.95; WA 10.25 %: 25.824875 → 25.82; total 277.77.
+        let inv = try Ledger(folder: dir + "/ledger", create: false).register().first { $0["number"] == "INV-000009" }
+        #expect(inv?["total"] == "277.77")
+        // January: a late event for the invoiced period: 3000 more units make it 5.00, so exactly one
+        // correcting item of +3.00, labelled with that period, on the window's first day; and the
+        // period [12-07, 01-07) with e5 alone: 100 × 0.001 = 0.10 on 01-07.
+        try run(dir, "2027-01", usage: "e6,S-001,api_calls,2026-11-30T09:00:00Z,3000\n")
+        let lines = try usageLines(dir)
+        #expect(lines.count == 3)
+        // The index keeps the natural billing date (12-07); the document is dated the window's first day.
+        #expect(try Ledger(folder: dir + "/ledger", create: false).register().first { $0["number"] == "INV-000010" }?["issue_date"] == "2027-01-01")
+        #expect(lines[1] == "INV-000010 2026-12-07 2026-11-07..2026-12-07 3.00 Correction for 2026-11-07 – 2026-12-06: Pro (monthly): api_calls, 5000 units (sum, per_unit)")
+        #expect(lines[2].hasSuffix("2027-01-07 2026-12-07..2027-01-07 0.10 Pro (monthly): api_calls, 100 units (sum, per_unit)"))
+        // Re-running January issues nothing more.
+        let before = try TestSupport.snapshot(dir + "/ledger")
+        try run(dir, "2027-01", usage: "e6,S-001,api_calls,2026-11-30T09:00:00Z,3000\n")
+        #expect(try TestSupport.snapshot(dir + "/ledger") == before)
+    }
+
+    /// Zero events still price the charge (SPEC §5): a graduated first-tier flat fee of 5.00 is due.
+    @Test func zeroUnitsStillBillTheFlatFee() throws {
+        let dir = try TestSupport.workspace()
+        let charge = ", \"charges\": [{\"metric\": \"seats\", \"aggregation\": \"max\", \"model\": \"graduated\", \"tiers\": [{\"up_to\": \"10\", \"unit_price\": \"1\", \"flat_fee\": \"5.00\"}, {\"up_to\": null, \"unit_price\": \"0.5\"}]}]}"
+        try TestSupport.write(dir + "/dataset/plans.json", try TestSupport.read(dir + "/dataset/plans.json")
+            .replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charge))
+        try TestSupport.runPipeline(dir, periods: ["2026-11", "2026-12"])
+        // Every served period of a Pro subscription owes it: S-005's [10-20, 11-20) on 11-20 (on or
+        // after `since`), its last days [11-20, 11-25) on the cancel date, and S-001's first period.
+        #expect(try usageLines(dir) == [
+            "INV-000005 2026-11-20 2026-10-20..2026-11-20 5.00 Pro (monthly): seats, 0 units (max, graduated)",
+            "CN-000001 2026-11-25 2026-11-20..2026-11-25 5.00 Pro (monthly): seats, 0 units (max, graduated)",
+            "INV-000009 2026-12-07 2026-11-07..2026-12-07 5.00 Pro (monthly): seats, 0 units (max, graduated)",
+        ])
+    }
+
+    /// A billed event sent again with other content is rejected, naming the earlier billing.
+    @Test func conflictingRepeatOfABilledEventIsRejected() throws {
+        let dir = try workspace()
+        try run(dir, "2026-11", usage: "e1,S-001,api_calls,2026-11-08T09:00:00Z,1000\n")
+        try run(dir, "2026-12", usage: "e1,S-001,api_calls,2026-11-08T09:00:00Z,999\n")
+        #expect(try TestSupport.read(dir + "/out/2026-12/rejects.csv") == "file,line,event_id,reason\nusage.csv,2,e1,duplicate event_id with different content (already billed)\n")
+        #expect(try usageLines(dir).first?.contains(" 1.00 ") == true)  // 1000 × 0.001, the first occurrence
+    }
+
+    /// Running only rate and invoice again after a committed run does not count the usage twice;
+    /// an ingest output older than the ledger is refused.
+    @Test func ingestOutputIsCommittedOnce() throws {
+        let dir = try workspace()
+        try run(dir, "2026-11", usage: "e1,S-001,api_calls,2026-11-08T09:00:00Z,1000\n")
+        let before = try TestSupport.snapshot(dir + "/ledger")
+        let config = try TestSupport.config(dir, period: "2026-11")
+        try RateStage.run(config)
+        try InvoiceStage.run(config)
+        #expect(try TestSupport.snapshot(dir + "/ledger") == before)
+    }
+}
