@@ -7,13 +7,17 @@ RUN_ARGS := $(if $(CONFIG),--config $(CONFIG)) $(if $(PERIOD),--period $(PERIOD)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SAMPLE ?= lifecycle
+CUSTOMERS ?= 100000
+EVENTS ?= 10000000
+SEED ?= 1
 
-.PHONY: deps build run test golden replay clean help
+.PHONY: deps build run test golden replay bench clean help
 
 help:
 	@echo "make run   [CONFIG=path/pipeline.json] [PERIOD=YYYY-MM]   build and run the pipeline (default: pipeline.json)"
 	@echo "make test                                               build and run every test"
 	@echo "make replay SAMPLE=lifecycle                            replay a sample's runs into samples/SAMPLE/ledger and out"
+	@echo "make bench [CUSTOMERS=100000] [EVENTS=10000000]         generate a dataset, time every stage against bare libcsv"
 	@echo "make golden                                             rewrite samples/*/expected/ (review the diff by hand!)"
 
 # libcsv is the one C dependency (Debian's libcsv-dev); install it when it is missing.
@@ -47,6 +51,10 @@ replay: build
 	done < samples/$(SAMPLE)/runs
 	rm -f samples/$(SAMPLE)/.replay.json
 	@echo "ledger: samples/$(SAMPLE)/ledger   outputs: samples/$(SAMPLE)/out"
+
+# Throughput and memory per stage on a generated dataset (kept in out/bench/ for the next run).
+bench: build
+	.build/release/billing-bench --customers $(CUSTOMERS) --events $(EVENTS) --seed $(SEED)
 
 clean:
 	rm -rf .build ledger out

@@ -108,27 +108,8 @@ enum TestSupport {
     /// Runs an executable of this package with `args`, and extra environment variables.
     static func run(_ tool: String, _ args: [String], env: [String: String] = [:]) throws -> Outcome {
         let out = tempFolder()
-        let path = binFolder + "/" + tool
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, out + "/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, out + "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([path] + args).map { strdup($0) } + [nil]
-        var environment: [String] = []
-        if let p = getenv("PATH") { environment.append("PATH=" + String(cString: p)) }
-        environment += env.map { "\($0.key)=\($0.value)" }
-        let envp = environment.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        guard rc == 0 else { throw StageFailure.io("cannot run \(path): \(rc)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signaled = (status & 0x7f) != 0
-        return Outcome(
-            status: signaled ? status & 0x7f : (status >> 8) & 0xff, signaled: signaled,
-            stdout: try read(out + "/stdout"), stderr: try read(out + "/stderr"))
+        let r = try Subprocess.run(binFolder + "/" + tool, args, environment: env, stdout: out + "/stdout", stderr: out + "/stderr")
+        return Outcome(status: r.status, signaled: r.signaled, stdout: try read(out + "/stdout"), stderr: try read(out + "/stderr"))
     }
 }
 

@@ -158,6 +158,43 @@ public enum FileSystem {
         durableWriteDone()
     }
 
+    /// Writes a file of a commit whose redo record is already durable: temp file and rename, no
+    /// fsync of its own (`syncAll` follows once for the whole commit). A file left by an unfinished
+    /// run of the same commit is rewritten if it differs (it was never part of a finished commit);
+    /// an identical one is left alone. The file is read-only.
+    public static func writeInCommit(_ path: String, _ bytes: [UInt8]) throws {
+        if exists(path), try read(path) == bytes { return }
+        let temp = path + ".tmp"
+        unlink(temp)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw failure("cannot create", temp) }
+        do { try writeAll(fd, bytes, temp) } catch {
+            close(fd)
+            unlink(temp)
+            throw error
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
+        durableWriteDone()
+    }
+
+    /// Appends without fsync, inside a commit (`syncAll` follows).
+    public static func appendInCommit(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot open for append", path) }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path)
+        durableWriteDone()
+    }
+
+    /// Flushes every pending write to disk: POSIX `sync()` (Linux waits for it to finish), once per
+    /// commit instead of an fsync per file. (`syncfs`, which would limit it to one file system, is
+    /// a GNU extension the toolchain's Glibc module does not export.)
+    public static func syncAll(_ path: String) throws {
+        sync()
+        try syncDirectory(of: FileSystem.join(path, "."))
+    }
+
     /// Cuts an append-only file back to `length` bytes (to undo a torn append before redoing it).
     public static func truncate(_ path: String, to length: Int) throws {
         guard Glibc.truncate(path, off_t(length)) == 0 else { throw failure("cannot truncate", path) }

@@ -28,10 +28,22 @@ public struct JSONParser {
         self.file = file
     }
 
-    /// The character (not byte) column, as an editor shows it.
-    private var column: Int { bytes[lineStart..<i].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 } }
+    /// Where the last column was computed, so that columns are counted incrementally (a long
+    /// single-line document would otherwise be rescanned from its start for every value).
+    private var columnMark = (byte: 0, column: 1)
 
-    private func error(_ problem: String) -> DataError {
+    /// The character (not byte) column, as an editor shows it.
+    private var column: Int {
+        mutating get {
+            if columnMark.byte < lineStart || columnMark.byte > i { columnMark = (lineStart, 1) }
+            var c = columnMark.column
+            for b in bytes[columnMark.byte..<i] where b & 0xC0 != 0x80 { c += 1 }
+            columnMark = (i, c)
+            return c
+        }
+    }
+
+    private mutating func error(_ problem: String) -> DataError {
         let snippet = String(decoding: bytes[i..<min(bytes.count, i + 20)], as: UTF8.self)
         return DataError(file: file, line: line, column: column, field: "json", problem: problem, value: snippet)
     }

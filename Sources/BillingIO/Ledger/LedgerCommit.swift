@@ -3,10 +3,11 @@ import BillingCore
 /// Everything one stage adds to the ledger, applied all-or-nothing.
 ///
 /// The commit is first written whole to `LEDGER/pending.json` (temp file, fsync, rename: the
-/// commit point). Then each new file is written once and each append-only file is cut back to
-/// its size before the commit and appended. A run killed at any point leaves either no
-/// `pending.json` (nothing happened) or one that the next run's `Ledger.open` applies again,
-/// reaching exactly the state of an uninterrupted run.
+/// commit point). Then each new file is written (read-only) and each append-only file is cut back
+/// to its size before the commit and appended; one `syncfs` makes all of it durable before the
+/// redo record is removed. A run killed (or a machine stopped) at any point leaves either no
+/// `pending.json` (nothing happened) or one that the next run's `Ledger` applies again, reaching
+/// exactly the state of an uninterrupted run. Files of a finished commit are never rewritten.
 public struct LedgerCommit {
     /// New files, by path relative to the ledger (written once, read-only).
     public var files: [(path: String, bytes: [UInt8])] = []
@@ -54,7 +55,7 @@ public struct LedgerCommit {
             }
             let full = FileSystem.join(folder, path)
             try FileSystem.createDirectory(FileSystem.parent(full))
-            try FileSystem.writeOnce(full, Array(content.utf8))
+            try FileSystem.writeInCommit(full, Array(content.utf8))
         }
         for a in record["appends"]?.arrayValue ?? [] {
             guard let path = a["path"]?.stringValue, let content = a["content"]?.stringValue,
@@ -64,8 +65,9 @@ public struct LedgerCommit {
             let size = FileSystem.exists(full) ? try FileSystem.size(full) : 0
             if size < offset { throw StageFailure.io("\(full): shorter than the pending commit expects; the ledger was changed by hand") }
             if size > offset { try FileSystem.truncate(full, to: offset) }
-            try FileSystem.append(full, Array(content.utf8))
+            try FileSystem.appendInCommit(full, Array(content.utf8))
         }
+        try FileSystem.syncAll(folder)
         try FileSystem.remove(pendingPath)
         try FileSystem.syncDirectory(of: pendingPath)
     }

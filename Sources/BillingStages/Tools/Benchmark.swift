@@ -1,0 +1,71 @@
+import BillingCore
+import BillingIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `billing-bench`: generates a dataset (once per size and seed), runs every stage as its own
+/// process on a fresh ledger, and prints wall time, throughput and peak RSS per stage beside bare
+/// libcsv parsing the same `usage.csv` (the yardstick). Wall-clock figures go to stdout only.
+public enum Benchmark {
+    public static func run(customers: Int, events: Int, seed: UInt64, dir: String, bin: String) throws {
+        let usage = dir + "/usage.csv"
+        if !FileSystem.exists(usage) {
+            Console.error("bench: generating \(customers) customers, \(events) events in \(dir)")
+            let g = try Subprocess.run(bin + "/billing-gen", [
+                "--customers", String(customers), "--events", String(events), "--seed", String(seed), "--out", dir,
+            ])
+            guard g.status == 0, !g.signaled else { throw StageFailure.io("billing-gen failed") }
+            Console.error("bench: generated in \(seconds(g.milliseconds)) s")
+        }
+        for sub in ["ledger", "out"] { _ = try Subprocess.run("/bin/rm", ["-rf", dir + "/" + sub]) }
+        let megabytes = Double(try FileSystem.size(usage)) / 1_048_576  // display only, never money
+        var rows: [[String]] = []
+        var t0 = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t0)
+        let counted = try CSVYardstick.count(path: usage)
+        var t1 = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t1)
+        let yardstickMs = max(1, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1_000_000)
+        let events = counted.records - 1
+        rows.append(["bare libcsv (count only)", seconds(yardstickMs), String(events), rate(events, yardstickMs), mbps(megabytes, yardstickMs), "-"])
+        var ingestMs = 0
+        var total = 0
+        var peak = 0
+        for stage in StageName.allCases {
+            let r = try Subprocess.run(bin + "/billing-" + stage.rawValue, ["--config", dir + "/pipeline.json"])
+            guard r.status == 0, !r.signaled else { throw StageFailure.io("billing-\(stage.rawValue) failed with \(r.status)") }
+            total += r.milliseconds
+            peak = max(peak, r.peakKiB)
+            let n = stage == .ingest ? events : customers
+            let what = stage == .ingest ? mbps(megabytes, r.milliseconds) : "-"
+            if stage == .ingest { ingestMs = r.milliseconds }
+            rows.append(["billing-\(stage.rawValue)", seconds(r.milliseconds), String(n), rate(n, r.milliseconds), what, String(r.peakKiB / 1024)])
+        }
+        rows.append(["whole pipeline", seconds(total), "", "", "", String(peak / 1024)])
+        print("billing-bench: \(customers) customers, \(events) usage events, usage.csv \(Int(megabytes)) MiB, seed \(seed)")
+        print(table(["stage", "wall s", "rows", "rows/s", "MiB/s", "peak RSS MiB"], rows))
+        // Ingest speed relative to bare libcsv on the same file (display only).
+        let ratio = Double(yardstickMs) / Double(max(1, ingestMs)) * 100
+        print("ingest runs at \(Int(ratio)) % of the bare-libcsv rate (rows for rate, invoice, pay, report: subscriptions)")
+    }
+
+    static func seconds(_ ms: Int) -> String {
+        let hundredths = String(ms % 1000 / 10)
+        return "\(ms / 1000)." + (hundredths.count < 2 ? "0" + hundredths : hundredths)
+    }
+    static func rate(_ n: Int, _ ms: Int) -> String { String(n * 1000 / max(1, ms)) }
+    static func mbps(_ mb: Double, _ ms: Int) -> String { String(Int(mb * 1000 / Double(max(1, ms)))) }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        return all.map { r in r.enumerated().map { c, v in c == 0 ? v + String(repeating: " ", count: widths[c] - v.count) : v.leftPadded(widths[c]) }.joined(separator: "  ") }
+            .joined(separator: "\n")
+    }
+}
+
+extension String {
+    func leftPadded(_ w: Int) -> String { count >= w ? self : String(repeating: " ", count: w - count) + self }
+}
