@@ -16,13 +16,24 @@ public enum InvoiceStage {
         let issued = try ledger.issuedItems()
         let pending = try ItemDiff.pending(computed: computed, issued: issued, window: config.window)
         var balances = try ledger.balances()
+        var totals: [String: Money] = [:]
+        for row in try ledger.register() where row["type"] == DocumentType.invoice.rawValue { totals[row["number"]!] = try Ledger.money(row, "total", file: "invoices.csv") }
+        let touched = Set(try ledger.payments().map { $0["invoice_number"] ?? "" }).union(try ledger.statuses().filter { $0["entity"] == "invoice" }.map { $0["id"] ?? "" })
+        let receipts = context.catalog.paymentsReceived
+        // Unpaid, never collected, and no transfer for it on or before the credit note.
+        let voidable = { (number: String, date: CivilDate) in
+            !touched.contains(number) && !receipts.contains { $0.invoiceNumber == number && $0.date <= date }
+        }
         let documents = try DocumentBuilder(settings: config.settings).build(
-            items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances)
+            items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances,
+            invoiceTotals: totals, voidable: voidable)
 
         var commit = LedgerCommit()
         if try ledger.since() == nil { commit.files.append(Ledger.metaFile(since: since)) }
         var audit = try ledger.auditLog()
+        var events = try ledger.eventFeed()
         var register: [[String]] = []
+        var statuses: [[String]] = []
         var index: [[String]] = []
         for d in documents {
             let json = DocumentJSON.bytes(d)
@@ -33,9 +44,18 @@ public enum InvoiceStage {
             register.append([
                 d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
                 d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
-                d.creditApplied.description, d.amountDue.description, digest,
+                d.creditApplied.description, d.amountDue.description, digest, d.voids ?? "",
             ])
+            if let voided = d.voids {
+                statuses.append([d.issueDate.description, "invoice", voided, "open", "void", "fully credited by \(d.number)"])
+                events.add("invoice.voided", on: d.issueDate, ["id": .string(voided), "from": .string("open"), "to": .string("void"), "reason": .string("fully credited by \(d.number)")])
+                audit.add("status.changed", ["date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"), "to": .string("void")])
+            }
             index += d.lines.map { ItemsCSV.row($0) + [d.number] }
+            events.add(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
+                "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
+                "total": .string(d.tax.total.description), "amount_due": .string(d.amountDue.description), "due_date": .string(d.dueDate.description),
+            ])
             audit.add("document.issued", [
                 "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
                 "sha256": .string(digest), "text_sha256": .string(SHA256.hex(text)), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
@@ -55,9 +75,12 @@ public enum InvoiceStage {
             audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
             ledger.appendRows(register, to: "invoices.csv", header: Ledger.registerHeader, in: &commit)
             ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: &commit)
+            ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: &commit)
             commit.append("audit.jsonl", audit.text)
+            if !events.text.isEmpty { commit.append("events.jsonl", events.text) }
         }
         try ledger.commit(commit)
+        events.warnIfUnsigned()
         Console.error("invoice: \(documents.count) documents issued for \(config.period)")
     }
 }

@@ -46,10 +46,15 @@ public enum PayStage {
 
         var commit = LedgerCommit()
         var audit = try ledger.auditLog()
+        var events = try ledger.eventFeed()
         var payments: [[String]] = []
         var statuses: [[String]] = []
         for r in result.records {
             payments.append([r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code])
+            events.add(r.attempt == 0 ? "payment.received" : r.outcome == "succeeded" ? "payment.succeeded" : "payment.failed", on: r.date, [
+                "invoice_number": .string(r.invoiceNumber), "attempt": .int(r.attempt), "amount": .string(r.amount.description),
+                "currency": .string(r.amount.currency.code), "reason": .string(r.reason),
+            ])
             audit.add(r.attempt == 0 ? "payment.received" : "payment.attempt", [
                 "key": .string(r.key), "invoice_number": .string(r.invoiceNumber), "date": .string(r.date.description),
                 "outcome": .string(r.outcome), "amount": .string(r.amount.description), "currency": .string(r.amount.currency.code),
@@ -57,6 +62,9 @@ public enum PayStage {
         }
         for c in result.changes {
             statuses.append([c.date.description, c.entity, c.id, c.from, c.to, c.reason])
+            events.add("\(c.entity).\(c.to == "void" ? "voided" : c.to)", on: c.date, [
+                "id": .string(c.id), "from": .string(c.from), "to": .string(c.to), "reason": .string(c.reason),
+            ])
             audit.add("status.changed", [
                 "date": .string(c.date.description), "entity": .string(c.entity), "id": .string(c.id), "from": .string(c.from),
                 "to": .string(c.to),
@@ -68,8 +76,10 @@ public enum PayStage {
             ledger.appendRows(payments, to: "payments.csv", header: paymentsHeader, in: &commit)
             ledger.appendRows(statuses, to: "statuses.csv", header: statusesHeader, in: &commit)
             commit.append("audit.jsonl", audit.text)
+            commit.append("events.jsonl", events.text)
         }
         try ledger.commit(commit)
+        events.warnIfUnsigned()
         Console.error("pay: \(result.records.count) attempts and receipts, \(result.changes.count) status changes")
     }
 

@@ -28,4 +28,7 @@ public struct Document: Sendable, Hashable {
     public var notes: [String]
     /// For a credit note, the invoices it corrects.
     public var references: [String]
+    /// For a credit note that reverses an unpaid invoice whole, that invoice: it becomes `void`
+    /// and the credit note settles it instead of adding to the customer's credit balance.
+    public var voids: String? = nil
 }

@@ -25,9 +25,15 @@ public struct DocumentBuilder: Sendable {
         return prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
+    /// - Parameters:
+    ///   - invoiceTotals: the totals of invoices issued before, by number.
+    ///   - voidable: whether an invoice is still unpaid and could not have been collected by the
+    ///     given date (decided by the caller from payments and receipts).
     public func build(
-        items: [ChargeItem], window: DateRange, customers: [String: Customer], issued: [IssuedItem], balances: inout LedgerBalances
+        items: [ChargeItem], window: DateRange, customers: [String: Customer], issued: [IssuedItem], balances: inout LedgerBalances,
+        invoiceTotals: [String: Money] = [:], voidable: (String, CivilDate) -> Bool = { _, _ in false }
     ) throws(ArithmeticOverflow) -> [Document] {
+        var invoiceTotals = invoiceTotals
         struct GroupKey: Hashable, Comparable {
             var date: CivilDate
             var customer: String
@@ -55,6 +61,7 @@ public struct DocumentBuilder: Sendable {
             var amountDue = Money.zero(currency)
             var references: [String] = []
             var notes: [String] = []
+            var voids: String?
             switch type {
             case .invoice:
                 balances.invoiceCount += 1
@@ -65,9 +72,16 @@ public struct DocumentBuilder: Sendable {
             case .creditNote:
                 balances.creditNoteCount += 1
                 number = DocumentBuilder.number(prefix: settings.creditNotePrefix, balances.creditNoteCount)
-                credit = try credit + (-tax.total)
                 references = Self.references(for: lines, in: issuedSoFar)
-                if !references.isEmpty { notes.append("Credit note for \(references.joined(separator: ", "))") }
+                if references.count == 1, let total = invoiceTotals[references[0]], total.minorUnits == -tax.total.minorUnits,
+                    customer.paymentMethod == nil, voidable(references[0], key.date)
+                {
+                    voids = references[0]
+                    notes.append("Credit note for \(references[0]), which is void")
+                } else {
+                    credit = try credit + (-tax.total)
+                    if !references.isEmpty { notes.append("Credit note for \(references.joined(separator: ", "))") }
+                }
             }
             balances.creditBalance[customer.id] = credit
             let treatments = Set(lines.map(\.tax.treatment))
@@ -76,7 +90,8 @@ public struct DocumentBuilder: Sendable {
             documents.append(Document(
                 number: number, type: type, issueDate: key.date, dueDate: due, currency: currency, seller: settings.seller,
                 customer: customer, lines: lines, tax: tax, creditApplied: creditApplied, amountDue: amountDue, notes: notes,
-                references: references))
+                references: references, voids: voids))
+            if type == .invoice { invoiceTotals[number] = tax.total }
             issuedSoFar += lines.map { IssuedItem(item: $0, documentNumber: number) }
         }
         return documents

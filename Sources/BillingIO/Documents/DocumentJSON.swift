@@ -35,6 +35,7 @@ public enum DocumentJSON {
             "tax_total": .string(d.tax.taxTotal.description), "total": .string(d.tax.total.description),
             "credit_applied": .string(d.creditApplied.description), "amount_due": .string(d.amountDue.description),
             "notes": .array(d.notes.map { .string($0) }), "references": .array(d.references.map { .string($0) }),
+            "voids": d.voids.map { .string($0) } ?? .null,
         ])
     }
 

@@ -12,7 +12,7 @@ public final class Ledger {
 
     public static let registerHeader = [
         "number", "type", "issue_date", "due_date", "customer_id", "customer_name", "currency", "subtotal", "tax_total", "total",
-        "credit_applied", "amount_due", "sha256",
+        "credit_applied", "amount_due", "sha256", "voids",
     ]
 
     /// Opens the ledger under its lock. With `create: false` (stages that only read it) a ledger
@@ -96,7 +96,8 @@ public final class Ledger {
             var credit = b.creditBalance[customer] ?? .zero(total.currency)
             if row["type"] == DocumentType.creditNote.rawValue {
                 b.creditNoteCount += 1
-                credit = try credit - total
+                // A credit note that voided an invoice settled it; it is not spendable credit.
+                if (row["voids"] ?? "").isEmpty { credit = try credit - total }
             } else {
                 b.invoiceCount += 1
                 credit = try credit - (try Ledger.money(row, "credit_applied", file: "invoices.csv"))

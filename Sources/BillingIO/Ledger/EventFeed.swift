@@ -1,0 +1,83 @@
+import BillingCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The signed event feed `LEDGER/events.jsonl`: the file-based counterpart of webhooks. One
+/// canonical JSON line per event (`invoice.issued`, `payment.failed`, `subscription.past_due`, …)
+/// with `id`, `type`, `timestamp` (the business date of the event, never the wall clock) and
+/// `data`, signed as `v1=HMAC-SHA256(secret, timestamp + "." + body)` where `body` is the line
+/// without its `signature`. Without a secret the feed is written with `"signature":"unsigned"`.
+public struct EventFeed {
+    public static let secretVariable = "BILLING_EVENTS_SECRET"
+    let secret: [UInt8]?
+    public private(set) var nextSeq: Int
+    /// The new lines, newline-terminated.
+    public private(set) var text = ""
+
+    public init(secret: [UInt8]?, nextSeq: Int) {
+        self.secret = secret
+        self.nextSeq = nextSeq
+    }
+
+    /// The secret from the environment, or nil (unset or empty).
+    public static func secretFromEnvironment() -> [UInt8]? {
+        guard let v = getenv(secretVariable) else { return nil }
+        let s = Array(String(cString: v).utf8)
+        return s.isEmpty ? nil : s
+    }
+
+    /// Says on stderr that the feed is unsigned, if events were added without a secret.
+    public func warnIfUnsigned() {
+        if secret == nil && !text.isEmpty {
+            Console.error("events: \(EventFeed.secretVariable) is not set; the event feed is written unsigned")
+        }
+    }
+
+    public mutating func add(_ type: String, on date: CivilDate, _ data: [String: JSONNode]) {
+        let timestamp = "\(date)T00:00:00Z"
+        let id = "evt_" + String(repeating: "0", count: max(0, 8 - String(nextSeq).count)) + String(nextSeq)
+        let event: [String: JSONNode] = ["id": .string(id), "type": .string(type), "timestamp": .string(timestamp), "data": .object(data)]
+        var line = event
+        line["signature"] = .string(EventFeed.signature(secret: secret, timestamp: timestamp, body: JSONWriter.compact(.object(event))))
+        text += JSONWriter.compact(.object(line)) + "\n"
+        nextSeq += 1
+    }
+
+    static func signature(secret: [UInt8]?, timestamp: String, body: String) -> String {
+        guard let secret else { return "unsigned" }
+        return "v1=" + HMACSHA256.hex(key: secret, message: Array((timestamp + "." + body).utf8))
+    }
+
+    /// Checks every line's signature with `secret`; returns the problems found.
+    public static func verify(path: String, secret: [UInt8]) throws -> (events: Int, problems: [String]) {
+        guard FileSystem.exists(path) else { return (0, []) }
+        var problems: [String] = []
+        var n = 0
+        for (i, line) in try FileSystem.read(path).split(separator: UInt8(ascii: "\n")).enumerated() {
+            n += 1
+            guard let node = try? JSONParser.parse(Array(line), file: path), case .object(let pairs) = node.value,
+                let given = node["signature"]?.stringValue, let timestamp = node["timestamp"]?.stringValue
+            else {
+                problems.append("events.jsonl:\(i + 1): not an event")
+                continue
+            }
+            let body = JSONWriter.compact(JSONNode(.object(pairs.filter { $0.key != "signature" })))
+            let expected = signature(secret: secret, timestamp: timestamp, body: body)
+            if !HMACSHA256.equal(Array(given.utf8), Array(expected.utf8)) {
+                problems.append("events.jsonl:\(i + 1): signature does not match (\(given == "unsigned" ? "unsigned" : "edited or signed with another secret"))")
+            }
+        }
+        return (n, problems)
+    }
+}
+
+extension Ledger {
+    /// The event feed's tail, signing with the environment's secret.
+    public func eventFeed() throws -> EventFeed {
+        let p = path("events.jsonl")
+        let count = FileSystem.exists(p) ? try FileSystem.read(p).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } : 0
+        return EventFeed(secret: EventFeed.secretFromEnvironment(), nextSeq: count + 1)
+    }
+}
