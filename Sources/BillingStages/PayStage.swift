@@ -11,39 +11,7 @@ public enum PayStage {
     public static func run(_ config: PipelineConfig) throws {
         let context = try StageContext(config, writesLedger: true)
         let ledger = context.ledger
-        let customers = context.catalog.customers
-        var subscriptionsOf: [String: Set<String>] = [:]
-        for i in try ledger.issuedItems() { subscriptionsOf[i.documentNumber, default: []].insert(i.item.subscriptionID) }
-
-        var receivables: [Receivable] = []
-        for row in try ledger.register() where row["type"] == DocumentType.invoice.rawValue {
-            let number = row["number"]!, customerID = row["customer_id"]!
-            guard let issued = CivilDate(parsing: row["issue_date"] ?? "") else {
-                throw StageFailure.io("\(ledger.path("invoices.csv")): unreadable row for \(number)")
-            }
-            receivables.append(Receivable(
-                number: number, customerID: customerID, issueDate: issued,
-                amountDue: try Ledger.money(row, "amount_due", file: "invoices.csv"),
-                subscriptionIDs: (subscriptionsOf[number] ?? []).sorted(), method: customers[customerID]?.paymentMethod))
-        }
-        let currencyOf = Dictionary(uniqueKeysWithValues: receivables.map { ($0.number, $0.amountDue.currency) })
-        let receipts = try Self.receipts(context.catalog.paymentsReceived, currencyOf: currencyOf, context: context)
-        let done = try ledger.payments().map(Self.record)
-        var invoiceStatus: [String: InvoiceStatus] = [:]
-        var subscriptionStatus: [String: SubscriptionStatus] = [:]
-        for row in try ledger.statuses() {
-            if row["entity"] == "invoice" { invoiceStatus[row["id"]!] = InvoiceStatus(rawValue: row["to"]!) }
-            if row["entity"] == "subscription" { subscriptionStatus[row["id"]!] = SubscriptionStatus(rawValue: row["to"]!) }
-        }
-        let result: Collections.Result
-        do {
-            result = try Collections(settings: config.settings).run(
-                receivables: receivables, receipts: receipts, done: done, window: config.window, invoiceStatus: invoiceStatus,
-                subscriptionStatus: subscriptionStatus)
-        } catch let e as ReceiptError {
-            throw StageFailure.data([context.error(at: e.receipt.source, field: e.field, e.problem, value: e.value)])
-        }
-
+        let result = try context.collect()
         var commit = LedgerCommit()
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
@@ -81,22 +49,6 @@ public enum PayStage {
         try ledger.commit(commit)
         events.warnIfUnsigned()
         Console.error("pay: \(result.records.count) attempts and receipts, \(result.changes.count) status changes")
-    }
-
-    /// Receipts with idempotency keys: invoice, date, amount and the ordinal among identical rows.
-    static func receipts(_ rows: [PaymentReceived], currencyOf: [String: Currency], context: StageContext) throws -> [Receipt] {
-        var seen: [String: Int] = [:]
-        return try rows.sorted { ($0.date, $0.invoiceNumber, $0.source.line) < ($1.date, $1.invoiceNumber, $1.source.line) }.map { p in
-            guard let currency = currencyOf[p.invoiceNumber] else {
-                throw StageFailure.data([context.error(at: p.source, field: "invoice_number", "unknown invoice number", value: p.invoiceNumber)])
-            }
-            guard let amount = Money(exactly: p.amount, currency: currency) else {
-                throw StageFailure.data([context.error(at: p.source, field: "amount", "more decimals than \(currency.code) has", value: p.amount.description)])
-            }
-            let base = "\(p.invoiceNumber)@\(p.date)@\(amount)"
-            seen[base, default: 0] += 1
-            return Receipt(key: "\(base)#\(seen[base]!)", invoiceNumber: p.invoiceNumber, date: p.date, amount: amount, source: p.source)
-        }
     }
 
     static func record(_ row: [String: String]) throws -> PaymentRecord {

@@ -10,7 +10,7 @@ public enum RateStage {
         let items: [ChargeItem]
         do {
             items = try RatingRun(catalog: context.catalog, settings: config.settings).items(
-                since: try context.since(), until: config.window.end, endedOn: try context.dunningCancellations(),
+                since: try context.since(), until: config.window.end, endedOn: try context.dunningEnds(),
                 usage: try context.usage().state)
         } catch let e as RatingError {
             throw StageFailure.data([context.error(at: e.source, field: e.field, e.problem, value: e.value)])
