@@ -17,7 +17,11 @@ public enum InvoiceStage {
         let pending = try ItemDiff.pending(computed: computed, issued: issued, window: config.window)
         var balances = try ledger.balances()
         var totals: [String: Money] = [:]
-        for row in try ledger.register() where row["type"] == DocumentType.invoice.rawValue { totals[row["number"]!] = try Ledger.money(row, "total", file: "invoices.csv") }
+        // Invoices a credit note may void: those with no credit applied (their total is their amount due).
+        for row in try ledger.register() where row["type"] == DocumentType.invoice.rawValue {
+            let total = try Ledger.money(row, "total", file: "invoices.csv")
+            if try Ledger.money(row, "credit_applied", file: "invoices.csv").minorUnits == 0 { totals[row["number"]!] = total }
+        }
         let touched = Set(try ledger.payments().map { $0["invoice_number"] ?? "" }).union(try ledger.statuses().filter { $0["entity"] == "invoice" }.map { $0["id"] ?? "" })
         let receipts = context.catalog.paymentsReceived
         // Unpaid, never collected, and no transfer for it on or before the credit note.

@@ -1,72 +1,108 @@
 import BillingCore
 import BillingIO
 
-/// `billing-report`: MRR at the end of the period by currency and in the reporting currency,
-/// subscriptions by status, and what was invoiced and collected in the period, as
-/// `OUTPUT/<period>/report.json` and `report.md`. Reads the ledger; writes nothing to it.
+/// `billing-report`: MRR and its movements, retention, usage revenue, receivables with aging, an
+/// MRR chart over every month of the ledger and a general-ledger journal, as `report.json`,
+/// `report.md`, `mrr.svg` and `journal.ledger` in `OUTPUT/<period>/`. Both reconciliations (MRR
+/// movements, receivables) are checked: if one fails the stage fails. Reads the ledger only.
 public enum ReportStage {
     public static func run(_ config: PipelineConfig) throws {
         let context = try StageContext(config, writesLedger: false)
         let catalog = context.catalog
+        let settings = config.settings
         let asOf = config.window.end.adding(days: -1)
         let currencies = Set(catalog.subscriptions.values.compactMap { catalog.plans[$0.planID]?.currency })
-        if currencies.count > 1 && config.settings.reportCurrency == nil {
+        if currencies.count > 1 && settings.reportCurrency == nil {
             throw StageFailure.usage("\(config.configPath): report.currency: required when more than one currency is billed (\(currencies.sorted().map(\.code).joined(separator: ", ")))")
         }
+        let reporting = settings.reportCurrency ?? currencies.first ?? Currency(code: "USD")!
         let canceled = try context.dunningCancellations()
         var lastStatus: [String: SubscriptionStatus] = [:]
         for row in try context.ledger.statuses() where row["entity"] == "subscription" {
             if let d = CivilDate(parsing: row["date"] ?? ""), d <= asOf { lastStatus[row["id"]!] = SubscriptionStatus(rawValue: row["to"]!) }
         }
-        let mrr: MRRSnapshot
-        do {
-            mrr = try MRRCalculator.snapshot(
-                catalog: catalog, on: asOf, canceledOn: canceled, rounding: config.settings.rounding,
-                reportingCurrency: config.settings.reportCurrency, fxRates: catalog.fxRates)
-        } catch let e as MissingFxRate {
-            throw StageFailure.data([DataError(
-                file: FileSystem.join(config.dataset, "fx_rates.csv"), line: 1, column: 1, field: "rate",
-                problem: "no rate for \(e.currency) on or before \(e.date)", value: e.currency.code)])
+        func fx(_ c: Currency) throws -> ExactDecimal {
+            if c == reporting { return ExactDecimal(1) }
+            do { return try MRRCalculator.rate(for: c, on: asOf, catalog.fxRates) } catch {
+                throw StageFailure.data([DataError(
+                    file: FileSystem.join(config.dataset, "fx_rates.csv"), line: 1, column: 1, field: "rate",
+                    problem: "no rate for \(error.currency) on or before \(error.date)", value: error.currency.code)])
+            }
         }
+        let mrr = try MRRCalculator.snapshot(
+            catalog: catalog, on: asOf, canceledOn: canceled, rounding: settings.rounding, reportingCurrency: nil, fxRates: [])
+            .withReporting(try CustomerMRR.on(asOf, catalog: catalog, canceledOn: canceled, rounding: settings.rounding), to: reporting, fx: fx, rounding: settings.rounding)
+
+        // Movements of this period, per currency and in the reporting currency (both ends at the end's rates).
+        func movements(_ window: DateRange) throws -> (byCurrency: [Currency: MRRMovements], reporting: MRRMovements) {
+            let start = try CustomerMRR.on(window.start.adding(days: -1), catalog: catalog, canceledOn: canceled, rounding: settings.rounding)
+            let end = try CustomerMRR.on(window.end.adding(days: -1), catalog: catalog, canceledOn: canceled, rounding: settings.rounding)
+            let returning = { (c: String) in CustomerMRR.paidBefore(c, window.start, catalog: catalog, canceledOn: canceled) }
+            var byCurrency: [Currency: MRRMovements] = [:]
+            for c in Set(start.values.map(\.currency)).union(end.values.map(\.currency)) {
+                byCurrency[c] = MRRMovements.between(
+                    start: start.filter { $0.value.currency == c }.mapValues(\.minorUnits), end: end.filter { $0.value.currency == c }.mapValues(\.minorUnits),
+                    returning: returning)
+            }
+            let convert = { (m: [String: Money]) in
+                try m.mapValues { try CustomerMRR.converted($0, to: reporting, rate: try fx($0.currency), rounding: settings.rounding).minorUnits }
+            }
+            let inReporting = MRRMovements.between(start: try convert(start), end: try convert(end), returning: returning)
+            for m in Array(byCurrency.values) + [inReporting] where !m.reconciles {
+                throw StageFailure.data([DataError(file: config.ledger, line: 0, column: 0, field: "mrr",
+                                                   problem: "MRR movements do not reconcile start to end", value: config.period)])
+            }
+            return (byCurrency, inReporting)
+        }
+        let moved = try movements(config.window)
+        var months: [MRRMonth] = []
+        var month = DateRange.month(String(try context.since().description.prefix(7)))!
+        while month.start <= config.window.start {
+            months.append(MRRMonth(month: String(month.start.description.prefix(7)), movements: try movements(month).reporting))
+            month = DateRange(month.end, CivilDate.clamped(year: 0, monthIndex: month.end.monthIndex + 1, day: 1))
+        }
+
         var byStatus: [String: Int] = [:]
         for s in catalog.sortedSubscriptions {
             let st = StatusAsOf.status(s, plan: catalog.plans[s.planID]!, on: asOf, canceledOn: canceled[s.id], lastRecorded: lastStatus[s.id])
             byStatus[st, default: 0] += 1
         }
-        let activity = try PeriodActivity.compute(register: try context.ledger.register(), payments: try context.ledger.payments(), window: config.window)
-        let report = ReportDocument(period: config.period, asOf: asOf, mrr: mrr, reportingCurrency: config.settings.reportCurrency,
-                                    subscriptionsByStatus: byStatus, activity: activity)
+        let ledgerData = try LedgerReportData(ledger: context.ledger)
+        let receivables = Receivables.compute(register: ledgerData.register, payments: ledgerData.collections, statuses: ledgerData.invoiceStatuses, window: config.window)
+        if let bad = receivables.first(where: { !$0.value.reconciles }) {
+            throw StageFailure.data([DataError(file: config.ledger, line: 0, column: 0, field: "receivables",
+                                               problem: "issued − credited − collected does not equal outstanding in \(bad.key.code)", value: config.period)])
+        }
+        var usageRevenue: [Currency: Money] = [:]
+        let issueDates = Dictionary(uniqueKeysWithValues: ledgerData.register.map { ($0.number, $0.issueDate) })
+        for i in ledgerData.issued where i.item.kind == .usage && config.window.contains(issueDates[i.documentNumber] ?? asOf.adding(days: 1)) {
+            usageRevenue[i.item.amount.currency] = try (usageRevenue[i.item.amount.currency] ?? .zero(i.item.amount.currency)) + i.item.amount
+        }
+        let journal = try ledgerData.journal(window: config.window, customers: catalog.customers, inclusive: settings.taxInclusive)
+        guard journal.allSatisfy(\.balances) else { throw StageFailure.data([DataError(file: config.ledger, line: 0, column: 0, field: "journal", problem: "a transaction does not balance", value: config.period)]) }
+
+        let report = ReportDocument(
+            period: config.period, asOf: asOf, reporting: reporting, mrr: mrr, movements: moved.byCurrency, reportingMovements: moved.reporting,
+            retention: Retention(moved.reporting, rounding: settings.rounding), subscriptionsByStatus: byStatus, receivables: receivables,
+            usageRevenue: usageRevenue)
         try FileSystem.createDirectory(config.runFolder)
         try FileSystem.replace(FileSystem.join(config.runFolder, "report.json"), Array(JSONWriter.pretty(report.json).utf8))
         try FileSystem.replace(FileSystem.join(config.runFolder, "report.md"), Array(report.markdown.utf8))
+        try FileSystem.replace(FileSystem.join(config.runFolder, "mrr.svg"), Array(MRRChart.svg(months, currency: reporting).utf8))
+        try FileSystem.replace(FileSystem.join(config.runFolder, "journal.ledger"), Array(GeneralLedger.render(journal).utf8))
         Console.error("report: \(FileSystem.join(config.runFolder, "report.md"))")
     }
 }
 
-/// Invoiced, credited and collected in the window, per currency, from the ledger.
-struct PeriodActivity {
-    var invoiced: [Currency: Money] = [:]
-    var credited: [Currency: Money] = [:]
-    var collected: [Currency: Money] = [:]
-    var documents = 0
-
-    static func compute(register: [[String: String]], payments: [[String: String]], window: DateRange) throws -> PeriodActivity {
-        var a = PeriodActivity()
-        for row in register {
-            guard let d = CivilDate(parsing: row["issue_date"] ?? ""), window.contains(d) else { continue }
-            let total = try Ledger.money(row, "total", file: "invoices.csv")
-            a.documents += 1
-            if row["type"] == DocumentType.creditNote.rawValue {
-                a.credited[total.currency] = try (a.credited[total.currency] ?? .zero(total.currency)) + (-total)
-            } else {
-                a.invoiced[total.currency] = try (a.invoiced[total.currency] ?? .zero(total.currency)) + total
-            }
+extension MRRSnapshot {
+    /// The snapshot with its reporting-currency total: each customer converted once, then summed.
+    func withReporting(_ customers: [String: Money], to reporting: Currency, fx: (Currency) throws -> ExactDecimal, rounding: RoundingMode) throws -> MRRSnapshot {
+        var total = Money.zero(reporting)
+        for (_, m) in customers.sorted(by: { $0.key < $1.key }) {
+            total = try total + CustomerMRR.converted(m, to: reporting, rate: try fx(m.currency), rounding: rounding)
         }
-        for row in payments where row["outcome"] != "declined" {
-            guard let d = CivilDate(parsing: row["date"] ?? ""), window.contains(d) else { continue }
-            let amount = try Ledger.money(row, "amount", file: "payments.csv")
-            a.collected[amount.currency] = try (a.collected[amount.currency] ?? .zero(amount.currency)) + amount
-        }
-        return a
+        var s = self
+        s.reporting = total
+        return s
     }
 }

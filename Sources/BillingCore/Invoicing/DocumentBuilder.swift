@@ -91,7 +91,7 @@ public struct DocumentBuilder: Sendable {
                 number: number, type: type, issueDate: key.date, dueDate: due, currency: currency, seller: settings.seller,
                 customer: customer, lines: lines, tax: tax, creditApplied: creditApplied, amountDue: amountDue, notes: notes,
                 references: references, voids: voids))
-            if type == .invoice { invoiceTotals[number] = tax.total }
+            if type == .invoice && creditApplied.minorUnits == 0 { invoiceTotals[number] = tax.total }
             issuedSoFar += lines.map { IssuedItem(item: $0, documentNumber: number) }
         }
         return documents

@@ -1,8 +1,8 @@
 /// Monthly recurring revenue at one date (SPEC §7; definitions in docs/metrics.md).
 ///
 /// Each live, paid subscription contributes `price × quantity / months per period` (yearly ÷ 12,
-/// quarterly ÷ 3). Contributions are summed exactly as fractions over a common denominator and
-/// rounded once per currency, and once for the reporting-currency total.
+/// quarterly ÷ 3); a customer's contributions are summed exactly and rounded once (see
+/// `CustomerMRR`), and totals are sums of customers, so movements reconcile exactly.
 public struct MRRSnapshot: Sendable, Hashable {
     /// Per currency, rounded once.
     public var byCurrency: [Currency: Money]
@@ -23,31 +23,21 @@ public enum MRRCalculator {
         return s.firstPaidDay(trialDays: plan.trialDays) <= date && (end.map { date < $0 } ?? true)
     }
 
+    /// MRR per currency (the sum of each customer's MRR) and converted to the reporting currency
+    /// (each customer converted at the rate dated on or before `date`, rounded once, then summed).
     public static func snapshot(
         catalog: Catalog, on date: CivilDate, canceledOn: [String: CivilDate], rounding: RoundingMode,
         reportingCurrency: Currency?, fxRates: [FxRate]
     ) throws -> MRRSnapshot {
-        // A common denominator for every plan's months per period.
-        var denominator = 1
-        for p in catalog.plans.values { denominator = lcm(denominator, p.monthsPerPeriod) }
-        var numerators: [Currency: ExactDecimal] = [:]
-        for s in catalog.sortedSubscriptions {
-            let plan = catalog.plans[s.planID]!
-            guard isLive(s, plan: plan, on: date, canceledOn: canceledOn[s.id]) else { continue }
-            // The plan and quantity in effect on the date, after any changes.
-            let step = SubscriptionTimeline(subscription: s, plan: plan, changes: catalog.changes[s.id] ?? [], plans: catalog.plans).step(on: date)
-            let share = try step.plan.price * ExactDecimal(step.quantity) * ExactDecimal(denominator / step.plan.monthsPerPeriod)
-            numerators[step.plan.currency] = try (numerators[step.plan.currency] ?? .zero) + share
-        }
+        let customers = try CustomerMRR.on(date, catalog: catalog, canceledOn: canceledOn, rounding: rounding)
         var byCurrency: [Currency: Money] = [:]
-        for (c, n) in numerators { byCurrency[c] = try Money.rounding(n, over: Int128(denominator), in: c, mode: rounding) }
-        var reporting: Money?
-        if let rc = reportingCurrency {
-            var total = ExactDecimal.zero
-            for (c, n) in numerators.sorted(by: { $0.key < $1.key }) {
-                total = try total + (c == rc ? n : try n * rate(for: c, on: date, fxRates))
+        var reporting: Money? = reportingCurrency.map { Money.zero($0) }
+        for (_, m) in customers.sorted(by: { $0.key < $1.key }) {
+            byCurrency[m.currency] = try (byCurrency[m.currency] ?? .zero(m.currency)) + m
+            if let rc = reportingCurrency {
+                let rate = m.currency == rc ? ExactDecimal(1) : try Self.rate(for: m.currency, on: date, fxRates)
+                reporting = try reporting! + CustomerMRR.converted(m, to: rc, rate: rate, rounding: rounding)
             }
-            reporting = try Money.rounding(total, over: Int128(denominator), in: rc, mode: rounding)
         }
         return MRRSnapshot(byCurrency: byCurrency, reporting: reporting)
     }
@@ -60,7 +50,7 @@ public enum MRRCalculator {
         return r.rate
     }
 
-    static func lcm(_ a: Int, _ b: Int) -> Int {
+    public static func lcm(_ a: Int, _ b: Int) -> Int {
         func gcd(_ x: Int, _ y: Int) -> Int { y == 0 ? x : gcd(y, x % y) }
         return a / gcd(a, b) * b
     }

@@ -5,6 +5,12 @@ public struct TaxSummary: Sendable, Hashable {
     /// Net amount taxed at this rate (excluding tax, also for inclusive prices).
     public var taxable: Money
     public var tax: Money
+    public init(rate: ExactDecimal, name: String, taxable: Money, tax: Money) {
+        self.rate = rate
+        self.name = name
+        self.taxable = taxable
+        self.tax = tax
+    }
 }
 
 /// A document's tax: per rate, and the totals.
