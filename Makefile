@@ -11,13 +11,14 @@ CUSTOMERS ?= 100000
 EVENTS ?= 10000000
 SEED ?= 1
 
-.PHONY: deps build run test golden replay bench clean help
+.PHONY: deps build run test golden replay bench hledger clean help
 
 help:
 	@echo "make run   [CONFIG=path/pipeline.json] [PERIOD=YYYY-MM]   build and run the pipeline (default: pipeline.json)"
 	@echo "make test                                               build and run every test"
 	@echo "make replay SAMPLE=lifecycle                            replay a sample's runs into samples/SAMPLE/ledger and out"
 	@echo "make bench [CUSTOMERS=100000] [EVENTS=10000000]         generate a dataset, time every stage against bare libcsv"
+	@echo "make hledger [SAMPLE=lifecycle]                         check a sample's journal with Debian's hledger (total 0)"
 	@echo "make golden                                             rewrite samples/*/expected/ (review the diff by hand!)"
 
 # libcsv is the one C dependency (Debian's libcsv-dev); install it when it is missing.
@@ -55,6 +56,13 @@ replay: build
 # Throughput and memory per stage on a generated dataset (kept in out/bench/ for the next run).
 bench: build
 	.build/release/billing-bench --customers $(CUSTOMERS) --events $(EVENTS) --seed $(SEED)
+
+# Double-entry check by an independent tool: hledger from Debian's packages (not part of make test).
+hledger: replay
+	@command -v hledger >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq hledger; }
+	@period=$$(tail -n 1 samples/$(SAMPLE)/runs | cut -d' ' -f1); \
+	echo "hledger -f samples/$(SAMPLE)/out/$$period/journal.ledger balance"; \
+	hledger -f samples/$(SAMPLE)/out/$$period/journal.ledger balance
 
 clean:
 	rm -rf .build ledger out
