@@ -12,7 +12,7 @@ public struct MRRMonth: Sendable, Hashable {
 /// self-contained: no fonts, scripts or links to fetch. Integer geometry only.
 public enum MRRChart {
     public static func svg(_ months: [MRRMonth], currency: Currency) -> String {
-        let width = 80 + 70 * max(1, months.count), height = 320, axis = 220, top = 30
+        let width = 80 + 70 * max(1, months.count), height = 330, axis = 230, top = 46
         let peak = max(1, months.map { max($0.movements.end, $0.movements.new + $0.movements.expansion + $0.movements.reactivated) }.max() ?? 1)
         let lossPeak = max(1, months.map { -($0.movements.contraction + $0.movements.churned) }.max() ?? 1)
         func up(_ v: Int64) -> Int { Int(Int128(v) * Int128(axis - top) / Int128(peak)) }
