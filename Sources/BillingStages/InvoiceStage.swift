@@ -44,7 +44,9 @@ public enum InvoiceStage {
             let digest = SHA256.hex(json)
             commit.files.append(("invoices/\(d.number).json", json))
             let text = Array(DocumentText.render(d).utf8)
+            let html = Array(DocumentHTML.render(d).utf8)
             commit.files.append(("invoices/\(d.number).txt", text))
+            commit.files.append(("invoices/\(d.number).html", html))
             register.append([
                 d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
                 d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
@@ -62,7 +64,7 @@ public enum InvoiceStage {
             ])
             audit.add("document.issued", [
                 "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
-                "sha256": .string(digest), "text_sha256": .string(SHA256.hex(text)), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
+                "sha256": .string(digest), "text_sha256": .string(SHA256.hex(text)), "html_sha256": .string(SHA256.hex(html)), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
                 "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
             ])
         }

@@ -31,4 +31,10 @@ public struct Document: Sendable, Hashable {
     /// For a credit note that reverses an unpaid invoice whole, that invoice: it becomes `void`
     /// and the credit note settles it instead of adding to the customer's credit balance.
     public var voids: String? = nil
+
+    /// The service dates the document covers: from its earliest line's start to its latest line's
+    /// end (exclusive), the "date of supply" of EU invoices.
+    public var supplyPeriod: DateRange {
+        DateRange(lines.map(\.period.start).min() ?? issueDate, lines.map(\.period.end).max() ?? issueDate)
+    }
 }

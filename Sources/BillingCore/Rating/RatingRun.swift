@@ -40,7 +40,8 @@ public struct RatingRun: Sendable {
             } catch {
                 throw RatingError(source: sub.source, field: "quantity", problem: "amount overflows: \(error)", value: String(sub.quantity))
             }
-            for var item in subItems where item.billingDate >= since {
+            for whole in subItems where whole.billingDate >= since {
+                for var item in try split(whole, at: resolver.changeDates(for: customer, category: whole.taxCategory, in: whole.period)) {
                 do {
                     item.tax = try resolver.tax(for: customer, category: item.taxCategory, on: item.period.start)
                 } catch {
@@ -50,8 +51,37 @@ public struct RatingRun: Sendable {
                         value: customer.id)
                 }
                 out.append(item)
+                }
             }
         }
         return out
+    }
+
+    /// An item cut at tax-rate changes inside its service period: each part gets its share of the
+    /// days, rounded once; the last part takes the remainder, so the parts add up to the item.
+    func split(_ item: ChargeItem, at dates: [CivilDate]) throws(RatingError) -> [ChargeItem] {
+        guard !dates.isEmpty else { return [item] }
+        let bounds = [item.period.start] + dates + [item.period.end]
+        var parts: [ChargeItem] = []
+        var left = item.amount
+        for (i, (a, b)) in zip(bounds, bounds.dropFirst()).enumerated() {
+            var part = item
+            part.period = DateRange(a, b)
+            if i == bounds.count - 2 {
+                part.amount = left
+            } else {
+                do {
+                    part.amount = try Money.rounding(
+                        item.amount.decimal, times: Int128(part.period.days), over: Int128(item.period.days), in: item.amount.currency,
+                        mode: settings.rounding)
+                    left = try left - part.amount
+                } catch {
+                    throw RatingError(source: SourceLocation(file: "", line: 0), field: "amount", problem: "\(error)", value: item.subscriptionID)
+                }
+            }
+            part.description = item.description + " (\(a) – \(b.adding(days: -1)), tax rate period)"
+            parts.append(part)
+        }
+        return parts
     }
 }

@@ -26,6 +26,19 @@ public struct TaxResolver: Sendable {
             && c.country != seller.country && !c.taxID.isEmpty
     }
 
+    /// The days inside `period` (after its first) on which the rate for this customer and category
+    /// changes: a line is split there (issue #5). None for exempt and reverse-charge customers.
+    public func changeDates(for customer: Customer, category: String, in period: DateRange) -> [CivilDate] {
+        if customer.taxExempt || isReverseCharge(customer) { return [] }
+        var dates: Set<CivilDate> = []
+        for r in rates where r.country == customer.country && r.category == category && (r.region.isEmpty || r.region == customer.region) {
+            for d in [r.validFrom, r.validTo.map { $0.adding(days: 1) }].compactMap({ $0 }) where d > period.start && d < period.end {
+                dates.insert(d)
+            }
+        }
+        return dates.sorted().filter { (try? tax(for: customer, category: category, on: $0.adding(days: -1))) != (try? tax(for: customer, category: category, on: $0)) }
+    }
+
     public func tax(for customer: Customer, category: String, on date: CivilDate) throws(MissingTaxRate) -> ItemTax {
         if customer.taxExempt { return ItemTax(rate: .zero, name: "", treatment: .exempt) }
         if isReverseCharge(customer) { return ItemTax(rate: .zero, name: "", treatment: .reverseCharge) }

@@ -25,9 +25,12 @@ public enum PipelineConfigLoader {
             try sr.allow(["name", "address", "country", "tax_id"])
             let country = try sr.string("country") ?? "US"
             if !Countries.all.contains(country) { throw sr.error("country", "unknown ISO 3166-1 alpha-2 country", country) }
-            s.seller = Seller(
-                name: try sr.string("name") ?? "", address: try sr.string("address") ?? "", country: country,
-                taxID: try sr.string("tax_id") ?? "")
+            let taxID = try sr.string("tax_id") ?? ""
+            // A Japanese seller issues qualified invoices: its registration number is T + 13 digits.
+            if country == "JP" && !(taxID.utf8.count == 14 && taxID.hasPrefix("T") && taxID.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }) {
+                throw sr.error("tax_id", "a Japanese seller needs its qualified invoice registration number: T followed by 13 digits", taxID)
+            }
+            s.seller = Seller(name: try sr.string("name") ?? "", address: try sr.string("address") ?? "", country: country, taxID: taxID)
         }
         if let b = try r.object("billing") {
             let br = JSONObjectReader(b, file: path, field: "billing")

@@ -11,6 +11,7 @@ public enum DocumentJSON {
                 "quantity": .string(l.quantity.normalized.description), "unit_price": .string(l.unitPrice.normalized.description),
                 "amount": .string(l.amount.description), "tax_rate": .string(l.tax.rate.normalized.description),
                 "plan_id": .string(l.planID), "metric": l.metric.isEmpty ? .null : .string(l.metric),
+                "tax_category": .string(l.taxCategory),
             ])
         }
         let tax = d.tax.summaries.map { t -> JSONNode in
@@ -36,6 +37,7 @@ public enum DocumentJSON {
             "credit_applied": .string(d.creditApplied.description), "amount_due": .string(d.amountDue.description),
             "notes": .array(d.notes.map { .string($0) }), "references": .array(d.references.map { .string($0) }),
             "voids": d.voids.map { .string($0) } ?? .null,
+            "supply_period": .object(["start": .string(d.supplyPeriod.start.description), "end": .string(d.supplyPeriod.end.description)]),
         ])
     }
 

@@ -13,7 +13,7 @@ public enum LedgerVerifier {
     public static func verify(folder: String) throws -> Report {
         var report = Report()
         let auditPath = FileSystem.join(folder, "audit.jsonl")
-        var expected: [String: (json: String, text: String)] = [:]
+        var expected: [String: [String: String]] = [:]
         if FileSystem.exists(auditPath) {
             let bytes = try FileSystem.read(auditPath)
             if let last = bytes.last, last != UInt8(ascii: "\n") { report.problems.append("audit.jsonl: last line is incomplete") }
@@ -33,7 +33,8 @@ public enum LedgerVerifier {
                     report.problems.append("audit.jsonl:\(n): seq is \(s), expected \(n)")
                 }
                 if entry["kind"]?.stringValue == "document.issued", let number = entry["number"]?.stringValue {
-                    expected[number] = (entry["sha256"]?.stringValue ?? "", entry["text_sha256"]?.stringValue ?? "")
+                    expected[number] = ["json": entry["sha256"]?.stringValue ?? "", "txt": entry["text_sha256"]?.stringValue ?? "",
+                                        "html": entry["html_sha256"]?.stringValue ?? ""]
                 }
                 prev = SHA256.hex(line)
             }
@@ -41,20 +42,20 @@ public enum LedgerVerifier {
         let invoices = FileSystem.join(folder, "invoices")
         let names = try FileSystem.list(invoices)
         for name in names where !name.hasSuffix(".tmp") {
-            let isJSON = name.hasSuffix(".json"), isText = name.hasSuffix(".txt")
-            let number = String(name.dropLast(isJSON ? 5 : isText ? 4 : 0))
-            guard (isJSON || isText), let digests = expected[number] else {
+            let ext = String(name.split(separator: ".").last ?? "")
+            let number = String(name.dropLast(ext.count + 1))
+            guard let digest = expected[number]?[ext] else {
                 report.problems.append("invoices/\(name): file not recorded in the audit log (added or renamed)")
                 continue
             }
             let actual = SHA256.hex(try FileSystem.read(FileSystem.join(invoices, name)))
-            if actual != (isJSON ? digests.json : digests.text) {
+            if actual != digest {
                 report.problems.append("invoices/\(name): content differs from the SHA-256 recorded in the audit log (edited)")
             }
         }
         for number in expected.keys.sorted() {
             report.documents += 1
-            for ext in ["json", "txt"] where !names.contains("\(number).\(ext)") {
+            for ext in ["json", "txt", "html"] where !names.contains("\(number).\(ext)") {
                 report.problems.append("invoices/\(number).\(ext): recorded in the audit log but missing (deleted or renamed)")
             }
         }
@@ -66,7 +67,7 @@ public enum LedgerVerifier {
             for row in table.rows {
                 let number = row.fields[cols["number"] ?? 0]
                 listed.insert(number)
-                if expected[number]?.json != row.fields[cols["sha256"] ?? 0] {
+                if expected[number]?["json"] != row.fields[cols["sha256"] ?? 0] {
                     report.problems.append("invoices.csv:\(row.line): register row for \(number) disagrees with its file's recorded SHA-256")
                 }
             }
