@@ -11,7 +11,7 @@ CUSTOMERS ?= 100000
 EVENTS ?= 10000000
 SEED ?= 1
 
-.PHONY: deps build run test golden replay bench hledger clean help
+.PHONY: deps build run test golden replay bench hledger screenshots clean help
 
 help:
 	@echo "make run   [CONFIG=path/pipeline.json] [PERIOD=YYYY-MM]   build and run the pipeline (default: pipeline.json)"
@@ -19,6 +19,7 @@ help:
 	@echo "make replay SAMPLE=lifecycle                            replay a sample's runs into samples/SAMPLE/ledger and out"
 	@echo "make bench [CUSTOMERS=100000] [EVENTS=10000000]         generate a dataset, time every stage against bare libcsv"
 	@echo "make hledger [SAMPLE=lifecycle]                         check a sample's journal with Debian's hledger (total 0)"
+	@echo "make screenshots                                        render a document of each tax sample to out/screenshots/*.png"
 	@echo "make golden                                             rewrite samples/*/expected/ (review the diff by hand!)"
 
 # libcsv is the one C dependency (Debian's libcsv-dev); install it when it is missing.
@@ -63,6 +64,19 @@ hledger: replay
 	@period=$$(tail -n 1 samples/$(SAMPLE)/runs | cut -d' ' -f1); \
 	echo "hledger -f samples/$(SAMPLE)/out/$$period/journal.ledger balance"; \
 	hledger -f samples/$(SAMPLE)/out/$$period/journal.ledger balance
+
+# Opens the first document of each sample in headless Chromium (Debian's) and saves a PNG of it.
+# Chromium and a CJK font are installed here, never by make test.
+screenshots: build
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@fc-list 2>/dev/null | grep -qi 'noto.*cjk' || $(SUDO) apt-get install -y -qq fonts-noto-cjk
+	mkdir -p out/screenshots
+	for s in japan japan-inclusive eu us basic; do \
+		$(MAKE) --no-print-directory replay SAMPLE=$$s >/dev/null 2>&1 || exit 1; \
+		chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=900,1100 \
+			--screenshot=$$PWD/out/screenshots/$$s.png "file://$$PWD/samples/$$s/ledger/invoices/INV-000001.html" 2>/dev/null; \
+		echo "out/screenshots/$$s.png"; \
+	done
 
 clean:
 	rm -rf .build ledger out

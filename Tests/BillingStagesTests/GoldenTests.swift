@@ -6,7 +6,7 @@ import Testing
 /// Every sample, run as its `runs` file says, reproduces `samples/<name>/expected/` byte for byte:
 /// the whole ledger and each run's items, rejects and reports. (`make golden` rewrites them.)
 @Suite struct GoldenTests {
-    @Test(arguments: ["basic", "lifecycle", "dunning"])
+    @Test(arguments: ["basic", "lifecycle", "dunning", "japan", "japan-inclusive", "eu", "us"])
     func matchesGoldenFiles(sample: String) throws {
         let dir = try TestSupport.runSample(sample)
         let expected = TestSupport.root + "/samples/\(sample)/expected"

@@ -21,7 +21,7 @@ public enum DocumentHTML {
             <html lang="\(jp ? "ja" : "en")"><head><meta charset="utf-8"><title>\(e(title)) \(e(d.number))</title>
             <style>
             @page { size: A4; margin: 16mm; }
-            body { font-family: sans-serif; font-size: 10pt; color: #111; max-width: 180mm; margin: 0 auto; }
+            body { font-family: sans-serif; font-size: 10pt; color: #111; max-width: 180mm; margin: 0 auto; padding: 8mm 0; }
             h1 { font-size: 16pt; margin: 0 0 4mm 0; }
             table { border-collapse: collapse; width: 100%; margin: 3mm 0; }
             th, td { border-bottom: 1px solid #bbb; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
@@ -84,7 +84,7 @@ public enum DocumentHTML {
     }
 
     /// HTML-escaped text.
-    static func e(_ s: String) -> String {
+    public static func e(_ s: String) -> String {
         var out = ""
         for c in s {
             switch c {
