@@ -70,6 +70,18 @@ public enum LedgerVerifier {
                 if expected[number]?["json"] != row.fields[cols["sha256"] ?? 0] {
                     report.problems.append("invoices.csv:\(row.line): register row for \(number) disagrees with its file's recorded SHA-256")
                 }
+                // Every figure of the row must be the document's own.
+                let path = FileSystem.join(invoices, number + ".json")
+                guard FileSystem.exists(path), let doc = try? JSONParser.parse(try FileSystem.read(path), file: path) else { continue }
+                for field in ["type", "issue_date", "due_date", "currency", "subtotal", "tax_total", "total", "credit_applied", "amount_due"] {
+                    let inRow = CSVWriter.unneutralized(cols[field].map { row.fields[$0] } ?? "")
+                    if let inFile = doc[field]?.stringValue, inFile != inRow {
+                        report.problems.append("invoices.csv:\(row.line): register row for \(number) disagrees with its file: \(field) is \(inRow), the file says \(inFile)")
+                    }
+                }
+                if let c = cols["customer_id"], doc["customer"]?["id"]?.stringValue != row.fields[c] {
+                    report.problems.append("invoices.csv:\(row.line): register row for \(number) disagrees with its file: customer_id")
+                }
             }
             for number in expected.keys.sorted() where !listed.contains(number) {
                 report.problems.append("invoices.csv: no register row for \(number)")
