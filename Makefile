@@ -10,8 +10,9 @@ SAMPLE ?= lifecycle
 CUSTOMERS ?= 100000
 EVENTS ?= 10000000
 SEED ?= 1
+SECONDS ?= 60
 
-.PHONY: deps build run test golden replay bench hledger screenshots clean help
+.PHONY: deps build run test golden replay bench hledger screenshots faults fuzz clean help
 
 help:
 	@echo "make run   [CONFIG=path/pipeline.json] [PERIOD=YYYY-MM]   build and run the pipeline (default: pipeline.json)"
@@ -20,6 +21,8 @@ help:
 	@echo "make bench [CUSTOMERS=100000] [EVENTS=10000000]         generate a dataset, time every stage against bare libcsv"
 	@echo "make hledger [SAMPLE=lifecycle]                         check a sample's journal with Debian's hledger (total 0)"
 	@echo "make screenshots                                        render a document of each tax sample to out/screenshots/*.png"
+	@echo "make faults                                             kill or tear every write of the samples' runs; all must recover"
+	@echo "make fuzz [SECONDS=600]                                 libFuzzer + AddressSanitizer over CSV and JSON ingestion"
 	@echo "make golden                                             rewrite samples/*/expected/ (review the diff by hand!)"
 
 # libcsv is the one C dependency (Debian's libcsv-dev); install it when it is missing.
@@ -37,7 +40,7 @@ run: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build; status=$$?; rm -rf /tmp/billing-test-* /tmp/billing-io-* /tmp/billing-ledger-*; exit $$status
 
 # Regenerates the golden outputs from the current code. Only after checking the new figures.
 golden: deps
@@ -77,6 +80,24 @@ screenshots: build
 			--screenshot=$$PWD/out/screenshots/$$s.png "file://$$PWD/samples/$$s/ledger/invoices/INV-000001.html" 2>/dev/null; \
 		echo "out/screenshots/$$s.png"; \
 	done
+
+# The full crash-safety sweep (make test runs a 22-point sample of it).
+faults: deps
+	$(SWIFT) build --build-tests
+	BILLING_FAULT_SWEEP=1 $(SWIFT) test --skip-build --filter FaultSweep 2>&1 | grep -E "fault sweep|passed|failed|✘"
+
+# Coverage-guided fuzzing of ingestion, seeded from the samples; findings land in out/fuzz/.
+fuzz: deps
+	$(SWIFT) build -c release --product billing-fuzz --scratch-path .build-fuzz \
+		-Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address -Xswiftc -DFUZZING 2>&1 | grep -vE "Cannot export local symbol|^\[" || true
+	rm -rf out/fuzz/seeds && mkdir -p out/fuzz/corpus out/fuzz/seeds
+	i=0; for f in samples/*/*.json samples/*/*.csv samples/*/*/*.csv; do \
+		case $$f in */expected/*) continue;; esac; \
+		for sel in 0 1 2 3 8 13 4; do i=$$((i+1)); { printf "\\$$(printf %o $$sel)"; cat $$f; } > out/fuzz/seeds/$$i; done; \
+	done
+	.build-fuzz/release/billing-fuzz out/fuzz/corpus out/fuzz/seeds -max_total_time=$(SECONDS) -timeout=10 \
+		-rss_limit_mb=2048 -artifact_prefix=out/fuzz/ -print_final_stats=1 2>&1 | grep -E "^#[0-9]+ *DONE|stat::number_of_executed_units|ERROR|SUMMARY|crash-|leak-|timeout-|Done" ; \
+	status=$${PIPESTATUS[0]}; ls out/fuzz/ | grep -E "^(crash|leak|timeout|oom)-" && exit 1; exit $$status
 
 clean:
 	rm -rf .build ledger out

@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The billing pipeline: a pure core, a thin I/O layer, the stages, and one small executable per stage.
-let executables = ["ingest", "rate", "invoice", "pay", "report", "verify", "pipeline", "gen", "bench"]
+let executables = ["ingest", "rate", "invoice", "pay", "report", "verify", "pipeline", "gen", "bench", "fuzz"]
 
 let package = Package(
     name: "Billing",

@@ -230,12 +230,23 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         #expect(summary["files"]?["customers.csv"]?["rows"]?.value == .number("5"))
     }
 
-    /// Runs the pipeline and returns the first error line of the data failure it must raise.
+    /// A 10 MB field is read whole and refused with its position, not truncated or crashed on.
+    @Test func tenMegabyteField() throws {
+        let dir = try TestSupport.workspace()
+        let path = dir + "/dataset/customers.csv"
+        try TestSupport.write(path, try TestSupport.read(path).replacingFirst("Blue Harbor LLC", with: String(repeating: "x", count: 10_000_000)))
+        #expect(try firstDataError(dir).hasPrefix(dir + "/dataset/customers.csv:2:2: name: longer than 200 characters (xxxx"))
+        #expect(!FileSystem.exists(dir + "/ledger"))
+    }
+
+    /// Runs the pipeline and returns the first error line of the data failure it must raise (exit code 1).
     func firstDataError(_ dir: String) throws -> String {
         do {
             try TestSupport.runPipeline(dir, periods: ["2026-11"])
-        } catch let StageFailure.data(errors) {
-            return errors.first?.description ?? "(no error)"
+        } catch let failure as StageFailure {
+            #expect(failure.exitCode == 1, "\(failure)")
+            if case .data(let errors) = failure { return errors.first?.description ?? "(no error)" }
+            return "\(failure)"
         }
         Issue.record("the pipeline accepted bad input")
         return ""

@@ -108,7 +108,8 @@ enum TestSupport {
     /// Runs an executable of this package with `args`, and extra environment variables.
     static func run(_ tool: String, _ args: [String], env: [String: String] = [:]) throws -> Outcome {
         let out = tempFolder()
-        let r = try Subprocess.run(binFolder + "/" + tool, args, environment: env, stdout: out + "/stdout", stderr: out + "/stderr")
+        let path = tool.hasPrefix("/") ? tool : binFolder + "/" + tool
+        let r = try Subprocess.run(path, args, environment: env, stdout: out + "/stdout", stderr: out + "/stderr")
         return Outcome(status: r.status, signaled: r.signaled, stdout: try read(out + "/stdout"), stderr: try read(out + "/stderr"))
     }
 }

@@ -13,6 +13,23 @@ public enum FileSystem {
     /// Written only from the single stage thread, so unsynchronised access is safe.
     nonisolated(unsafe) static var writesLeft: Int? = getenv("BILLING_FAULT_KILL_AFTER").flatMap { Int(String(cString: $0)) }
 
+    /// Fault injection for torn writes: with `BILLING_FAULT_TEAR_AT=k:n` the k-th durable write
+    /// writes only its first n bytes (n modulo its length) and the process kills itself.
+    nonisolated(unsafe) static var tear: (at: Int, bytes: Int)? = getenv("BILLING_FAULT_TEAR_AT").flatMap {
+        let parts = String(cString: $0).split(separator: ":").compactMap { Int($0) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
+    }
+    nonisolated(unsafe) static var writesSeen = 0
+
+    /// Called before each durable write: tears it if the fault says so (never returns then).
+    static func maybeTear(_ fd: Int32, _ bytes: [UInt8]) {
+        writesSeen += 1
+        guard let t = tear, t.at == writesSeen else { return }
+        let n = bytes.isEmpty ? 0 : t.bytes % bytes.count
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, n) }
+        kill(getpid(), SIGKILL)
+    }
+
     static func durableWriteDone() {
         guard let left = writesLeft else { return }
         if left <= 1 { kill(getpid(), SIGKILL) }
@@ -96,10 +113,11 @@ public enum FileSystem {
     }
 
     /// Creates `temp` (which must not exist), writes `bytes` and fsyncs it; removes it on failure.
-    static func writeSynced(_ temp: String, _ bytes: [UInt8], mode: mode_t) throws {
+    static func writeSynced(_ temp: String, _ bytes: [UInt8], mode: mode_t, tearable: Bool = false) throws {
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("cannot create", temp) }
         defer { close(fd) }
+        if tearable { maybeTear(fd, bytes) }
         do {
             try writeAll(fd, bytes, temp)
             guard fsync(fd) == 0 else { throw failure("cannot sync", temp) }
@@ -152,7 +170,7 @@ public enum FileSystem {
     public static func replace(_ path: String, _ bytes: [UInt8]) throws {
         let temp = path + ".tmp"
         unlink(temp)
-        try writeSynced(temp, bytes, mode: 0o644)
+        try writeSynced(temp, bytes, mode: 0o644, tearable: true)
         guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
         try syncDirectory(of: path)
         durableWriteDone()
@@ -168,6 +186,7 @@ public enum FileSystem {
         unlink(temp)
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
         guard fd >= 0 else { throw failure("cannot create", temp) }
+        maybeTear(fd, bytes)
         do { try writeAll(fd, bytes, temp) } catch {
             close(fd)
             unlink(temp)
@@ -183,6 +202,7 @@ public enum FileSystem {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot open for append", path) }
         defer { close(fd) }
+        maybeTear(fd, bytes)
         try writeAll(fd, bytes, path)
         durableWriteDone()
     }
