@@ -89,7 +89,7 @@ faults: deps
 # Coverage-guided fuzzing of ingestion, seeded from the samples; findings land in out/fuzz/.
 fuzz: deps
 	$(SWIFT) build -c release --product billing-fuzz --scratch-path .build-fuzz \
-		-Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address -Xswiftc -DFUZZING 2>&1 | grep -vE "Cannot export local symbol|^\[" || true
+		-Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld 2>&1 | grep -vE "Cannot export local symbol|^\[" || true
 	rm -rf out/fuzz/seeds && mkdir -p out/fuzz/corpus out/fuzz/seeds
 	i=0; for f in samples/*/*.json samples/*/*.csv samples/*/*/*.csv; do \
 		case $$f in */expected/*) continue;; esac; \

@@ -1,11 +1,23 @@
 import BillingStages
 
 #if FUZZING
-    /// libFuzzer's entry point (`make fuzz` builds this target with -sanitize=fuzzer,address -DFUZZING).
-    @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-        FuzzTarget.run(Array(UnsafeBufferPointer(start: data, count: size)))
-        return 0
+    /// libFuzzer's driver, called from the entry point SwiftPM links (`main` → `billing_fuzz_main`).
+    /// Declared here because the toolchain ships no header for it; pointer and Int32 arguments pass
+    /// the same way under the Swift and C conventions on the platforms this runs on.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
+
+    @_cdecl("billing_fuzz_main")
+    func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+        var count = argc
+        var vector = argv
+        return LLVMFuzzerRunDriver(&count, &vector) { data, size in
+            FuzzTarget.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+            return 0
+        }
     }
 #else
     /// Without libFuzzer this executable only says how to run it.
