@@ -20,7 +20,7 @@ public enum Benchmark {
             Console.error("bench: generated in \(seconds(g.milliseconds)) s")
         }
         for sub in ["ledger", "out"] { _ = try Subprocess.run("/bin/rm", ["-rf", dir + "/" + sub]) }
-        let megabytes = Double(try FileSystem.size(usage)) / 1_048_576  // display only, never money
+        let bytes = try FileSystem.size(usage)
         var rows: [[String]] = []
         var t0 = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t0)
@@ -29,7 +29,7 @@ public enum Benchmark {
         clock_gettime(CLOCK_MONOTONIC, &t1)
         let yardstickMs = max(1, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1_000_000)
         let events = counted.records - 1
-        rows.append(["bare libcsv (count only)", seconds(yardstickMs), String(events), rate(events, yardstickMs), mbps(megabytes, yardstickMs), "-"])
+        rows.append(["bare libcsv (count only)", seconds(yardstickMs), String(events), rate(events, yardstickMs), mbps(bytes, yardstickMs), "-"])
         var ingestMs = 0
         var total = 0
         var peak = 0
@@ -39,16 +39,16 @@ public enum Benchmark {
             total += r.milliseconds
             peak = max(peak, r.peakKiB)
             let n = stage == .ingest ? events : customers
-            let what = stage == .ingest ? mbps(megabytes, r.milliseconds) : "-"
+            let what = stage == .ingest ? mbps(bytes, r.milliseconds) : "-"
             if stage == .ingest { ingestMs = r.milliseconds }
             rows.append(["billing-\(stage.rawValue)", seconds(r.milliseconds), String(n), rate(n, r.milliseconds), what, String(r.peakKiB / 1024)])
         }
         rows.append(["whole pipeline", seconds(total), "", "", "", String(peak / 1024)])
-        print("billing-bench: \(customers) customers, \(events) usage events, usage.csv \(Int(megabytes)) MiB, seed \(seed)")
+        print("billing-bench: \(customers) customers, \(events) usage events, usage.csv \(bytes / 1_048_576) MiB, seed \(seed)")
         print(table(["stage", "wall s", "rows", "rows/s", "MiB/s", "peak RSS MiB"], rows))
-        // Ingest speed relative to bare libcsv on the same file (display only).
-        let ratio = Double(yardstickMs) / Double(max(1, ingestMs)) * 100
-        print("ingest runs at \(Int(ratio)) % of the bare-libcsv rate (rows for rate, invoice, pay, report: subscriptions)")
+        // Ingest speed relative to bare libcsv on the same file.
+        let percent = yardstickMs * 100 / max(1, ingestMs)
+        print("ingest runs at \(percent) % of the bare-libcsv rate (rows for rate, invoice, pay, report: subscriptions)")
     }
 
     static func seconds(_ ms: Int) -> String {
@@ -56,7 +56,8 @@ public enum Benchmark {
         return "\(ms / 1000)." + (hundredths.count < 2 ? "0" + hundredths : hundredths)
     }
     static func rate(_ n: Int, _ ms: Int) -> String { String(n * 1000 / max(1, ms)) }
-    static func mbps(_ mb: Double, _ ms: Int) -> String { String(Int(mb * 1000 / Double(max(1, ms)))) }
+    /// MiB per second, in whole MiB.
+    static func mbps(_ bytes: Int, _ ms: Int) -> String { String(bytes * 1000 / 1_048_576 / max(1, ms)) }
 
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
