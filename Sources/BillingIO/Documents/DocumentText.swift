@@ -18,10 +18,12 @@ public enum DocumentText {
         out.append("      \(place)\(d.customer.taxID.isEmpty ? "" : "  Tax ID: \(d.customer.taxID)")")
         out.append("")
         let rows = d.lines.map { l in
-            [l.description, "\(l.period.start) – \(l.period.end.adding(days: -1))", l.quantity.normalized.description,
+            [l.description + (l.taxCategory == "standard" ? "" : " ※"), "\(l.period.start) – \(l.period.end.adding(days: -1))", l.quantity.normalized.description,
              l.unitPrice.normalized.description, l.tax.rate.normalized.description + "%", l.amount.description]
         }
         out += table(["Description", "Service period", "Qty", "Unit price", "Tax", "Amount"], rows, rightAligned: [2, 3, 4, 5])
+        let reduced = Set(d.lines.map(\.taxCategory)).subtracting(["standard"])
+        if !reduced.isEmpty { out.append("※ tax category \(reduced.sorted().joined(separator: ", ")) (reduced rate)") }
         out.append("")
         var totals: [[String]] = [["Subtotal", d.tax.subtotal.description]]
         for t in d.tax.summaries {
@@ -41,16 +43,29 @@ public enum DocumentText {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Columns padded to their widest cell.
+    /// Columns padded to their widest cell, by display width.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) -> [String] {
         let all = [header] + rows
-        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        let widths = header.indices.map { c in all.map { width($0[c]) }.max() ?? 0 }
         func line(_ r: [String]) -> String {
             r.enumerated().map { c, cell in
-                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                let pad = String(repeating: " ", count: widths[c] - width(cell))
                 return rightAligned.contains(c) ? pad + cell : cell + pad
             }.joined(separator: "  ")
         }
         return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
+    }
+
+    /// Columns a string takes in a monospaced terminal: East Asian wide and fullwidth characters take
+    /// two, combining marks none.
+    static func width(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { total, u in
+            let v = u.value
+            if (0x0300...0x036F).contains(v) || (0x3099...0x309A).contains(v) { return total }
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v)
+            return total + (wide ? 2 : 1)
+        }
     }
 }
