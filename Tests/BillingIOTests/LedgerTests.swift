@@ -33,14 +33,20 @@ struct LedgerTests {
         _ = c
     }
 
-    @Test func writeOnceNeverReplaces() throws {
+    /// A commit's files are read-only; an identical file left by an interrupted run of the same
+    /// commit is left alone (same inode), a torn one is rewritten.
+    @Test func commitFilesAreReadOnlyAndRedoable() throws {
         let dir = folder()
-        #expect(try FileSystem.writeOnce(dir + "/x.json", Array("a".utf8)))
-        #expect(try FileSystem.writeOnce(dir + "/x.json", Array("a".utf8)) == false)  // same bytes: a resumed run
-        #expect(throws: StageFailure.self) { try FileSystem.writeOnce(dir + "/x.json", Array("b".utf8)) }
-        var st = stat()
-        stat(dir + "/x.json", &st)
-        #expect(st.st_mode & 0o777 == 0o444)  // read-only on disk
+        try FileSystem.writeInCommit(dir + "/x.json", Array("a".utf8))
+        var first = stat()
+        stat(dir + "/x.json", &first)
+        #expect(first.st_mode & 0o777 == 0o444)  // read-only on disk
+        try FileSystem.writeInCommit(dir + "/x.json", Array("a".utf8))
+        var again = stat()
+        stat(dir + "/x.json", &again)
+        #expect(again.st_ino == first.st_ino)
+        try FileSystem.writeInCommit(dir + "/x.json", Array("ab".utf8))  // a torn "a" of an unfinished commit
+        #expect(try FileSystem.readText(dir + "/x.json") == "ab")
     }
 
     /// Each audit line holds the SHA-256 of the previous line.

@@ -5,8 +5,9 @@
 #endif
 
 /// The few file operations the pipeline needs, on POSIX calls, so that durability is explicit:
-/// whole-file reads, atomic never-replace writes (temp file, fsync, link, fsync of the folder),
-/// appends with fsync, and folder listing. Every failure is a `StageFailure.io`.
+/// whole-file reads, atomic replacement of run outputs (temp file, fsync, rename), the writes of a
+/// ledger commit (made durable together by `syncAll`), appends, and folder listing. Every failure
+/// is a `StageFailure.io`.
 public enum FileSystem {
     /// Fault injection for crash tests: with `BILLING_FAULT_KILL_AFTER=k` in the environment the
     /// process kills itself (SIGKILL, like a power cut) right after its k-th durable write.
@@ -138,31 +139,6 @@ public enum FileSystem {
     public static func parent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    /// Writes a file that must not exist yet: temp file, fsync, hard link to the final name (which
-    /// fails if it exists, so nothing is ever replaced), unlink the temp, fsync the folder.
-    /// Returns false, writing nothing, if the file already exists with exactly these bytes (a
-    /// resumed run); throws if it exists with other bytes.
-    @discardableResult
-    public static func writeOnce(_ path: String, _ bytes: [UInt8], readOnly: Bool = true) throws -> Bool {
-        if exists(path) {
-            guard try read(path) == bytes else { throw StageFailure.io("\(path): exists with different content; refusing to replace it") }
-            return false
-        }
-        let temp = path + ".tmp"
-        unlink(temp)
-        try writeSynced(temp, bytes, mode: readOnly ? 0o444 : 0o644)
-        if link(temp, path) != 0 {
-            let e = errno
-            unlink(temp)
-            errno = e
-            throw failure("cannot link into place", path)
-        }
-        unlink(temp)
-        try syncDirectory(of: path)
-        durableWriteDone()
-        return true
     }
 
     /// Replaces a derived output file atomically (temp file, fsync, rename): for run outputs under
