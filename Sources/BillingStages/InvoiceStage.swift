@@ -69,12 +69,12 @@ public enum InvoiceStage {
             ])
         }
         let pendingUsage = try context.usage().pending
-        if let (number, contribution) = pendingUsage {
+        if let (number, base) = pendingUsage {
             let name = UsageStore.name(number)
-            for f in UsageStore.files(contribution) { commit.files.append((name + f.suffix, Array(f.text.utf8))) }
+            for suffix in UsageStore.suffixes { commit.files.append((name + suffix, try FileSystem.read(base + suffix))) }
             audit.add("usage.recorded", [
-                "file": .string(name + ".ids.csv"), "events": .int(contribution.events.count),
-                "sha256": .string(SHA256.hex(Array(UsageStore.files(contribution)[2].text.utf8))),
+                "file": .string(name + ".ids.csv"), "events": .int(try UsageStore.eventCount(base: base)),
+                "sha256": .string(SHA256.hex(try FileSystem.read(base + ".ids.csv"))),
             ])
         }
         if !documents.isEmpty || pendingUsage != nil {

@@ -53,23 +53,23 @@ struct StageContext {
     /// All usage counted so far: every contribution in the ledger, plus this run's if it is not
     /// committed yet (then also returned, with the number it gets). An ingest output computed
     /// against an older ledger is refused rather than counted twice.
-    func usage() throws -> (state: UsageState, pending: (number: Int, contribution: UsageContribution)?) {
+    func usage() throws -> (state: UsageState, pending: (number: Int, base: String)?) {
         let committed = try UsageStore.committed(ledger: ledger.folder)
         var state = UsageState()
-        for base in committed { state.merge(try UsageStore.read(base: base).state) }
+        for base in committed { state.merge(try UsageStore.read(base: base, events: false).state) }
         let basePath = FileSystem.join(config.ingestFolder, "usage_base.json")
         guard FileSystem.exists(basePath) else { return (state, nil) }
         guard case .number(let n) = try JSONParser.parse(try FileSystem.read(basePath), file: basePath)["committed"]?.value, let known = Int(n)
         else { throw StageFailure.io("\(basePath): unreadable") }
-        let contribution = try UsageStore.read(base: pendingUsageBase)
-        if contribution.isEmpty { return (state, nil) }
+        if try UsageStore.eventCount(base: pendingUsageBase) == 0 { return (state, nil) }
         if committed.count == known {
-            state.merge(contribution.state)
-            return (state, (known + 1, contribution))
+            state.merge(try UsageStore.read(base: pendingUsageBase, events: false).state)
+            return (state, (known + 1, pendingUsageBase))
         }
-        let mine = UsageStore.files(contribution).map(\.text)
-        let theirs = try UsageStore.files(try UsageStore.read(base: committed[known])).map(\.text)
-        if committed.count > known && mine == theirs { return (state, nil) }  // committed by an earlier run of this stage
+        // Committed by an earlier run of this stage: the ledger's copy holds the same bytes.
+        let mine = try UsageStore.suffixes.map { try FileSystem.read(pendingUsageBase + $0) }
+        let theirs = try UsageStore.suffixes.map { try FileSystem.read(committed[known] + $0) }
+        if mine == theirs { return (state, nil) }
         throw StageFailure.io("\(config.ingestFolder): the ledger's usage changed since billing-ingest ran; run billing-ingest again")
     }
     var itemsPath: String { FileSystem.join(config.runFolder, "items.csv") }

@@ -40,7 +40,8 @@ public enum UsageStore {
         ]
     }
 
-    public static func read(base: String) throws -> UsageContribution {
+    /// - Parameter events: also read the event ids (only ingest needs them, to deduplicate).
+    public static func read(base: String, events: Bool = true) throws -> UsageContribution {
         var c = UsageContribution()
         func key(_ f: [String]) throws -> UsageKey {
             guard let s = CivilDate(parsing: f[2]), let e = CivilDate(parsing: f[3]), s <= e else {
@@ -64,7 +65,7 @@ public enum UsageStore {
         for row in try CSVTable.load(path: base + ".values.csv", displayPath: base + ".values.csv").rows {
             c.state.accumulators[try key(row.fields), default: UsageAccumulator()].values.insert(CSVWriter.unneutralized(row.fields[4]))
         }
-        for row in try CSVTable.load(path: base + ".ids.csv", displayPath: base + ".ids.csv").rows {
+        for row in events ? try CSVTable.load(path: base + ".ids.csv", displayPath: base + ".ids.csv").rows : [] {
             c.events[row.fields[0]] = UInt64(row.fields[1], radix: 16) ?? 0
         }
         return c
@@ -74,6 +75,14 @@ public enum UsageStore {
     public static func committed(ledger: String) throws -> [String] {
         let folder = FileSystem.join(ledger, "usage")
         return try FileSystem.list(folder).filter { $0.hasSuffix(".ids.csv") }.map { FileSystem.join(folder, String($0.dropLast(8))) }
+    }
+
+    /// The suffixes of a contribution's three files.
+    public static let suffixes = [".csv", ".values.csv", ".ids.csv"]
+
+    /// The number of events in a contribution, from its ids file (lines less the header).
+    public static func eventCount(base: String) throws -> Int {
+        max(0, try FileSystem.read(base + ".ids.csv").reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } - 1)
     }
 
     /// The name of the n-th contribution in a ledger.
