@@ -22,12 +22,9 @@ struct LedgerReportData {
                 amountDue: try Ledger.money(row, "amount_due", file: "invoices.csv"), voids: (row["voids"] ?? "").isEmpty ? nil : row["voids"])
         }
         issued = try ledger.issuedItems()
-        let paid = try ledger.payments().filter { $0["outcome"] != "declined" }
-        collections = try paid.map { row in
-            guard let d = CivilDate(parsing: row["date"] ?? "") else { throw StageFailure.io("payments.csv: unreadable row \(row)") }
-            return (row["invoice_number"] ?? "", d, try Ledger.money(row, "amount", file: "payments.csv"))
-        }
-        collectionKinds = paid.map { $0["outcome"] == "received" ? "Bank transfer" : "Card payment" }
+        let paid = try ledger.payments().map(PayStage.record).filter { $0.outcome != "declined" }
+        collections = paid.map { ($0.invoiceNumber, $0.date, $0.amount) }
+        collectionKinds = paid.map { $0.outcome == "received" ? "Bank transfer" : "Card payment" }
         invoiceStatuses = try ledger.statuses().filter { $0["entity"] == "invoice" }.map { row in
             guard let d = CivilDate(parsing: row["date"] ?? ""), let s = InvoiceStatus(rawValue: row["to"] ?? "") else {
                 throw StageFailure.io("statuses.csv: unreadable row \(row)")

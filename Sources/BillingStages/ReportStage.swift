@@ -30,8 +30,8 @@ public enum ReportStage {
             }
         }
         let mrr = try MRRCalculator.snapshot(
-            catalog: catalog, on: asOf, canceledOn: canceled, rounding: settings.rounding, reportingCurrency: nil, fxRates: [])
-            .withReporting(try CustomerMRR.on(asOf, catalog: catalog, canceledOn: canceled, rounding: settings.rounding), to: reporting, fx: fx, rounding: settings.rounding)
+            customers: try CustomerMRR.on(asOf, catalog: catalog, canceledOn: canceled, rounding: settings.rounding),
+            reportingCurrency: reporting, rate: fx, rounding: settings.rounding)
 
         // Movements of this period, per currency and in the reporting currency (both ends at the end's rates).
         func movements(_ window: DateRange) throws -> (byCurrency: [Currency: MRRMovements], reporting: MRRMovements) {
@@ -91,18 +91,5 @@ public enum ReportStage {
         try FileSystem.replace(FileSystem.join(config.runFolder, "mrr.svg"), Array(MRRChart.svg(months, currency: reporting).utf8))
         try FileSystem.replace(FileSystem.join(config.runFolder, "journal.ledger"), Array(GeneralLedger.render(journal).utf8))
         Console.error("report: \(FileSystem.join(config.runFolder, "report.md"))")
-    }
-}
-
-extension MRRSnapshot {
-    /// The snapshot with its reporting-currency total: each customer converted once, then summed.
-    func withReporting(_ customers: [String: Money], to reporting: Currency, fx: (Currency) throws -> ExactDecimal, rounding: RoundingMode) throws -> MRRSnapshot {
-        var total = Money.zero(reporting)
-        for (_, m) in customers.sorted(by: { $0.key < $1.key }) {
-            total = try total + CustomerMRR.converted(m, to: reporting, rate: try fx(m.currency), rounding: rounding)
-        }
-        var s = self
-        s.reporting = total
-        return s
     }
 }

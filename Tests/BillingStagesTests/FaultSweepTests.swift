@@ -46,7 +46,7 @@ enum FaultSweepSwitch {
         let expected = TestSupport.root + "/samples/\(sample)/expected"
         guard try TestSupport.snapshot(dir + "/ledger") == TestSupport.snapshot(expected + "/ledger") else { return false }
         for run in try TestSupport.runs(sample) {
-            for name in ["items.csv", "rejects.csv", "report.json", "report.md", "mrr.svg", "journal.ledger"] {
+            for name in TestSupport.runOutputs {
                 guard try FileSystem.read("\(dir)/out/\(run.period)/\(name)") == (try FileSystem.read("\(expected)/out/\(run.period)/\(name)")) else { return false }
             }
         }

@@ -18,7 +18,7 @@ import Testing
             #expect(same, "ledger/\(name) differs from the golden file")
         }
         for run in try TestSupport.runs(sample) {
-            for name in ["items.csv", "rejects.csv", "report.json", "report.md", "mrr.svg", "journal.ledger"] {
+            for name in TestSupport.runOutputs {
                 let same = try FileSystem.read("\(dir)/out/\(run.period)/\(name)") == (try FileSystem.read("\(expected)/out/\(run.period)/\(name)"))
                 #expect(same, "out/\(run.period)/\(name) differs from the golden file")
             }

@@ -58,6 +58,9 @@ enum TestSupport {
         try PipelineConfigLoader.load(path: dir + "/pipeline.json", periodOverride: period)
     }
 
+    /// The files of `OUTPUT/<period>/` that golden files keep (Tests/golden.sh copies the same).
+    static let runOutputs = ["items.csv", "rejects.csv", "report.json", "report.md", "mrr.svg", "journal.ledger"]
+
     /// The runs of a sample: `(period, dataset folder)` from `samples/<name>/runs`.
     static func runs(_ sample: String) throws -> [(period: String, folder: String)] {
         try read(root + "/samples/\(sample)/runs").split(separator: "\n").map { line in

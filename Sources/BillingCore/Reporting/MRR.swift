@@ -23,21 +23,16 @@ public enum MRRCalculator {
         return s.firstPaidDay(trialDays: plan.trialDays) <= date && (end.map { date < $0 } ?? true)
     }
 
-    /// MRR per currency (the sum of each customer's MRR) and converted to the reporting currency
-    /// (each customer converted at the rate dated on or before `date`, rounded once, then summed).
+    /// MRR per currency (the sum of each customer's MRR) and in the reporting currency (each
+    /// customer converted at `rate(currency)`, rounded once, then summed).
     public static func snapshot(
-        catalog: Catalog, on date: CivilDate, canceledOn: [String: CivilDate], rounding: RoundingMode,
-        reportingCurrency: Currency?, fxRates: [FxRate]
+        customers: [String: Money], reportingCurrency: Currency, rate: (Currency) throws -> ExactDecimal, rounding: RoundingMode
     ) throws -> MRRSnapshot {
-        let customers = try CustomerMRR.on(date, catalog: catalog, canceledOn: canceledOn, rounding: rounding)
         var byCurrency: [Currency: Money] = [:]
-        var reporting: Money? = reportingCurrency.map { Money.zero($0) }
+        var reporting = Money.zero(reportingCurrency)
         for (_, m) in customers.sorted(by: { $0.key < $1.key }) {
             byCurrency[m.currency] = try (byCurrency[m.currency] ?? .zero(m.currency)) + m
-            if let rc = reportingCurrency {
-                let rate = m.currency == rc ? ExactDecimal(1) : try Self.rate(for: m.currency, on: date, fxRates)
-                reporting = try reporting! + CustomerMRR.converted(m, to: rc, rate: rate, rounding: rounding)
-            }
+            reporting = try reporting + CustomerMRR.converted(m, to: reportingCurrency, rate: try rate(m.currency), rounding: rounding)
         }
         return MRRSnapshot(byCurrency: byCurrency, reporting: reporting)
     }
