@@ -32,61 +32,89 @@ public enum InvoiceStage {
             items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances,
             invoiceTotals: totals, voidable: voidable)
 
-        var commit = LedgerCommit()
-        if try ledger.since() == nil { commit.files.append(Ledger.metaFile(since: since)) }
+        let commit = ledger.newCommit()
+        if try ledger.since() == nil {
+            let meta = Ledger.metaFile(since: since)
+            try commit.add(meta.path, meta.bytes)
+        }
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        var register: [[String]] = []
-        var statuses: [[String]] = []
-        var index: [[String]] = []
-        for d in documents {
-            let json = DocumentJSON.bytes(d)
-            let digest = SHA256.hex(json)
-            commit.files.append(("invoices/\(d.number).json", json))
-            let text = Array(DocumentText.render(d).utf8)
-            let html = Array(DocumentHTML.render(d).utf8)
-            commit.files.append(("invoices/\(d.number).txt", text))
-            commit.files.append(("invoices/\(d.number).html", html))
-            register.append([
-                d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
-                d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
-                d.creditApplied.description, d.amountDue.description, digest, d.voids ?? "",
-            ])
-            if let voided = d.voids {
-                statuses.append([d.issueDate.description, "invoice", voided, "open", "void", "fully credited by \(d.number)"])
-                events.add("invoice.voided", on: d.issueDate, ["id": .string(voided), "from": .string("open"), "to": .string("void"), "reason": .string("fully credited by \(d.number)")])
-                audit.add("status.changed", ["date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"), "to": .string("void")])
+        // Documents are rendered in batches over every core, then staged in order: memory holds
+        // one batch of renderings, never the whole month's.
+        var start = 0
+        while start < documents.count {
+            let batch = Array(documents[start..<min(start + 512, documents.count)])
+            start += batch.count
+            let rendered = batch.parallelMap(RenderedDocument.init)
+            var register: [[String]] = []
+            var statuses: [[String]] = []
+            var index: [[String]] = []
+            for (d, r) in zip(batch, rendered) {
+                try commit.add("invoices/\(d.number).json", r.json)
+                try commit.add("invoices/\(d.number).txt", r.text)
+                try commit.add("invoices/\(d.number).html", r.html)
+                register.append([
+                    d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
+                    d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
+                    d.creditApplied.description, d.amountDue.description, r.digest, d.voids ?? "",
+                ])
+                if let voided = d.voids {
+                    statuses.append([d.issueDate.description, "invoice", voided, "open", "void", "fully credited by \(d.number)"])
+                    events.add("invoice.voided", on: d.issueDate, ["id": .string(voided), "from": .string("open"), "to": .string("void"), "reason": .string("fully credited by \(d.number)")])
+                    audit.add("status.changed", ["date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"), "to": .string("void")])
+                }
+                index += d.lines.map { ItemsCSV.row($0) + [d.number] }
+                events.add(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
+                    "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
+                    "total": .string(d.tax.total.description), "amount_due": .string(d.amountDue.description), "due_date": .string(d.dueDate.description),
+                ])
+                audit.add("document.issued", [
+                    "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
+                    "sha256": .string(r.digest), "text_sha256": .string(r.textDigest), "html_sha256": .string(r.htmlDigest), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
+                    "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
+                ])
             }
-            index += d.lines.map { ItemsCSV.row($0) + [d.number] }
-            events.add(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
-                "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
-                "total": .string(d.tax.total.description), "amount_due": .string(d.amountDue.description), "due_date": .string(d.dueDate.description),
-            ])
-            audit.add("document.issued", [
-                "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
-                "sha256": .string(digest), "text_sha256": .string(SHA256.hex(text)), "html_sha256": .string(SHA256.hex(html)), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
-                "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
-            ])
+            try ledger.appendRows(register, to: "invoices.csv", header: Ledger.registerHeader, in: commit)
+            try ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: commit)
+            try ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: commit)
+            try commit.append("audit.jsonl", audit.takeText())
+            try commit.append("events.jsonl", events.takeText())
+            if documents.count > 10_000 { Console.error("invoice: \(start) of \(documents.count) documents staged") }
         }
         let pendingUsage = try context.usage().pending
         if let (number, base) = pendingUsage {
             let name = UsageStore.name(number)
-            for suffix in UsageStore.suffixes { commit.files.append((name + suffix, try FileSystem.read(base + suffix))) }
+            for suffix in UsageStore.suffixes { try commit.add(name + suffix, copyOf: base + suffix) }
             audit.add("usage.recorded", [
                 "file": .string(name + ".ids.csv"), "events": .int(try UsageStore.eventCount(base: base)),
-                "sha256": .string(SHA256.hex(try FileSystem.read(base + ".ids.csv"))),
+                "sha256": .string(try FileSystem.sha256Hex(of: base + ".ids.csv")),
             ])
         }
         if !documents.isEmpty || pendingUsage != nil {
             audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
-            ledger.appendRows(register, to: "invoices.csv", header: Ledger.registerHeader, in: &commit)
-            ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: &commit)
-            ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: &commit)
-            commit.append("audit.jsonl", audit.text)
-            if !events.text.isEmpty { commit.append("events.jsonl", events.text) }
+            try commit.append("audit.jsonl", audit.takeText())
         }
         try ledger.commit(commit)
         events.warnIfUnsigned()
         Console.error("invoice: \(documents.count) documents issued for \(config.period)")
+    }
+}
+
+/// A document's three files and their SHA-256 digests, computed off the stage's thread.
+struct RenderedDocument: Sendable {
+    let json: [UInt8]
+    let text: [UInt8]
+    let html: [UInt8]
+    let digest: String
+    let textDigest: String
+    let htmlDigest: String
+
+    init(_ d: Document) {
+        json = DocumentJSON.bytes(d)
+        text = Array(DocumentText.render(d).utf8)
+        html = Array(DocumentHTML.render(d).utf8)
+        digest = SHA256.hex(json)
+        textDigest = SHA256.hex(text)
+        htmlDigest = SHA256.hex(html)
     }
 }

@@ -12,7 +12,7 @@ public enum PayStage {
         let context = try StageContext(config, writesLedger: true)
         let ledger = context.ledger
         let result = try context.collect()
-        var commit = LedgerCommit()
+        let commit = ledger.newCommit()
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
         var payments: [[String]] = []
@@ -41,10 +41,10 @@ public enum PayStage {
         if !result.records.isEmpty || !result.changes.isEmpty {
             audit.add("run", ["stage": .string("pay"), "period": .string(config.period), "attempts": .int(result.records.count),
                               "status_changes": .int(result.changes.count)])
-            ledger.appendRows(payments, to: "payments.csv", header: paymentsHeader, in: &commit)
-            ledger.appendRows(statuses, to: "statuses.csv", header: statusesHeader, in: &commit)
-            commit.append("audit.jsonl", audit.text)
-            commit.append("events.jsonl", events.text)
+            try ledger.appendRows(payments, to: "payments.csv", header: paymentsHeader, in: commit)
+            try ledger.appendRows(statuses, to: "statuses.csv", header: statusesHeader, in: commit)
+            try commit.append("audit.jsonl", audit.takeText())
+            try commit.append("events.jsonl", events.takeText())
         }
         try ledger.commit(commit)
         events.warnIfUnsigned()

@@ -17,36 +17,56 @@ struct LedgerTests {
     @Test func pendingCommitIsRedoneExactlyOnce() throws {
         let dir = folder()
         try FileSystem.append(dir + "/log.csv", Array("h\n1\n".utf8))
-        var c = LedgerCommit()
-        c.files.append(("invoices/A.json", Array("{}\n".utf8)))
-        c.append("log.csv", "2\n")
+        // Simulate a crash after the commit point and half of the work: the staged file is in
+        // place, the append happened, and a torn extra line was left behind.
+        try FileSystem.createDirectory(dir + "/staging/appends")
         try FileSystem.createDirectory(dir + "/invoices")
-        // Simulate a crash after the commit point and half of the work: the append happened, and
-        // a torn extra line was left behind.
-        let record = "{\"appends\":[{\"content\":\"2\\n\",\"offset\":4,\"path\":\"log.csv\"}],\"files\":[{\"content\":\"{}\\n\",\"path\":\"invoices/A.json\"}]}"
+        try FileSystem.writeStaged(dir + "/staging/appends/1", Array("2\n".utf8))
+        try FileSystem.writeStaged(dir + "/invoices/A.json", Array("{}\n".utf8))
+        let record = "{\"appends\":[{\"offset\":4,\"path\":\"log.csv\",\"staged\":\"appends/1\"}],\"files\":[\"invoices/A.json\"],\"format\":2}"
         try FileSystem.replace(dir + "/pending.json", Array(record.utf8))
         try FileSystem.append(dir + "/log.csv", Array("2\n2".utf8))
         _ = try Ledger(folder: dir, create: true)
         #expect(try FileSystem.readText(dir + "/log.csv") == "h\n1\n2\n")
         #expect(try FileSystem.readText(dir + "/invoices/A.json") == "{}\n")
         #expect(!FileSystem.exists(dir + "/pending.json"))
-        _ = c
+        #expect(!FileSystem.exists(dir + "/staging"))
     }
 
-    /// A commit's files are read-only; an identical file left by an interrupted run of the same
-    /// commit is left alone (same inode), a torn one is rewritten.
-    @Test func commitFilesAreReadOnlyAndRedoable() throws {
+    /// A commit killed before its commit point leaves only staging, which the next open discards.
+    @Test func stagingWithoutRedoRecordIsDiscarded() throws {
         let dir = folder()
-        try FileSystem.writeInCommit(dir + "/x.json", Array("a".utf8))
-        var first = stat()
-        stat(dir + "/x.json", &first)
-        #expect(first.st_mode & 0o777 == 0o444)  // read-only on disk
-        try FileSystem.writeInCommit(dir + "/x.json", Array("a".utf8))
-        var again = stat()
-        stat(dir + "/x.json", &again)
-        #expect(again.st_ino == first.st_ino)
-        try FileSystem.writeInCommit(dir + "/x.json", Array("ab".utf8))  // a torn "a" of an unfinished commit
-        #expect(try FileSystem.readText(dir + "/x.json") == "ab")
+        do {
+            let ledger = try Ledger(folder: dir, create: true)
+            let c = ledger.newCommit()
+            try c.add("invoices/A.json", Array("{}\n".utf8))
+            try c.append("log.csv", "x\n")
+            #expect(FileSystem.exists(dir + "/staging/invoices/A.json"))
+        }  // the run dies here: its lock goes, its commit never applied
+        _ = try Ledger(folder: dir, create: true)
+        #expect(!FileSystem.exists(dir + "/staging"))
+        #expect(!FileSystem.exists(dir + "/invoices/A.json") && !FileSystem.exists(dir + "/log.csv"))
+    }
+
+    /// A commit's files are read-only, appends keep their order, and a file of a finished commit
+    /// is never replaced: a second commit naming it fails and leaves it as it was.
+    @Test func commitFilesAreReadOnlyAndNeverReplaced() throws {
+        let dir = folder()
+        let ledger = try Ledger(folder: dir, create: true)
+        let c = ledger.newCommit()
+        try c.add("invoices/A.json", Array("a".utf8))
+        try c.append("log.csv", "1\n")
+        try c.append("log.csv", "2\n")
+        try ledger.commit(c)
+        var st = stat()
+        stat(dir + "/invoices/A.json", &st)
+        #expect(st.st_mode & 0o777 == 0o444)  // read-only on disk
+        #expect(try FileSystem.readText(dir + "/log.csv") == "1\n2\n")
+        #expect(!FileSystem.exists(dir + "/staging") && !FileSystem.exists(dir + "/pending.json"))
+        let again = ledger.newCommit()
+        try again.add("invoices/A.json", Array("b".utf8))
+        #expect(throws: StageFailure.self) { try ledger.commit(again) }
+        #expect(try FileSystem.readText(dir + "/invoices/A.json") == "a")
     }
 
     /// Each audit line holds the SHA-256 of the previous line.

@@ -1,3 +1,5 @@
+import BillingCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -152,35 +154,88 @@ public enum FileSystem {
         durableWriteDone()
     }
 
-    /// Writes a file of a commit whose redo record is already durable: temp file and rename, no
-    /// fsync of its own (`syncAll` follows once for the whole commit). A file left by an unfinished
-    /// run of the same commit is rewritten if it differs (it was never part of a finished commit);
-    /// an identical one is left alone. The file is read-only.
-    public static func writeInCommit(_ path: String, _ bytes: [UInt8]) throws {
-        if exists(path), try read(path) == bytes { return }
-        let temp = path + ".tmp"
-        unlink(temp)
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw failure("cannot create", temp) }
+    /// Creates a staged file of a commit (read-only, no fsync of its own: `syncAll` follows once
+    /// for the whole commit, before its commit point). The file must not exist.
+    public static func writeStaged(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw failure("cannot create", path) }
+        defer { close(fd) }
         maybeTear(fd, bytes)
-        do { try writeAll(fd, bytes, temp) } catch {
-            close(fd)
-            unlink(temp)
-            throw error
-        }
-        close(fd)
-        guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
+        try writeAll(fd, bytes, path)
         durableWriteDone()
     }
 
-    /// Appends without fsync, inside a commit (`syncAll` follows).
-    public static func appendInCommit(_ path: String, _ bytes: [UInt8]) throws {
+    /// Appends to a staged file of a commit (created if needed; no fsync of its own).
+    public static func appendStaged(_ path: String, _ bytes: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot open for append", path) }
         defer { close(fd) }
         maybeTear(fd, bytes)
         try writeAll(fd, bytes, path)
         durableWriteDone()
+    }
+
+    /// Copies `source` into a new staged file, 1 MiB at a time (read-only, no fsync of its own).
+    public static func copyStaged(from source: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard fd >= 0 else { throw failure("cannot create", path) }
+        defer { close(fd) }
+        var first = true
+        try forEachChunk(of: source) { chunk in
+            if first { maybeTear(fd, chunk); first = false }
+            try writeAll(fd, chunk, path)
+        }
+        durableWriteDone()
+    }
+
+    /// Calls `body` with successive chunks (up to 1 MiB) of the file at `path`.
+    static func forEachChunk(of path: String, _ body: ([UInt8]) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot open", path) }
+        defer { close(fd) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw failure("cannot read", path) }
+            if n == 0 { break }
+            try body(n == chunk.count ? chunk : Array(chunk[0..<n]))
+        }
+    }
+
+    /// The lower-case hex SHA-256 of a file, read 1 MiB at a time.
+    public static func sha256Hex(of path: String) throws -> String {
+        var h = SHA256()
+        try forEachChunk(of: path) { h.update($0) }
+        return h.finalize().hexString
+    }
+
+    /// Moves a staged file into place, inside a commit whose redo record is durable.
+    public static func moveInCommit(_ source: String, to path: String) throws {
+        guard rename(source, path) == 0 else { throw failure("cannot rename into place", path) }
+        durableWriteDone()
+    }
+
+    /// Appends the contents of the file `source`, without fsync, inside a commit (`syncAll` follows).
+    public static func appendInCommit(_ path: String, contentsOf source: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot open for append", path) }
+        defer { close(fd) }
+        var first = true
+        try forEachChunk(of: source) { chunk in
+            if first { maybeTear(fd, chunk); first = false }
+            try writeAll(fd, chunk, path)
+        }
+        durableWriteDone()
+    }
+
+    /// Removes a folder and everything in it; nothing if it does not exist.
+    public static func removeTree(_ path: String) throws {
+        guard isDirectory(path) else { return }
+        for name in try list(path) {
+            let child = join(path, name)
+            if isDirectory(child) { try removeTree(child) } else { try remove(child) }
+        }
+        if rmdir(path) != 0 && errno != ENOENT { throw failure("cannot remove folder", path) }
     }
 
     /// Flushes every pending write to disk: POSIX `sync()` (Linux waits for it to finish), once per

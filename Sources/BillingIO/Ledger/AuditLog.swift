@@ -15,6 +15,12 @@ public struct AuditLog {
         self.nextSeq = nextSeq
     }
 
+    /// The lines added since the last call, which it clears (the chain goes on).
+    public mutating func takeText() -> String {
+        defer { text = "" }
+        return text
+    }
+
     public mutating func add(_ kind: String, _ fields: [String: JSONNode]) {
         var all = fields
         all["kind"] = .string(kind)

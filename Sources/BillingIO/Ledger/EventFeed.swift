@@ -15,6 +15,8 @@ public struct EventFeed {
     public private(set) var nextSeq: Int
     /// The new lines, newline-terminated.
     public private(set) var text = ""
+    /// Whether any event was added (`text` may have been taken since).
+    private var added = false
 
     public init(secret: [UInt8]?, nextSeq: Int) {
         self.secret = secret
@@ -30,9 +32,15 @@ public struct EventFeed {
 
     /// Says on stderr that the feed is unsigned, if events were added without a secret.
     public func warnIfUnsigned() {
-        if secret == nil && !text.isEmpty {
+        if secret == nil && added {
             Console.error("events: \(EventFeed.secretVariable) is not set; the event feed is written unsigned")
         }
+    }
+
+    /// The lines added since the last call, which it clears.
+    public mutating func takeText() -> String {
+        defer { text = "" }
+        return text
     }
 
     public mutating func add(_ type: String, on date: CivilDate, _ data: [String: JSONNode]) {
@@ -42,6 +50,7 @@ public struct EventFeed {
         var line = event
         line["signature"] = .string(EventFeed.signature(secret: secret, timestamp: timestamp, body: JSONWriter.compact(.object(event))))
         text += JSONWriter.compact(.object(line)) + "\n"
+        added = true
         nextSeq += 1
     }
 

@@ -80,11 +80,14 @@ public final class Ledger {
         return AuditLog(lastHash: SHA256.hex(last), nextSeq: lines.count + 1)
     }
 
+    /// A new, empty commit on this ledger.
+    public func newCommit() -> LedgerCommit { LedgerCommit(folder: folder) }
+
     /// Applies a commit; a no-op for an empty one, so a run with nothing new changes no file.
     public func commit(_ c: LedgerCommit) throws {
         guard !c.isEmpty else { return }
         try FileSystem.createDirectory(path("invoices"))
-        try c.apply(to: folder)
+        try c.apply()
     }
 
     /// Numbering and credit state from the register.
@@ -116,9 +119,9 @@ public final class Ledger {
     }
 
     /// Adds CSV rows to an append-only ledger file in `commit`, with the header if the file is new.
-    public func appendRows(_ rows: [[String]], to name: String, header: [String], in commit: inout LedgerCommit) {
+    public func appendRows(_ rows: [[String]], to name: String, header: [String], in commit: LedgerCommit) throws {
         guard !rows.isEmpty else { return }
-        let head = FileSystem.exists(path(name)) ? "" : CSVWriter.line(header)
-        commit.append(name, head + rows.map(CSVWriter.line).joined())
+        let head = FileSystem.exists(path(name)) || commit.appends(to: name) ? "" : CSVWriter.line(header)
+        try commit.append(name, head + rows.map(CSVWriter.line).joined())
     }
 }

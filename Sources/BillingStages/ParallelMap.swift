@@ -1,0 +1,34 @@
+import Dispatch
+
+extension Array where Element: Sendable {
+    /// `map` spread over the machine's cores, results in input order. For pure, CPU-bound work
+    /// (rendering documents); `transform` must not touch shared state.
+    func parallelMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
+        let workers = Swift.min(count, ProcessInfoLite.activeProcessorCount)
+        guard workers > 1 else { return map(transform) }
+        var out = [T?](repeating: nil, count: count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let slots = buffer
+            self.withUnsafeBufferPointer { input in
+                nonisolated(unsafe) let items = input
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    var i = w
+                    while i < items.count {
+                        slots[i] = transform(items[i])
+                        i += workers
+                    }
+                }
+            }
+        }
+        return out.map { $0! }
+    }
+}
+
+/// The number of online processors, without Foundation.
+enum ProcessInfoLite {
+    static let activeProcessorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
