@@ -41,5 +41,5 @@ public enum DocumentJSON {
         ])
     }
 
-    public static func bytes(_ d: Document) -> [UInt8] { Array(JSONWriter.pretty(node(d)).utf8) }
+    public static func bytes(_ d: Document) -> [UInt8] { JSONWriter.prettyBytes(node(d)) }
 }

@@ -1,67 +1,89 @@
 /// Canonical JSON: keys sorted by their UTF-8 bytes, no insignificant differences, so the same
-/// document always gives the same bytes (and the same SHA-256).
+/// document always gives the same bytes (and the same SHA-256). Written as UTF-8 bytes directly.
 public enum JSONWriter {
     /// Two-space indented, one key per line, newline-terminated: invoice files and reports.
-    public static func pretty(_ node: JSONNode) -> String {
-        var out = ""
+    public static func pretty(_ node: JSONNode) -> String { String(decoding: prettyBytes(node), as: UTF8.self) }
+
+    /// `pretty` as UTF-8 bytes.
+    public static func prettyBytes(_ node: JSONNode) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         write(node.value, into: &out, indent: 0, pretty: true)
-        return out + "\n"
+        out.append(UInt8(ascii: "\n"))
+        return out
     }
 
     /// One line, no spaces: audit log and event feed entries.
     public static func compact(_ node: JSONNode) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(node.value, into: &out, indent: 0, pretty: false)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func write(_ v: JSONValue, into out: inout String, indent: Int, pretty: Bool) {
-        let pad = pretty ? String(repeating: "  ", count: indent + 1) : ""
-        let close = pretty ? "\n" + String(repeating: "  ", count: indent) : ""
+    static func newline(_ out: inout [UInt8], indent: Int) {
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<indent { out.append(0x20); out.append(0x20) }
+    }
+
+    static func write(_ v: JSONValue, into out: inout [UInt8], indent: Int, pretty: Bool) {
         switch v {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
-        case .string(let s): out += quoted(s)
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let n): out += n.utf8
+        case .string(let s): quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (k, item) in items.enumerated() {
-                out += (k > 0 ? "," : "") + (pretty ? "\n" + pad : "")
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(&out, indent: indent + 1) }
                 write(item.value, into: &out, indent: indent + 1, pretty: pretty)
             }
-            out += close + "]"
+            if pretty { newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{"
+            if pairs.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             let sorted = pairs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             for (k, pair) in sorted.enumerated() {
-                out += (k > 0 ? "," : "") + (pretty ? "\n" + pad : "") + quoted(pair.key) + (pretty ? ": " : ":")
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(&out, indent: indent + 1) }
+                quote(pair.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(0x20) }
                 write(pair.node.value, into: &out, indent: indent + 1, pretty: pretty)
             }
-            out += close + "}"
+            if pretty { newline(&out, indent: indent) }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// A JSON string literal: `"` and `\` escaped, control characters as `\n`, `\t` or `\u00XX`.
     public static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        var out: [UInt8] = []
+        quote(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the literal of `s` (its UTF-8 bytes pass through; only ASCII needs escaping).
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += #"\""#.utf8
+            case UInt8(ascii: "\\"): out += #"\\"#.utf8
+            case 0x0A: out += #"\n"#.utf8
+            case 0x0D: out += #"\r"#.utf8
+            case 0x09: out += #"\t"#.utf8
+            case 0..<0x20:
+                let digits = Array("0123456789abcdef".utf8)
+                out += #"\u00"#.utf8
+                out.append(digits[Int(b >> 4)])
+                out.append(digits[Int(b & 15)])
+            default: out.append(b)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
