@@ -13,7 +13,9 @@ let package = Package(
         // Pure value types and functions: money, calendar, catalog, rating, tax, invoicing, payments, reporting.
         .target(name: "BillingCore", path: "Sources/BillingCore"),
         // The thin I/O layer: the libcsv wrapper, JSON, files, dataset loading, the ledger.
-        .target(name: "BillingIO", dependencies: ["BillingCore", "CLibCSV"], path: "Sources/BillingIO"),
+        .target(
+            name: "BillingIO", dependencies: ["BillingCore", "CLibCSV"], path: "Sources/BillingIO",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         // Each stage as a function over the core and the I/O layer, shared by the executables.
         .target(name: "BillingStages", dependencies: ["BillingCore", "BillingIO"], path: "Sources/BillingStages"),
         .testTarget(name: "BillingCoreTests", dependencies: ["BillingCore"], path: "Tests/BillingCoreTests"),

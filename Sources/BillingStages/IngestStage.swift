@@ -11,37 +11,47 @@ public enum IngestStage {
         reader.readAll()
         if !reader.errors.isEmpty { throw StageFailure.data(reader.errors) }
         let catalog = reader.catalog
+        PhaseClock.mark("catalog read")
         let usagePath = FileSystem.join(config.dataset, "usage.csv")
         var usage = UsageSummary()
         var rejects: [UsageReject] = []
         // Events the ledger already counted, and dunning ends, decide what is new and what is served.
-        var billed: [String: UInt64] = [:]
         var endedOn: [String: CivilDate] = [:]
         var committed: [String] = []
         if FileSystem.isDirectory(config.ledger) {
             let ledger = try Ledger(folder: config.ledger, create: false)
             committed = try UsageStore.committed(ledger: ledger.folder)
-            for base in committed { billed.merge(try UsageStore.read(base: base).events) { a, _ in a } }
             endedOn = try ledger.dunningCancellations()
         }
-        var contribution = UsageContribution()
+        try FileSystem.createDirectory(config.ingestFolder)
+        let base = FileSystem.join(config.ingestFolder, "usage_contribution")
+        var state = UsageState()
+        var counted = 0
         if FileSystem.exists(usagePath) {
-            var scanner = UsageScanner(
-                catalog: catalog, settings: config.settings, window: config.window, billed: billed, endedOn: endedOn,
-                commitNumber: committed.count + 1)
+            let scanner = try UsageScanner(
+                catalog: catalog, settings: config.settings, window: config.window, committed: committed, endedOn: endedOn,
+                commitNumber: committed.count + 1, scratch: FileSystem.join(config.runFolder, "ingest-spill"))
+            PhaseClock.mark("scanner init")
             try scanner.scan(path: usagePath)
+            PhaseClock.mark("scan")
+            try scanner.deduplicate(idsBase: base)
+            PhaseClock.mark("dedup")
             usage = scanner.summary
             rejects = scanner.rejects
-            contribution = scanner.contribution
+            state = scanner.state
+            counted = scanner.counted
             reader.unknownColumns["usage.csv"] = scanner.unknownColumns
             reader.rowCounts["usage.csv"] = usage.rows
+        } else {
+            try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
-        try FileSystem.createDirectory(config.ingestFolder)
-        for f in UsageStore.files(contribution) {
-            try FileSystem.replace(FileSystem.join(config.ingestFolder, "usage_contribution" + f.suffix), Array(f.text.utf8))
+        for f in UsageStore.files(state) {
+            try FileSystem.replace(base + f.suffix, Array(f.text.utf8))
         }
         try FileSystem.replace(
-            FileSystem.join(config.ingestFolder, "usage_base.json"), Array(JSONWriter.pretty(.object(["committed": .int(committed.count)])).utf8))
+            FileSystem.join(config.ingestFolder, "usage_base.json"),
+            Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
+        PhaseClock.mark("usage files")
         for (name, text) in NormalizedDataset.files(catalog) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
         }
@@ -52,6 +62,7 @@ public enum IngestStage {
         try FileSystem.replace(FileSystem.join(config.ingestFolder, "columns.json"), Array(JSONWriter.pretty(headers).utf8))
         let summary = IngestSummary.node(period: config.period, rowCounts: reader.rowCounts, unknownColumns: reader.unknownColumns, usage: usage)
         try FileSystem.replace(FileSystem.join(config.ingestFolder, "summary.json"), Array(JSONWriter.pretty(summary).utf8))
+        PhaseClock.mark("rest")
         printError(
             "ingest: \(catalog.customers.count) customers, \(catalog.plans.count) plans, \(catalog.subscriptions.count) subscriptions; "
                 + "usage \(usage.rows) rows, \(usage.accepted) accepted, \(usage.rejected) rejected, \(usage.deferred) deferred")

@@ -82,12 +82,11 @@ public enum InvoiceStage {
             if documents.count > 10_000 { Console.error("invoice: \(start) of \(documents.count) documents staged") }
         }
         let pendingUsage = try context.usage().pending
-        if let (number, base) = pendingUsage {
+        if let (number, base, count) = pendingUsage {
             let name = UsageStore.name(number)
-            for suffix in UsageStore.suffixes { try commit.add(name + suffix, copyOf: base + suffix) }
+            for piece in try UsageStore.pieces(base: base) { try commit.add(name + piece, copyOf: base + piece) }
             audit.add("usage.recorded", [
-                "file": .string(name + ".ids.csv"), "events": .int(try UsageStore.eventCount(base: base)),
-                "sha256": .string(try FileSystem.sha256Hex(of: base + ".ids.csv")),
+                "file": .string(name + ".csv"), "events": .int(count), "sha256": .string(try FileSystem.sha256Hex(of: base + ".csv")),
             ])
         }
         if !documents.isEmpty || pendingUsage != nil {

@@ -51,25 +51,30 @@ struct StageContext {
     var pendingUsageBase: String { FileSystem.join(config.ingestFolder, "usage_contribution") }
 
     /// All usage counted so far: every contribution in the ledger, plus this run's if it is not
-    /// committed yet (then also returned, with the number it gets). An ingest output computed
-    /// against an older ledger is refused rather than counted twice.
-    func usage() throws -> (state: UsageState, pending: (number: Int, base: String)?) {
+    /// committed yet (then also returned, with the number it gets and its event count). An ingest
+    /// output computed against an older ledger is refused rather than counted twice.
+    func usage() throws -> (state: UsageState, pending: (number: Int, base: String, events: Int)?) {
         let committed = try UsageStore.committed(ledger: ledger.folder)
         var state = UsageState()
-        for base in committed { state.merge(try UsageStore.read(base: base, events: false).state) }
+        for base in committed { state.merge(try UsageStore.read(base: base)) }
         let basePath = FileSystem.join(config.ingestFolder, "usage_base.json")
         guard FileSystem.exists(basePath) else { return (state, nil) }
-        guard case .number(let n) = try JSONParser.parse(try FileSystem.read(basePath), file: basePath)["committed"]?.value, let known = Int(n)
+        let record = try JSONParser.parse(try FileSystem.read(basePath), file: basePath)
+        guard case .number(let n) = record["committed"]?.value, let known = Int(n), case .number(let e) = record["events"]?.value,
+            let events = Int(e)
         else { throw StageFailure.io("\(basePath): unreadable") }
-        if try UsageStore.eventCount(base: pendingUsageBase) == 0 { return (state, nil) }
+        if events == 0 { return (state, nil) }
         if committed.count == known {
-            state.merge(try UsageStore.read(base: pendingUsageBase, events: false).state)
-            return (state, (known + 1, pendingUsageBase))
+            state.merge(try UsageStore.read(base: pendingUsageBase))
+            return (state, (known + 1, pendingUsageBase, events))
         }
         // Committed by an earlier run of this stage: the ledger's copy holds the same bytes.
-        let mine = try UsageStore.suffixes.map { try FileSystem.read(pendingUsageBase + $0) }
-        let theirs = try UsageStore.suffixes.map { try FileSystem.read(committed[known] + $0) }
-        if mine == theirs { return (state, nil) }
+        let pieces = try UsageStore.pieces(base: pendingUsageBase)
+        if try pieces == UsageStore.pieces(base: committed[known]),
+            try pieces.allSatisfy({ try FileSystem.read(pendingUsageBase + $0) == FileSystem.read(committed[known] + $0) })
+        {
+            return (state, nil)
+        }
         throw StageFailure.io("\(config.ingestFolder): the ledger's usage changed since billing-ingest ran; run billing-ingest again")
     }
     var itemsPath: String { FileSystem.join(config.runFolder, "items.csv") }

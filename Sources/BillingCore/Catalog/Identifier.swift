@@ -1,6 +1,7 @@
 /// The id grammar of SPEC §3: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`. Ids become file names, so the
 /// grammar also keeps out path separators and `..` at the start.
 public enum Identifier {
+    @inlinable
     public static func isValid(_ s: some Collection<UInt8>) -> Bool {
         guard let first = s.first, s.count <= 64, isAlnum(first) else { return false }
         return s.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }

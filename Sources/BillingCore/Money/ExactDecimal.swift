@@ -29,7 +29,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// Byte-level parser shared by the CSV hot path and the text initializer.
-    public static func parse(bytes: ArraySlice<UInt8>, maxDecimals: Int) -> ExactDecimal? {
+    @inlinable
+    public static func parse<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes, maxDecimals: Int) -> ExactDecimal? where Bytes.Index == Int {
         var i = bytes.startIndex
         let end = bytes.endIndex
         var negative = false

@@ -7,28 +7,38 @@ import CLibCSV
 
 /// Streams a CSV file through libcsv in strict mode (RFC 4180 quoting, LF or CRLF, optional BOM).
 ///
-/// The file is fed to libcsv one physical line at a time so that the reader can count lines
-/// itself (libcsv reports none) and give every record the line where it starts. Spaces are data
-/// (a space function that accepts none), blank lines are skipped but counted. Fields land in one
-/// reusable byte buffer: no allocation per field.
+/// The file is fed to libcsv in 1 MiB chunks. libcsv reports no lines, so the reader counts them
+/// itself: with `CSV_REPALL_NL` every line break outside a record is reported as an empty record
+/// (a blank line, or the LF of a CRLF), a record's terminator says whether it ended at an LF, and
+/// line breaks inside quoted fields are counted in the field's bytes. Every record gets the line
+/// where it starts. Spaces are data (a space function that accepts none); blank lines are skipped
+/// but counted. Fields land in one reusable byte buffer: no allocation per field.
 public final class CSVReader {
     /// The file name used in messages.
     public let displayPath: String
     private var parser = csv_parser()
-    private var buffer: [UInt8] = []
-    private var ends: [Int] = []
-    private var line = 1
-    private var recordLine = 1
-    private var needStart = true
-    private var atLineStart = true
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity = 4096
+    private var used = 0
+    private var ends: UnsafeMutablePointer<Int>
+    private var endsCapacity = 64
+    private var fieldCount = 0
+    /// Line breaks before the current record, and inside its fields so far.
+    private var linesBefore = 0
+    private var linesInside = 0
     private var onRecord: ((CSVRow) throws -> Void)?
     private var failure: Error?
     private var stopped = false
 
     private init(displayPath: String) {
         self.displayPath = displayPath
-        buffer.reserveCapacity(4096)
-        ends.reserveCapacity(32)
+        buffer = .allocate(capacity: capacity)
+        ends = .allocate(capacity: endsCapacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+        ends.deallocate()
     }
 
     /// Reads `path`, calling `onRecord` for every record, the header included (line numbers are
@@ -42,7 +52,7 @@ public final class CSVReader {
 
     private func run(path: String, onRecord: @escaping (CSVRow) throws -> Void) throws {
         self.onRecord = onRecord
-        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI)) == 0 else { throw StageFailure.io("libcsv: init failed") }
+        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else { throw StageFailure.io("libcsv: init failed") }
         defer { csv_free(&parser) }
         csv_set_space_func(&parser) { _ in 0 }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -63,7 +73,9 @@ public final class CSVReader {
                 first = false
                 if n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { start = 3 }
             }
-            try chunk.withUnsafeBytes { raw in try feed(raw.baseAddress!, from: start, to: n, context: context) }
+            let parsed = chunk.withUnsafeBytes { csv_parse(&parser, $0.baseAddress! + start, n - start, fieldCallback, recordCallback, context) }
+            if let failure { throw failure }
+            if parsed != n - start { throw quotingError() }
         }
         if let failure { throw failure }
         if !stopped && csv_fini(&parser, fieldCallback, recordCallback, context) != 0 {
@@ -72,58 +84,58 @@ public final class CSVReader {
         if let failure { throw failure }
     }
 
-    private func feed(_ base: UnsafeRawPointer, from: Int, to end: Int, context: UnsafeMutableRawPointer) throws {
-        var pos = from
-        while pos < end && !stopped {
-            if atLineStart {
-                let c = base.load(fromByteOffset: pos, as: UInt8.self)
-                if needStart && c != 0x0A && c != 0x0D {
-                    recordLine = line
-                    needStart = false
-                }
-                atLineStart = false
-            }
-            let nl = memchr(base + pos, 0x0A, end - pos)
-            let stop = nl.map { UnsafeRawPointer($0) - base + 1 } ?? end
-            let length = stop - pos
-            let used = csv_parse(&parser, base + pos, length, fieldCallback, recordCallback, context)
-            if let failure { throw failure }
-            if used != length { throw quotingError() }
-            if nl != nil {
-                line += 1
-                atLineStart = true
-            }
-            pos = stop
-        }
-    }
-
     private func quotingError() -> DataError {
         DataError(
-            file: displayPath, line: recordLine, column: ends.count + 1, field: "csv",
-            problem: "malformed quoting (RFC 4180)", value: String(decoding: buffer.prefix(40), as: UTF8.self))
+            file: displayPath, line: linesBefore + 1, column: fieldCount + 1, field: "csv",
+            problem: "malformed quoting (RFC 4180)", value: String(decoding: UnsafeBufferPointer(start: buffer, count: min(used, 40)), as: UTF8.self))
     }
 
     fileprivate func field(_ data: UnsafeMutableRawPointer?, _ length: Int) {
         if let data, length > 0 {
-            buffer.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
-        }
-        ends.append(buffer.count)
-    }
-
-    fileprivate func record() {
-        if failure == nil && !stopped {
-            buffer.withUnsafeBufferPointer { b in
-                ends.withUnsafeBufferPointer { e in
-                    do { try onRecord?(CSVRow(line: recordLine, buffer: b, ends: e)) } catch {
-                        failure = error
-                        stopped = true
-                    }
-                }
+            if used + length > capacity {
+                var grown = capacity * 2
+                while grown < used + length { grown *= 2 }
+                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+                bigger.update(from: buffer, count: used)
+                buffer.deallocate()
+                buffer = bigger
+                capacity = grown
+            }
+            (buffer + used).update(from: data.assumingMemoryBound(to: UInt8.self), count: length)
+            used += length
+            var p = UnsafeRawPointer(data)
+            var left = length
+            while left > 0, let nl = memchr(p, 0x0A, left) {
+                linesInside += 1
+                left -= UnsafeRawPointer(nl) - p + 1
+                p = UnsafeRawPointer(nl) + 1
             }
         }
-        buffer.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        needStart = true
+        if fieldCount == endsCapacity {
+            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: endsCapacity * 2)
+            bigger.update(from: ends, count: fieldCount)
+            ends.deallocate()
+            ends = bigger
+            endsCapacity *= 2
+        }
+        ends[fieldCount] = used
+        fieldCount += 1
+    }
+
+    fileprivate func record(_ terminator: Int32) {
+        if fieldCount > 0 && failure == nil && !stopped {
+            do {
+                try onRecord?(CSVRow(line: linesBefore + 1, buffer: UnsafeBufferPointer(start: buffer, count: used),
+                                     ends: UnsafeBufferPointer(start: ends, count: fieldCount)))
+            } catch {
+                failure = error
+                stopped = true
+            }
+        }
+        linesBefore += linesInside + (terminator == 0x0A ? 1 : 0)
+        linesInside = 0
+        used = 0
+        fieldCount = 0
     }
 }
 
@@ -132,5 +144,5 @@ private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ co
 }
 
 private func recordCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
-    Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue().record()
+    Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue().record(terminator)
 }

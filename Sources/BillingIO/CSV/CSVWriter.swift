@@ -13,30 +13,29 @@ public enum CSVWriter {
     }
 
     static func cell(_ raw: String) -> String {
-        var s = raw
+        let bytes = raw.utf8
+        guard let first = bytes.first else { return raw }
         // A leading apostrophe is itself escaped, so the pipeline can read its own files back
         // exactly (`unneutralized`).
-        if let first = s.unicodeScalars.first, "=+-@\t\r'".unicodeScalars.contains(first), !isPlainNumber(s) {
-            s = "'" + s
-        }
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
+        let mark = "=+-@\t\r'".utf8.contains(first) && !isPlainNumber(raw)
+        let quote = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        if !mark && !quote { return raw }
+        let s = mark ? "'" + raw : raw
+        return quote ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// The cell text as it was before `cell` neutralised it (for files the pipeline reads back).
     public static func unneutralized(_ s: String) -> String { s.hasPrefix("'") ? String(s.dropFirst()) : s }
 
     static func isPlainNumber(_ s: String) -> Bool {
-        var body = Substring(s)
-        if body.hasPrefix("-") { body = body.dropFirst() }
-        guard let f = body.first, f.isASCII, f.isNumber else { return false }
+        var body = s.utf8[...]
+        if body.first == UInt8(ascii: "-") { body = body.dropFirst() }
+        guard let f = body.first, f >= 0x30 && f <= 0x39, body.last != UInt8(ascii: ".") else { return false }
         var dots = 0
         for c in body {
-            if c == "." { dots += 1 } else if !(c.isASCII && c.isNumber) { return false }
+            if c == UInt8(ascii: ".") { dots += 1 } else if !(c >= 0x30 && c <= 0x39) { return false }
         }
-        return dots <= 1 && !body.hasSuffix(".")
+        return dots <= 1
     }
 }
 

@@ -13,143 +13,249 @@ public struct UsageReject: Sendable, Hashable {
 }
 
 /// Streams `usage.csv` and sorts every row into accepted, rejected (with a reason), deferred
-/// (after the run window) or trial (SPEC §5, §8). Fields are checked as bytes; only rejected
-/// rows build strings.
+/// (after the run window), trial or duplicate (SPEC §5, §8), aggregating the accepted ones.
 ///
-/// Usage billing itself (aggregation and pricing) is issue #4; this stage already guarantees no
-/// event is silently dropped.
-public struct UsageScanner {
-    let catalog: Catalog
+/// Two passes keep memory bounded by subscriptions × metrics × periods, not by events:
+/// 1. `scan` checks each row as bytes (subscription and metric looked up in byte-keyed tables,
+///    timestamp and quantity parsed in place, no `String` per field), finds its served period and
+///    accumulator slot, and appends the survivors to the spill partition of their event id.
+/// 2. `deduplicate` takes one partition at a time with the same partition of every earlier
+///    contribution in the ledger: the first occurrence of an id counts (SPEC §8), a repeat with the
+///    same content is a counted duplicate, one with other content is rejected. Counted events go
+///    into their accumulators, and their ids to the contribution's `ids/` partition files.
+public final class UsageScanner {
     let settings: BillingSettings
     let window: DateRange
-    /// Per subscription: the metrics of every plan it has over its life.
-    let metrics: [String: Set<[UInt8]>]
-    public private(set) var summary = UsageSummary()
-    public private(set) var rejects: [UsageReject] = []
-    public private(set) var unknownColumns: [String] = []
-    /// The events counted by earlier runs (event_id → content fingerprint), from the ledger.
-    let billed: [String: UInt64]
-    /// What this run adds: the state of its new events and their ids.
-    public private(set) var contribution = UsageContribution()
-    /// Per subscription, its served periods (computed on first use) and the day dunning ended it.
-    var periods: [String: [RecurringRater.ServedPeriod]] = [:]
+    let windowEnd: Int
     let endedOn: [String: CivilDate]
     /// Orders events for `last` across runs: this run's commit number in the high bits, the line below.
     let orderBase: Int64
+    /// The ledger's contributions (bases), whose ids were billed by earlier runs.
+    let committed: [String]
+    public internal(set) var summary = UsageSummary()
+    public internal(set) var rejects: [UsageReject] = []
+    public private(set) var unknownColumns: [String] = []
+    /// Events counted by this run (accepted or deferred).
+    public internal(set) var counted = 0
 
+    /// What the hot path needs of a subscription, in one contiguous record (dates as day numbers).
+    struct Hot {
+        var start: Int
+        var firstPaid: Int
+        var cancel: Int
+        /// The day its served periods are known up to (`Int.min`: not computed yet).
+        var horizon = Int.min
+        var periodOffset = 0
+        var periodCount = 0
+        /// Bit m: metric m is on one of its plans; or kept for `unique_count` (metrics 0…63).
+        var metrics: UInt64 = 0
+        var values: UInt64 = 0
+    }
+
+    // Subscriptions by id bytes.
+    let subscriptionIndex: ByteKeyTable
+    var hot: [Hot]
+    let subscriptions: [Subscription]
+    let plans: [Plan?]
+    let allPlans: [String: Plan]
+    let changes: [String: [SubscriptionChange]]
+    /// With more than 64 metrics, per subscription its metric indexes and those kept for values.
+    let wideMetrics: [[Int]]?
+    let wideValues: [[Int]]?
+    let metricIndex: ByteKeyTable
+    let metricNames: [String]
+    /// Served periods of all subscriptions, each one's in a run at `Hot.periodOffset`.
+    var periodStarts: [Int] = []
+    var periodEnds: [Int] = []
+    var periodRanges: [DateRange] = []
+    /// Accumulator slots: (subscription, metric, period index) packed → slot.
+    var slotOf = IntKeyTable()
+    var slotKeys: [UsageKey] = []
+    var accumulators: [UsageAccumulator] = []
+    let spill: UsageSpill
+
+    /// - Parameter scratch: a folder for the spill partitions, removed by `deduplicate`.
     public init(
-        catalog: Catalog, settings: BillingSettings, window: DateRange, billed: [String: UInt64] = [:], endedOn: [String: CivilDate] = [:],
-        commitNumber: Int = 1
-    ) {
-        self.catalog = catalog
+        catalog: Catalog, settings: BillingSettings, window: DateRange, committed: [String] = [], endedOn: [String: CivilDate] = [:],
+        commitNumber: Int = 1, scratch: String
+    ) throws {
         self.settings = settings
         self.window = window
-        self.billed = billed
+        self.windowEnd = window.end.dayNumber
         self.endedOn = endedOn
+        self.committed = committed
         self.orderBase = Int64(commitNumber) << 40
-        var m: [String: Set<[UInt8]>] = [:]
-        for s in catalog.subscriptions.values {
-            let planIDs = [s.planID] + (catalog.changes[s.id] ?? []).compactMap(\.planID)
-            m[s.id] = Set(planIDs.flatMap { catalog.plans[$0]?.charges.map { Array($0.metric.utf8) } ?? [] })
+        let subs = catalog.subscriptions.values.sorted { $0.id < $1.id }
+        subscriptions = subs
+        subscriptionIndex = ByteKeyTable(subs.map(\.id))
+        allPlans = catalog.plans
+        changes = catalog.changes
+        plans = subs.map { catalog.plans[$0.planID] }
+        let names = Set(catalog.plans.values.flatMap { $0.charges.map(\.metric) }).sorted()
+        precondition(names.count < 1 << 12, "more than 4095 usage metrics")
+        metricNames = names
+        metricIndex = ByteKeyTable(names)
+        let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        var hot: [Hot] = []
+        var metricsOf: [[Int]] = []
+        var valuesOf: [[Int]] = []
+        for (s, plan) in zip(subs, plans) {
+            let charges = ([s.planID] + (catalog.changes[s.id] ?? []).compactMap(\.planID)).flatMap { catalog.plans[$0]?.charges ?? [] }
+            let metrics = Set(charges.map { position[$0.metric]! }).sorted()
+            let values = Set(charges.filter { $0.aggregation == .uniqueCount }.map { position[$0.metric]! }).sorted()
+            metricsOf.append(metrics)
+            valuesOf.append(values)
+            var h = Hot(start: s.startDate.dayNumber, firstPaid: s.firstPaidDay(trialDays: plan?.trialDays ?? 0).dayNumber,
+                        cancel: s.cancelDate?.dayNumber ?? Int.max)
+            if names.count <= 64 {
+                for m in metrics { h.metrics |= 1 << UInt64(m) }
+                for m in values { h.values |= 1 << UInt64(m) }
+            }
+            hot.append(h)
         }
-        metrics = m
+        self.hot = hot
+        wideMetrics = names.count > 64 ? metricsOf : nil
+        wideValues = names.count > 64 ? valuesOf : nil
+        spill = try UsageSpill(folder: scratch)
     }
 
-    public mutating func scan(path: String) throws {
-        var columns: [String: Int] = [:]
-        var header: [String] = []
-        var this = self
+    /// The aggregation state of this run's counted events.
+    public var state: UsageState {
+        var s = UsageState()
+        for (k, a) in zip(slotKeys, accumulators) where a.count > 0 { s.accumulators[k] = a }
+        return s
+    }
+
+    // MARK: Pass 1
+
+    struct Columns {
+        var id = 0, subscription = 0, metric = 0, timestamp = 0
+        var quantity: Int?
+        var value: Int?
+        var count = 0
+    }
+
+    public func scan(path: String) throws {
+        var columns: Columns?
         try CSVReader.read(path: path) { row in
-            if header.isEmpty {
-                header = (0..<row.count).map { row.lossyString($0) }
-                for (i, name) in header.enumerated() {
-                    if columns[name] != nil {
-                        throw DataError(file: path, line: row.line, column: i + 1, field: name, problem: "duplicate column", value: name)
-                    }
-                    columns[name] = i
-                }
-                for name in ["event_id", "subscription_id", "metric", "timestamp"] where columns[name] == nil {
-                    throw DataError(file: path, line: 1, column: header.count + 1, field: name, problem: "missing required column",
-                                    value: header.joined(separator: ","))
-                }
-                this.unknownColumns = header.filter { !["event_id", "subscription_id", "metric", "timestamp", "quantity", "value"].contains($0) }
+            guard let c = columns else {
+                columns = try self.header(row, path: path)
                 return
             }
-            this.summary.rows += 1
-            if let reason = this.classify(row, columns: columns, headerCount: header.count) {
-                this.summary.rejected += 1
-                let id = columns["event_id"].flatMap { $0 < row.count ? row.lossyString($0) : nil } ?? ""
-                this.rejects.append(UsageReject(file: "usage.csv", line: row.line, eventID: id, reason: reason))
+            self.summary.rows += 1
+            if let reason = try self.classify(row, c) {
+                self.summary.rejected += 1
+                let id = c.id < row.count ? row.lossyString(c.id) : ""
+                self.rejects.append(UsageReject(file: "usage.csv", line: row.line, eventID: id, reason: reason))
             }
-            if this.summary.rows % 10_000_000 == 0 { Console.error("ingest: \(this.summary.rows) usage rows") }
+            if self.summary.rows % 10_000_000 == 0 { Console.error("ingest: \(self.summary.rows) usage rows read") }
         }
-        self = this
+        try spill.finish()
     }
 
-    /// Nil if the row is fine (and counted), else the reason it is rejected.
-    mutating func classify(_ row: CSVRow, columns: [String: Int], headerCount: Int) -> String? {
-        guard row.count == headerCount else { return "malformed row: \(row.count) fields, header has \(headerCount)" }
-        let idBytes = row.bytes(columns["event_id"]!)
-        guard Identifier.isValid(idBytes) else { return "malformed event_id" }
-        let subID = String(decoding: row.bytes(columns["subscription_id"]!), as: UTF8.self)
-        guard let sub = catalog.subscriptions[subID], let plan = catalog.plans[sub.planID] else { return "unknown subscription" }
-        guard metrics[subID]?.contains(Array(row.bytes(columns["metric"]!))) == true else { return "unknown metric for this subscription's plan" }
-        let metric = String(decoding: row.bytes(columns["metric"]!), as: UTF8.self)
-        guard let instant = Timestamp.instant(row.bytes(columns["timestamp"]!)) else { return "malformed timestamp" }
+    func header(_ row: CSVRow, path: String) throws -> Columns {
+        let header = (0..<row.count).map { row.lossyString($0) }
+        var at: [String: Int] = [:]
+        for (i, name) in header.enumerated() {
+            if at[name] != nil { throw DataError(file: path, line: row.line, column: i + 1, field: name, problem: "duplicate column", value: name) }
+            at[name] = i
+        }
+        for name in ["event_id", "subscription_id", "metric", "timestamp"] where at[name] == nil {
+            throw DataError(file: path, line: 1, column: header.count + 1, field: name, problem: "missing required column", value: header.joined(separator: ","))
+        }
+        unknownColumns = header.filter { !["event_id", "subscription_id", "metric", "timestamp", "quantity", "value"].contains($0) }
+        return Columns(
+            id: at["event_id"]!, subscription: at["subscription_id"]!, metric: at["metric"]!, timestamp: at["timestamp"]!,
+            quantity: at["quantity"], value: at["value"], count: header.count)
+    }
+
+    /// Nil if the row is counted, spilled or in a trial; else the reason it is rejected.
+    func classify(_ row: CSVRow, _ c: Columns) throws -> String? {
+        guard row.count == c.count else { return "malformed row: \(row.count) fields, header has \(c.count)" }
+        let id = row.bytes(c.id)
+        guard Identifier.isValid(id) else { return "malformed event_id" }
+        let subBytes = UnsafeRawBufferPointer(row.bytes(c.subscription))
+        guard let sub = subscriptionIndex.find(subBytes, hash: ByteKeyTable.hash(subBytes)), plans[sub] != nil else {
+            return "unknown subscription"
+        }
+        let metricBytes = UnsafeRawBufferPointer(row.bytes(c.metric))
+        guard let metric = metricIndex.find(metricBytes, hash: ByteKeyTable.hash(metricBytes)), hasMetric(sub, metric) else {
+            return "unknown metric for this subscription's plan"
+        }
+        guard let instant = Timestamp.instant(row.bytes(c.timestamp)) else { return "malformed timestamp" }
         var quantity: Int128 = Int128(1) * pow10(UsageAccumulator.scale)
-        if let q = columns["quantity"], row.bytes(q).count > 0 {
-            guard let value = ExactDecimal.parse(bytes: Array(row.bytes(q))[...], maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
+        if let q = c.quantity, row.bytes(q).count > 0 {
+            guard let value = ExactDecimal.parse(bytes: row.bytes(q), maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
             if value.isNegative { return "negative quantity" }
             guard let scaled = try? value.rescaled(to: UsageAccumulator.scale) else { return "quantity too large" }
             quantity = scaled
         }
-        var value: String?
-        if let v = columns["value"], row.bytes(v).count > 0 {
-            guard let s = String(validating: row.bytes(v), as: UTF8.self), !s.utf8.contains(0) else { return "value is not valid UTF-8" }
-            value = s
+        var value: UnsafeBufferPointer<UInt8>?
+        if let v = c.value, row.bytes(v).count > 0 {
+            let bytes = row.bytes(v)
+            guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return "value is not valid UTF-8" }
+            if keepsValues(sub, metric) { value = bytes }
         }
-        let fingerprint = UsageScanner.fingerprint(row)
-        let id = String(decoding: idBytes, as: UTF8.self)
-        if let previous = billed[id] ?? contribution.events[id] {
-            if previous != fingerprint {
-                return billed[id] != nil ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
-            }
-            summary.duplicates += 1
-            return nil
-        }
-        let day = Timestamp.day(epochSeconds: instant.seconds, offsetMinutes: settings.timezoneOffsetMinutes)
-        if day < sub.startDate { return "outside every served period" }
-        if day < sub.firstPaidDay(trialDays: plan.trialDays), sub.cancelDate.map({ day < $0 }) ?? true {
+        let local = instant.seconds + settings.timezoneOffsetMinutes * 60
+        let day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400)
+        let h = hot[sub]
+        if day < h.start { return "outside every served period" }
+        if day < h.firstPaid && day < h.cancel {
             summary.trial += 1
             return nil
         }
-        guard let period = servedPeriod(of: sub, plan: plan, on: day) else { return "outside every served period" }
-        contribution.events[id] = fingerprint
-        contribution.state.accumulators[UsageKey(subscriptionID: subID, metric: metric, period: period), default: UsageAccumulator()]
-            .add(quantity: quantity, at: instant, order: orderBase + Int64(row.line), value: value)
-        if day >= window.end { summary.deferred += 1 } else { summary.accepted += 1 }
+        guard let period = servedPeriod(of: sub, on: day) else { return "outside every served period" }
+        let slot = slotOf.value(for: sub << 28 | metric << 16 | period) {
+            slotKeys.append(UsageKey(subscriptionID: subscriptions[sub].id, metric: metricNames[metric], period: periodRanges[hot[sub].periodOffset + period]))
+            accumulators.append(UsageAccumulator())
+            return slotKeys.count - 1
+        }
+        let event = SpilledEvent(
+            hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: UsageScanner.fingerprint(row), line: row.line,
+            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, slot: slot, deferred: day >= windowEnd, id: 0..<0, value: nil)
+        try spill.add(event, id: id, value: value)
         return nil
     }
 
-    /// The served period holding `day`, computing (and caching) the subscription's periods far
-    /// enough ahead.
-    mutating func servedPeriod(of sub: Subscription, plan: Plan, on day: CivilDate) -> DateRange? {
-        var list = periods[sub.id] ?? []
-        if list.isEmpty || (list.last!.served.end <= day && list.last!.full.end <= day) {
-            let horizon = max(window.end, day).adding(days: 400)
-            let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: catalog.changes[sub.id] ?? [], plans: catalog.plans)
-            list = RecurringRater(settings: settings).servedPeriods(for: sub, timeline: timeline, until: horizon, endedOn: endedOn[sub.id])
-            periods[sub.id] = list
+    @inline(__always) func hasMetric(_ sub: Int, _ metric: Int) -> Bool {
+        if let wideMetrics { return wideMetrics[sub].contains(metric) }
+        return hot[sub].metrics & (1 << UInt64(metric)) != 0
+    }
+
+    @inline(__always) func keepsValues(_ sub: Int, _ metric: Int) -> Bool {
+        if let wideValues { return wideValues[sub].contains(metric) }
+        return hot[sub].values & (1 << UInt64(metric)) != 0
+    }
+
+    /// The index (within the subscription's run) of the served period holding `day`, computing
+    /// the periods far enough ahead first if needed.
+    func servedPeriod(of sub: Int, on day: Int) -> Int? {
+        if day >= hot[sub].horizon {
+            let s = subscriptions[sub]
+            let horizon = max(window.end, CivilDate(dayNumber: day)).adding(days: 400)
+            let timeline = SubscriptionTimeline(subscription: s, plan: plans[sub]!, changes: changes[s.id] ?? [], plans: allPlans)
+            let computed = RecurringRater(settings: settings).servedPeriods(for: s, timeline: timeline, until: horizon, endedOn: endedOn[s.id])
+            precondition(computed.count < 1 << 16, "more than 65535 served periods")
+            hot[sub].periodOffset = periodStarts.count
+            hot[sub].periodCount = computed.count
+            hot[sub].horizon = horizon.dayNumber
+            for p in computed {
+                periodStarts.append(p.served.start.dayNumber)
+                periodEnds.append(p.served.end.dayNumber)
+                periodRanges.append(p.served)
+            }
         }
-        var lo = 0, hi = list.count
+        let offset = hot[sub].periodOffset
+        var lo = 0, hi = hot[sub].periodCount
         while lo < hi {
             let mid = (lo + hi) / 2
-            if list[mid].served.end <= day { lo = mid + 1 } else { hi = mid }
+            if periodEnds[offset + mid] <= day { lo = mid + 1 } else { hi = mid }
         }
-        return lo < list.count && list[lo].served.contains(day) ? list[lo].served : nil
+        return lo < hot[sub].periodCount && periodStarts[offset + lo] <= day && day < periodEnds[offset + lo] ? lo : nil
     }
 
     /// FNV-1a (64 bits) over the row's fields: tells a repeated event from a conflicting one.
+    /// Part of the ledger's format (the ids files hold it).
     static func fingerprint(_ row: CSVRow) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for i in 0..<row.count {
@@ -159,4 +265,3 @@ public struct UsageScanner {
         return h
     }
 }
-

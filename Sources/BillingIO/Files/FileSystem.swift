@@ -228,6 +228,25 @@ public enum FileSystem {
         durableWriteDone()
     }
 
+    /// Writes a scratch or staging file of a derived output (created or truncated, no fsync: a
+    /// `replaceFolder` makes the whole folder durable at once).
+    public static func writeScratch(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create", path) }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path)
+    }
+
+    /// Replaces the derived output folder `path` by the fully written folder `temp`: one `sync`,
+    /// then the old folder is removed and `temp` renamed into place.
+    public static func replaceFolder(_ path: String, with temp: String) throws {
+        try syncAll(parent(temp))
+        try removeTree(path)
+        guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
+        try syncDirectory(of: path)
+        durableWriteDone()
+    }
+
     /// Removes a folder and everything in it; nothing if it does not exist.
     public static func removeTree(_ path: String) throws {
         guard isDirectory(path) else { return }

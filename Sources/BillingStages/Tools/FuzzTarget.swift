@@ -52,8 +52,9 @@ public enum FuzzTarget {
             let path = dir + "/usage.csv"
             try? FileSystem.replace(path, body)
             guard let catalog = baseCatalog, let window = DateRange.month("2026-11") else { return }
-            var scanner = UsageScanner(catalog: catalog, settings: BillingSettings(), window: window)
+            guard let scanner = try? UsageScanner(catalog: catalog, settings: BillingSettings(), window: window, scratch: dir + "/spill") else { return }
             try? scanner.scan(path: path)
+            try? scanner.deduplicate(idsBase: dir + "/contribution")
         }
     }
 }

@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One usage event as ingest's first pass leaves it for deduplication: where it goes (its
+/// accumulator slot), what it adds, and its id and content fingerprint.
+struct SpilledEvent {
+    var hash: UInt64
+    var fingerprint: UInt64
+    var line: Int
+    var quantity: Int128
+    var seconds: Int
+    var nanos: Int
+    var slot: Int
+    var deferred: Bool
+    /// Byte ranges of the id and the `value` (nil when not kept) in the partition's buffer.
+    var id: Range<Int>
+    var value: Range<Int>?
+}
+
+/// Temporary partition files for usage deduplication: every accepted row is appended to the file
+/// of its event id's hash partition, so that the second pass holds one partition in memory at a
+/// time and ingest's memory does not grow with the number of events. Buffered, never synced (the
+/// files are scratch, deleted when ingest ends).
+final class UsageSpill {
+    let folder: String
+    /// Per partition, a fixed buffer of `flushSize` bytes plus room for one largest record.
+    private var buffers: [UnsafeMutableRawPointer]
+    private var used: [Int]
+    private var fds: [Int32]
+    static let flushSize = 1 << 16
+    /// The fixed part of a record; the id (≤ 64 bytes) and the value follow.
+    static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 4 + 1 + 2 + 4
+
+    init(folder: String) throws {
+        self.folder = folder
+        try FileSystem.removeTree(folder)
+        try FileSystem.createDirectory(folder)
+        buffers = (0..<UsageStore.partitions).map { _ in UnsafeMutableRawPointer.allocate(byteCount: UsageSpill.flushSize, alignment: 16) }
+        used = Array(repeating: 0, count: UsageStore.partitions)
+        fds = Array(repeating: -1, count: UsageStore.partitions)
+    }
+
+    deinit {
+        for b in buffers { b.deallocate() }
+        for fd in fds where fd >= 0 { close(fd) }
+    }
+
+    func path(_ p: Int) -> String { FileSystem.join(folder, String(p) + ".bin") }
+
+    func add(_ e: SpilledEvent, id: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>?) throws {
+        let p = UsageStore.partition(ofHash: e.hash)
+        let size = UsageSpill.fixedSize + id.count + (value?.count ?? 0)
+        if used[p] + size > UsageSpill.flushSize { try flush(p) }
+        if size > UsageSpill.flushSize {
+            // A record larger than the buffer (a very long value) is written on its own.
+            let big = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            defer { big.deallocate() }
+            UsageSpill.encode(e, id: id, value: value, into: big)
+            try write(p, UnsafeRawBufferPointer(start: big, count: size))
+            return
+        }
+        UsageSpill.encode(e, id: id, value: value, into: buffers[p] + used[p])
+        used[p] += size
+    }
+
+    private static func encode(_ e: SpilledEvent, id: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>?, into base: UnsafeMutableRawPointer) {
+        var at = 0
+        func put<T: FixedWidthInteger>(_ v: T) {
+            base.storeBytes(of: v.littleEndian, toByteOffset: at, as: T.self)
+            at += MemoryLayout<T>.size
+        }
+        put(e.hash)
+        put(e.fingerprint)
+        put(Int64(e.line))
+        put(Int64(truncatingIfNeeded: e.quantity))
+        put(Int64(truncatingIfNeeded: e.quantity >> 64))
+        put(Int64(e.seconds))
+        put(Int32(e.nanos))
+        put(Int32(e.slot))
+        put(UInt8(e.deferred ? 1 : 0))
+        put(UInt16(id.count))
+        put(UInt32(value.map { $0.count } ?? 0xFFFF_FFFF))
+        (base + at).copyMemory(from: id.baseAddress!, byteCount: id.count)
+        at += id.count
+        if let value, value.count > 0 { (base + at).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+    }
+
+    private func write(_ p: Int, _ bytes: UnsafeRawBufferPointer) throws {
+        if fds[p] < 0 {
+            fds[p] = open(path(p), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fds[p] >= 0 else { throw FileSystem.failure("cannot create", path(p)) }
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fds[p], bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 { if errno == EINTR { continue }; throw FileSystem.failure("cannot write", path(p)) }
+            offset += n
+        }
+    }
+
+    private func flush(_ p: Int) throws {
+        guard used[p] > 0 else { return }
+        try write(p, UnsafeRawBufferPointer(start: buffers[p], count: used[p]))
+        used[p] = 0
+    }
+
+    /// Flushes and closes every partition file.
+    func finish() throws {
+        for p in 0..<UsageStore.partitions {
+            try flush(p)
+            if fds[p] >= 0 { close(fds[p]); fds[p] = -1 }
+        }
+    }
+
+    /// The bytes of partition `p` (empty if nothing went to it).
+    func load(_ p: Int) throws -> [UInt8] { FileSystem.exists(path(p)) ? try FileSystem.read(path(p)) : [] }
+
+    /// Decodes every event of a partition's bytes, in the order they were added (file order).
+    static func events(in bytes: [UInt8]) -> [SpilledEvent] {
+        var out: [SpilledEvent] = []
+        bytes.withUnsafeBytes { raw in
+            var pos = 0
+            func get<T: FixedWidthInteger>(_: T.Type) -> T {
+                defer { pos += MemoryLayout<T>.size }
+                return T(littleEndian: raw.loadUnaligned(fromByteOffset: pos, as: T.self))
+            }
+            while pos < raw.count {
+                let hash = get(UInt64.self), fingerprint = get(UInt64.self), line = Int(get(Int64.self))
+                let low = UInt64(bitPattern: get(Int64.self)), high = get(Int64.self)
+                let seconds = Int(get(Int64.self)), nanos = Int(get(Int32.self)), slot = Int(get(Int32.self))
+                let deferred = get(UInt8.self) == 1
+                let idLength = Int(get(UInt16.self)), valueLength = get(UInt32.self)
+                let id = pos..<(pos + idLength)
+                pos += idLength
+                var value: Range<Int>?
+                if valueLength != 0xFFFF_FFFF {
+                    value = pos..<(pos + Int(valueLength))
+                    pos += Int(valueLength)
+                }
+                out.append(SpilledEvent(
+                    hash: hash, fingerprint: fingerprint, line: line, quantity: Int128(high) << 64 | Int128(low), seconds: seconds,
+                    nanos: nanos, slot: slot, deferred: deferred, id: id, value: value))
+            }
+        }
+        return out
+    }
+
+    func remove() throws { try FileSystem.removeTree(folder) }
+}

@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Phase timings on stderr for profiling a stage, only with `BILLING_TIMINGS=1` in the
+/// environment: wall-clock time never reaches an output file.
+public enum PhaseClock {
+    static let enabled = getenv("BILLING_TIMINGS").map { String(cString: $0) == "1" } ?? false
+    nonisolated(unsafe) static var last = now()
+
+    static func now() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
+    }
+
+    /// Prints the milliseconds since the previous mark (or the first use) under `phase`.
+    public static func mark(_ phase: String) {
+        guard enabled else { return }
+        let n = now()
+        Console.error("timing: \(phase) \(n - last) ms")
+        last = n
+    }
+}
