@@ -1,0 +1,91 @@
+import BillingCore
+import Testing
+@testable import BillingIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The byte-keyed and integer-keyed tables and the spill record format of usage ingest.
+struct UsageDedupStructuresTests {
+    func withBytes<T>(_ s: String, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        var s = s
+        return s.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Indexes are dense and in insertion order, survive growth, and equal hashes with other
+    /// bytes stay apart (the table compares bytes, not just hashes).
+    @Test func byteKeyTableIndexesInInsertionOrder() {
+        var t = ByteKeyTable(capacity: 1)
+        for i in 0..<5000 {
+            let r = withBytes("sub-\(i)") { t.insert($0, hash: ByteKeyTable.hash($0)) }
+            #expect(r.index == i && r.inserted)
+        }
+        #expect(t.count == 5000)
+        #expect(withBytes("sub-4321") { t.find($0, hash: ByteKeyTable.hash($0)) } == 4321)
+        #expect(withBytes("sub-5000") { t.find($0, hash: ByteKeyTable.hash($0)) } == nil)
+        #expect(withBytes("sub-7") { t.insert($0, hash: ByteKeyTable.hash($0)) } == (7, false))
+        // Forced collision: same hash, other bytes.
+        let a = withBytes("x") { t.insert($0, hash: 42) }
+        let b = withBytes("y") { t.insert($0, hash: 42) }
+        #expect(a.inserted && b.inserted && a.index != b.index)
+        #expect(withBytes("y") { t.find($0, hash: 42) } == b.index)
+        #expect(Array(t.key(b.index)) == Array("y".utf8))
+    }
+
+    /// The hash is part of the ledger format (it picks an id's partition): pinned values.
+    @Test func idHashIsStable() {
+        // FNV-1a of "" is the offset basis 0xcbf29ce484222325, then the SplitMix64 finaliser.
+        #expect(withBytes("") { ByteKeyTable.hash($0) } == withBytes("") { _ in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            h = (h ^ (h >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            h = (h ^ (h >> 27)) &* 0x94d0_49bb_1331_11eb
+            return h ^ (h >> 31)
+        })
+        #expect(UsageStore.partition(ofHash: 0xAB00_0000_0000_0001) == 0xAB)
+        #expect(UsageStore.partitionName(0xAB) == "ab.csv" && UsageStore.partitionName(3) == "03.csv")
+    }
+
+    @Test func intKeyTableInsertsOnceAndGrows() {
+        var t = IntKeyTable()
+        var made = 0
+        for k in stride(from: 0, to: 300_000, by: 3) {
+            #expect(t.value(for: k) { made += 1; return k / 3 } == k / 3)
+        }
+        #expect(t.value(for: 299_997) { -1 } == 99_999)  // present: `make` not called
+        #expect(made == 100_000 && t.count == 100_000)
+    }
+
+    /// A spilled event reads back field for field: a quantity beyond 64 bits, a nil value apart
+    /// from an empty one, and the ids' byte ranges.
+    @Test func spillRecordsRoundTrip() throws {
+        var template = Array("/tmp/billing-spill-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let spill = try UsageSpill(folder: dir + "/s")
+        let big = Int128(1) << 70 + 5  // 2^70 + 5 units of 10^-9
+        let events = [
+            SpilledEvent(hash: 7 << 56, fingerprint: 1, line: 2, quantity: big, seconds: -86_400, nanos: 999_999_999, slot: 3, deferred: true, id: 0..<0, value: nil),
+            SpilledEvent(hash: 7 << 56 | 1, fingerprint: 2, line: 3, quantity: 0, seconds: 5, nanos: 0, slot: 0, deferred: false, id: 0..<0, value: 0..<0),
+        ]
+        let ids = ["e-1", "e-22"]
+        let values: [String?] = [nil, ""]
+        for (e, (id, value)) in zip(events, zip(ids, values)) {
+            var id = id
+            try id.withUTF8 { idBytes in
+                var v = value ?? ""
+                try v.withUTF8 { valueBytes in try spill.add(e, id: idBytes, value: value == nil ? nil : valueBytes) }
+            }
+        }
+        try spill.finish()
+        let bytes = try spill.load(7)
+        let back = UsageSpill.events(in: bytes)
+        #expect(back.count == 2)
+        #expect(back[0].quantity == big && back[0].seconds == -86_400 && back[0].nanos == 999_999_999 && back[0].slot == 3 && back[0].deferred)
+        #expect(back[0].line == 2 && back[0].fingerprint == 1 && back[0].value == nil)
+        #expect(Array(bytes[back[0].id]) == Array("e-1".utf8) && Array(bytes[back[1].id]) == Array("e-22".utf8))
+        #expect(back[1].value == back[1].id.upperBound..<back[1].id.upperBound && !back[1].deferred)
+        #expect(try spill.load(8).isEmpty)
+        try spill.remove()
+        #expect(!FileSystem.exists(dir + "/s"))
+    }
+}
