@@ -25,7 +25,7 @@ public enum IngestStage {
         }
         try FileSystem.createDirectory(config.ingestFolder)
         let base = FileSystem.join(config.ingestFolder, "usage_contribution")
-        var state = UsageState()
+        var state: [(key: UsageKey, accumulator: UsageAccumulator)] = []
         var counted = 0
         if FileSystem.exists(usagePath) {
             let scanner = try UsageScanner(
@@ -38,7 +38,7 @@ public enum IngestStage {
             PhaseClock.mark("dedup")
             usage = scanner.summary
             rejects = scanner.rejects
-            state = scanner.state
+            state = scanner.sortedState
             counted = scanner.counted
             reader.unknownColumns["usage.csv"] = scanner.unknownColumns
             reader.rowCounts["usage.csv"] = usage.rows
@@ -46,7 +46,7 @@ public enum IngestStage {
             try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
         for f in UsageStore.files(state) {
-            try FileSystem.replace(base + f.suffix, Array(f.text.utf8))
+            try FileSystem.replace(base + f.suffix, f.bytes)
         }
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),

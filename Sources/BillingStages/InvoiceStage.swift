@@ -79,7 +79,7 @@ public enum InvoiceStage {
             try ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: commit)
             try commit.append("audit.jsonl", audit.takeText())
             try commit.append("events.jsonl", events.takeText())
-            if documents.count > 10_000 { Console.error("invoice: \(start) of \(documents.count) documents staged") }
+            if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents staged") }
         }
         let pendingUsage = try context.usage().pending
         if let (number, base, count) = pendingUsage {

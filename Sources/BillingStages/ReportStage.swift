@@ -37,7 +37,8 @@ public enum ReportStage {
         func movements(_ window: DateRange) throws -> (byCurrency: [Currency: MRRMovements], reporting: MRRMovements) {
             let start = try CustomerMRR.on(window.start.adding(days: -1), catalog: catalog, canceledOn: canceled, rounding: settings.rounding)
             let end = try CustomerMRR.on(window.end.adding(days: -1), catalog: catalog, canceledOn: canceled, rounding: settings.rounding)
-            let returning = { (c: String) in CustomerMRR.paidBefore(c, window.start, catalog: catalog, canceledOn: canceled) }
+            let paidBefore = CustomerMRR.paidBefore(window.start, catalog: catalog, canceledOn: canceled)
+            let returning = { (c: String) in paidBefore.contains(c) }
             var byCurrency: [Currency: MRRMovements] = [:]
             for c in Set(start.values.map(\.currency)).union(end.values.map(\.currency)) {
                 byCurrency[c] = MRRMovements.between(

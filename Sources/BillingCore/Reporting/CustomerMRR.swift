@@ -28,14 +28,16 @@ public enum CustomerMRR {
         return try Money.rounding(try m.decimal * rate, in: reporting, mode: rounding)
     }
 
-    /// Whether the customer paid for any subscription before `date` (a returning customer is
-    /// "reactivated", not "new").
-    public static func paidBefore(_ customer: String, _ date: CivilDate, catalog: Catalog, canceledOn: [String: CivilDate]) -> Bool {
-        catalog.subscriptions.values.contains { s in
-            guard s.customerID == customer, let plan = catalog.plans[s.planID] else { return false }
+    /// The customers who paid for any subscription before `date` (a returning customer is
+    /// "reactivated", not "new"), in one pass over the subscriptions.
+    public static func paidBefore(_ date: CivilDate, catalog: Catalog, canceledOn: [String: CivilDate]) -> Set<String> {
+        var out: Set<String> = []
+        for s in catalog.subscriptions.values {
+            guard let plan = catalog.plans[s.planID] else { continue }
             let firstPaid = s.firstPaidDay(trialDays: plan.trialDays)
             let end = [s.cancelDate, canceledOn[s.id]].compactMap { $0 }.min()
-            return firstPaid < date && (end.map { firstPaid < $0 } ?? true)
+            if firstPaid < date && (end.map { firstPaid < $0 } ?? true) { out.insert(s.customerID) }
         }
+        return out
     }
 }

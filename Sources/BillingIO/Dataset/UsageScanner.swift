@@ -71,6 +71,7 @@ public final class UsageScanner {
     /// Accumulator slots: (subscription, metric, period index) packed → slot.
     var slotOf = IntKeyTable()
     var slotKeys: [UsageKey] = []
+    var slotPacked: [Int] = []
     var accumulators: [UsageAccumulator] = []
     let spill: UsageSpill
 
@@ -119,11 +120,10 @@ public final class UsageScanner {
         spill = try UsageSpill(folder: scratch)
     }
 
-    /// The aggregation state of this run's counted events.
-    public var state: UsageState {
-        var s = UsageState()
-        for (k, a) in zip(slotKeys, accumulators) where a.count > 0 { s.accumulators[k] = a }
-        return s
+    /// The aggregation state of this run's counted events, in key order (slots sort by their
+    /// packed key: subscriptions, metrics and periods are each indexed in sorted order).
+    public var sortedState: [(key: UsageKey, accumulator: UsageAccumulator)] {
+        slotKeys.indices.filter { accumulators[$0].count > 0 }.sorted { slotPacked[$0] < slotPacked[$1] }.map { (slotKeys[$0], accumulators[$0]) }
     }
 
     // MARK: Pass 1
@@ -205,7 +205,9 @@ public final class UsageScanner {
             return nil
         }
         guard let period = servedPeriod(of: sub, on: day) else { return "outside every served period" }
-        let slot = slotOf.value(for: sub << 28 | metric << 16 | period) {
+        let packed = sub << 28 | metric << 16 | period
+        let slot = slotOf.value(for: packed) {
+            slotPacked.append(packed)
             slotKeys.append(UsageKey(subscriptionID: subscriptions[sub].id, metric: metricNames[metric], period: periodRanges[hot[sub].periodOffset + period]))
             accumulators.append(UsageAccumulator())
             return slotKeys.count - 1

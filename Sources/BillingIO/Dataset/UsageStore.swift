@@ -27,23 +27,35 @@ public enum UsageStore {
     public static func idsFolder(_ base: String) -> String { base + ".ids" }
     static func idsFile(_ base: String, partition p: Int) -> String { idsFolder(base) + "/" + partitionName(p) }
 
-    /// The aggregates and values files of a state (the ids are written by `UsageScanner`).
-    public static func files(_ state: UsageState) -> [(suffix: String, text: String)] {
-        let keys = state.accumulators.keys.sorted()
-        func q(_ v: Int128?) -> String { v.map { ExactDecimal(units: $0, scale: UsageAccumulator.scale).normalized.description } ?? "" }
-        var aggregates: [[String]] = []
-        var values: [[String]] = []
-        for k in keys {
-            let a = state.accumulators[k]!
-            let key = [k.subscriptionID, k.metric, k.period.start.description, k.period.end.description]
-            aggregates.append(key + [q(a.sum), String(a.count), q(a.max), a.last.map { String($0.at.seconds) } ?? "",
-                                     a.last.map { String($0.at.nanos) } ?? "", a.last.map { String($0.order) } ?? "", q(a.last?.quantity)])
-            values += a.values.sorted().map { key + [$0] }
+    /// The aggregates and values files of a state given in key order (the ids are written by
+    /// `UsageScanner`). Built as bytes: a month can hold millions of aggregates.
+    public static func files(_ sorted: [(key: UsageKey, accumulator: UsageAccumulator)]) -> [(suffix: String, bytes: [UInt8])] {
+        var aggregates = Array(CSVWriter.line(aggregateHeader).utf8)
+        var values = Array(CSVWriter.line(["subscription_id", "metric", "period_start", "period_end", "value"]).utf8)
+        aggregates.reserveCapacity(sorted.count * 96)
+        func q(_ v: Int128?, _ out: inout [UInt8]) {
+            if let v { out += ExactDecimal(units: v, scale: UsageAccumulator.scale).normalized.description.utf8 }
         }
-        return [
-            (".csv", CSVWriter.document(header: aggregateHeader, rows: aggregates)),
-            (".values.csv", CSVWriter.document(header: ["subscription_id", "metric", "period_start", "period_end", "value"], rows: values)),
-        ]
+        func comma(_ out: inout [UInt8]) { out.append(UInt8(ascii: ",")) }
+        for (k, a) in sorted {
+            let key = Array((CSVWriter.cell(k.subscriptionID) + "," + CSVWriter.cell(k.metric) + "," + k.period.start.description + "," + k.period.end.description).utf8)
+            aggregates += key
+            comma(&aggregates); q(a.sum, &aggregates)
+            comma(&aggregates); aggregates += String(a.count).utf8
+            comma(&aggregates); q(a.max, &aggregates)
+            comma(&aggregates); if let l = a.last { aggregates += String(l.at.seconds).utf8 }
+            comma(&aggregates); if let l = a.last { aggregates += String(l.at.nanos).utf8 }
+            comma(&aggregates); if let l = a.last { aggregates += String(l.order).utf8 }
+            comma(&aggregates); q(a.last?.quantity, &aggregates)
+            aggregates.append(UInt8(ascii: "\n"))
+            for v in a.values.sorted() {
+                values += key
+                comma(&values)
+                values += CSVWriter.cell(v).utf8
+                values.append(UInt8(ascii: "\n"))
+            }
+        }
+        return [(".csv", aggregates), (".values.csv", values)]
     }
 
     /// The aggregation state of a contribution.
