@@ -19,6 +19,10 @@ public struct UsageState: Sendable {
     public init() {}
 
     public mutating func merge(_ other: UsageState) {
+        if accumulators.isEmpty {
+            accumulators = other.accumulators
+            return
+        }
         for (k, a) in other.accumulators { accumulators[k, default: UsageAccumulator()].merge(a) }
     }
 }
