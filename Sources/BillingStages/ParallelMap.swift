@@ -1,10 +1,11 @@
+import BillingIO
 import Dispatch
 
 extension Array where Element: Sendable {
     /// `map` spread over the machine's cores, results in input order. For pure, CPU-bound work
     /// (rendering documents); `transform` must not touch shared state.
     func parallelMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
-        let workers = Swift.min(count, ProcessInfoLite.activeProcessorCount)
+        let workers = Swift.min(count, ProcessInfoLite.processors)
         guard workers > 1 else { return map(transform) }
         var out = [T?](repeating: nil, count: count)
         out.withUnsafeMutableBufferPointer { buffer in
@@ -23,12 +24,3 @@ extension Array where Element: Sendable {
         return out.map { $0! }
     }
 }
-
-/// The number of online processors, without Foundation.
-enum ProcessInfoLite {
-    static let activeProcessorCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-}
-
-#if canImport(Glibc)
-    import Glibc
-#endif

@@ -2,17 +2,26 @@
 /// hot path: looking up a subscription id or an event id straight from the CSV parser's bytes,
 /// without building a `String` per field. Keys live in one growing byte arena.
 struct ByteKeyTable {
+    /// A probe slot: the key's hash, its entry, and (for keys of up to 16 bytes) the key itself,
+    /// so a lookup of a short id touches one cache line.
+    struct Slot {
+        var hash: UInt64 = 0
+        var index: Int32 = -1
+        var length: Int32 = 0
+        var inline: (UInt64, UInt64) = (0, 0)
+    }
+
     private var arena: [UInt8] = []
     private var starts: [Int] = [0]
     private var hashes: [UInt64] = []
-    /// Open addressing, linear probing: an entry index or -1.
-    private var slots: [Int32]
+    /// Open addressing, linear probing.
+    private var slots: [Slot]
     private var mask: Int
 
     init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: -1, count: size)
+        slots = [Slot](repeating: Slot(), count: size)
         mask = size - 1
     }
 
@@ -32,19 +41,30 @@ struct ByteKeyTable {
     /// The bytes of entry `i`.
     func key(_ i: Int) -> ArraySlice<UInt8> { arena[starts[i]..<starts[i + 1]] }
 
-    private func equals(_ i: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let start = starts[i]
-        guard starts[i + 1] - start == key.count else { return false }
-        return arena.withUnsafeBytes { a in key.count == 0 || memcmp(a.baseAddress! + start, key.baseAddress!, key.count) == 0 }
+    /// A key of up to 16 bytes as two words (zero-padded).
+    @inline(__always) static func words(_ key: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        var w: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        return w
+    }
+
+    @inline(__always) private func matches(_ slot: Slot, _ key: UnsafeRawBufferPointer, _ hash: UInt64) -> Bool {
+        guard slot.hash == hash, Int(slot.length) == key.count else { return false }
+        if key.count <= 16 {
+            let w = key.count == 0 ? (0, 0) : ByteKeyTable.words(key)
+            return slot.inline == w
+        }
+        let start = starts[Int(slot.index)]
+        return arena.withUnsafeBytes { memcmp($0.baseAddress! + start, key.baseAddress!, key.count) == 0 }
     }
 
     /// The index of `key`, if present.
     func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
         var s = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let e = Int(slots[s])
-            if e < 0 { return nil }
-            if hashes[e] == hash && equals(e, key) { return e }
+            let slot = slots[s]
+            if slot.index < 0 { return nil }
+            if matches(slot, key, hash) { return Int(slot.index) }
             s = (s + 1) & mask
         }
     }
@@ -53,28 +73,28 @@ struct ByteKeyTable {
     mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64) -> (index: Int, inserted: Bool) {
         var s = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let e = Int(slots[s])
-            if e < 0 { break }
-            if hashes[e] == hash && equals(e, key) { return (e, false) }
+            let slot = slots[s]
+            if slot.index < 0 { break }
+            if matches(slot, key, hash) { return (Int(slot.index), false) }
             s = (s + 1) & mask
         }
         let index = hashes.count
         arena.append(contentsOf: key)
         starts.append(arena.count)
         hashes.append(hash)
-        slots[s] = Int32(index)
+        slots[s] = Slot(hash: hash, index: Int32(index), length: Int32(key.count), inline: key.count <= 16 && key.count > 0 ? ByteKeyTable.words(key) : (0, 0))
         if hashes.count * 2 > slots.count { grow() }
         return (index, true)
     }
 
     private mutating func grow() {
-        let size = slots.count * 2
-        slots = [Int32](repeating: -1, count: size)
-        mask = size - 1
-        for (i, h) in hashes.enumerated() {
-            var s = Int(truncatingIfNeeded: h) & mask
-            while slots[s] >= 0 { s = (s + 1) & mask }
-            slots[s] = Int32(i)
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        mask = slots.count - 1
+        for slot in old where slot.index >= 0 {
+            var s = Int(truncatingIfNeeded: slot.hash) & mask
+            while slots[s].index >= 0 { s = (s + 1) & mask }
+            slots[s] = slot
         }
     }
 }

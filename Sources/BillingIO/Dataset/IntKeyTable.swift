@@ -2,14 +2,13 @@
 /// probing: the usage hot path's map from a packed (subscription, metric, period) to its
 /// accumulator slot, several times faster than `Dictionary` for this one job.
 struct IntKeyTable {
-    private var keys: [Int]
-    private var values: [Int]
+    /// (key, value) pairs side by side, so a probe touches one cache line; key −1 is empty.
+    private var pairs: [(key: Int, value: Int)]
     private var shift: Int
     private(set) var count = 0
 
     init() {
-        keys = [Int](repeating: -1, count: 1024)
-        values = [Int](repeating: 0, count: 1024)
+        pairs = Array(repeating: (-1, 0), count: 1024)
         shift = 64 - 10
     }
 
@@ -18,33 +17,30 @@ struct IntKeyTable {
     /// The value of `key`, or the result of `make()` stored under it.
     mutating func value(for key: Int, orInsert make: () -> Int) -> Int {
         precondition(key >= 0)
-        let mask = keys.count - 1
+        let mask = pairs.count - 1
         var s = home(key)
         while true {
-            let k = keys[s]
-            if k == key { return values[s] }
-            if k < 0 { break }
+            let p = pairs[s]
+            if p.key == key { return p.value }
+            if p.key < 0 { break }
             s = (s + 1) & mask
         }
         let v = make()
-        keys[s] = key
-        values[s] = v
+        pairs[s] = (key, v)
         count += 1
-        if count * 2 > keys.count { grow() }
+        if count * 2 > pairs.count { grow() }
         return v
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = [Int](repeating: -1, count: oldKeys.count * 2)
-        values = [Int](repeating: 0, count: oldKeys.count * 2)
+        let old = pairs
+        pairs = Array(repeating: (-1, 0), count: old.count * 2)
         shift -= 1
-        let mask = keys.count - 1
-        for (i, k) in oldKeys.enumerated() where k >= 0 {
-            var s = home(k)
-            while keys[s] >= 0 { s = (s + 1) & mask }
-            keys[s] = k
-            values[s] = oldValues[i]
+        let mask = pairs.count - 1
+        for p in old where p.key >= 0 {
+            var s = home(p.key)
+            while pairs[s].key >= 0 { s = (s + 1) & mask }
+            pairs[s] = p
         }
     }
 }

@@ -1,67 +1,112 @@
 import BillingCore
+import Dispatch
 
 extension UsageScanner {
-    /// Pass 2: deduplicates and aggregates the spilled events one partition at a time, writes the
-    /// ids of the counted ones to `<base>.ids/` (one sorted CSV per non-empty partition), and
-    /// removes the spill.
+    /// What one worker of pass 2 produced over its partitions.
+    struct PassTwo {
+        var accumulators: [UsageAccumulator]
+        var summary = UsageSummary()
+        var rejects: [UsageReject] = []
+        var counted = 0
+        var failure: Error?
+    }
+
+    /// Pass 2: deduplicates and aggregates the spilled events one partition at a time (partitions
+    /// spread over the cores, each worker with its own accumulators, merged at the end: every
+    /// aggregation is order-free), writes the ids of the counted ones to `<base>.ids/` (one sorted
+    /// CSV per non-empty partition), and removes the spill.
     public func deduplicate(idsBase base: String) throws {
         let folder = UsageStore.idsFolder(base)
         let temp = folder + ".tmp"
         try FileSystem.removeTree(temp)
         try FileSystem.createDirectory(temp)
+        let workers = max(1, min(ProcessInfoLite.processors, 4))
+        var results = [PassTwo?](repeating: nil, count: workers)
+        nonisolated(unsafe) let scanner = self
+        let slotCount = accumulators.count
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var r = PassTwo(accumulators: Array(repeating: UsageAccumulator(), count: slotCount))
+                do {
+                    for p in stride(from: w, to: UsageStore.partitions, by: workers) { try scanner.deduplicate(partition: p, into: &r, folder: temp) }
+                } catch { r.failure = error }
+                out[w] = r
+            }
+        }
         var late: [UsageReject] = []
-        for p in 0..<UsageStore.partitions {
-            let bytes = try spill.load(p)
-            let events = UsageSpill.events(in: bytes)
-            var table = ByteKeyTable(capacity: events.count)
-            var fingerprints: [UInt64] = []
-            var billed: [Bool] = []
-            for c in committed {
-                try UsageStore.readIDs(UsageStore.idsFile(c, partition: p)) { id, fingerprint in
-                    if table.insert(id, hash: ByteKeyTable.hash(id)).inserted {
-                        fingerprints.append(fingerprint)
-                        billed.append(true)
-                    }
-                }
-            }
-            var mine: [Int] = []
-            bytes.withUnsafeBytes { raw in
-                for e in events {
-                    let id = UnsafeRawBufferPointer(rebasing: raw[e.id])
-                    let (entry, inserted) = table.insert(id, hash: e.hash)
-                    if inserted {
-                        fingerprints.append(e.fingerprint)
-                        billed.append(false)
-                        mine.append(entry)
-                        let value = e.value.map { String(decoding: UnsafeRawBufferPointer(rebasing: raw[$0]), as: UTF8.self) }
-                        accumulators[e.slot].add(
-                            quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line),
-                            value: value)
-                        if e.deferred { summary.deferred += 1 } else { summary.accepted += 1 }
-                        counted += 1
-                    } else if fingerprints[entry] == e.fingerprint {
-                        summary.duplicates += 1
-                    } else {
-                        summary.rejected += 1
-                        let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
-                        late.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
-                    }
-                }
-            }
-            if !mine.isEmpty {
-                mine.sort { table.key($0).lexicographicallyPrecedes(table.key($1)) }
-                var out = Array("event_id,fingerprint\n".utf8)
-                for entry in mine {
-                    out += table.key(entry)
-                    out.append(UInt8(ascii: ","))
-                    out += String(fingerprints[entry], radix: 16).utf8
-                    out.append(UInt8(ascii: "\n"))
-                }
-                try FileSystem.writeScratch(FileSystem.join(temp, UsageStore.partitionName(p)), out)
-            }
+        for r in results.map({ $0! }) {
+            if let failure = r.failure { throw failure }
+            for (slot, a) in r.accumulators.enumerated() where a.count > 0 { accumulators[slot].merge(a) }
+            summary.accepted += r.summary.accepted
+            summary.deferred += r.summary.deferred
+            summary.duplicates += r.summary.duplicates
+            summary.rejected += r.summary.rejected
+            counted += r.counted
+            late += r.rejects
         }
         try spill.remove()
         try FileSystem.replaceFolder(folder, with: temp)
         rejects = (rejects + late).sorted { $0.line < $1.line }
+    }
+
+    /// Deduplicates one partition against the same partition of every earlier contribution: the
+    /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
+    /// duplicate, one with other content is rejected.
+    func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
+        let bytes = try spill.load(p)
+        let events = UsageSpill.events(in: bytes)
+        var table = ByteKeyTable(capacity: events.count)
+        var fingerprints: [UInt64] = []
+        var billed: [Bool] = []
+        for c in committed {
+            try UsageStore.readIDs(UsageStore.idsFile(c, partition: p)) { id, fingerprint in
+                if table.insert(id, hash: ByteKeyTable.hash(id)).inserted {
+                    fingerprints.append(fingerprint)
+                    billed.append(true)
+                }
+            }
+        }
+        var mine: [Int] = []
+        bytes.withUnsafeBytes { raw in
+            for e in events {
+                let id = UnsafeRawBufferPointer(rebasing: raw[e.id])
+                let (entry, inserted) = table.insert(id, hash: e.hash)
+                if inserted {
+                    fingerprints.append(e.fingerprint)
+                    billed.append(false)
+                    mine.append(entry)
+                    let value = e.value.map { String(decoding: UnsafeRawBufferPointer(rebasing: raw[$0]), as: UTF8.self) }
+                    r.accumulators[e.slot].add(
+                        quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: value)
+                    if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
+                    r.counted += 1
+                } else if fingerprints[entry] == e.fingerprint {
+                    r.summary.duplicates += 1
+                } else {
+                    r.summary.rejected += 1
+                    let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
+                    r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
+                }
+            }
+        }
+        guard !mine.isEmpty else { return }
+        mine.sort { table.key($0).lexicographicallyPrecedes(table.key($1)) }
+        var out = Array("event_id,fingerprint\n".utf8)
+        out.reserveCapacity(mine.count * 32)
+        let digits = Array("0123456789abcdef".utf8)
+        for entry in mine {
+            out += table.key(entry)
+            out.append(UInt8(ascii: ","))
+            // Lower-case hex without leading zeros, as `String(_:radix: 16)` writes it.
+            let f = fingerprints[entry]
+            var shift = f == 0 ? 0 : (63 - f.leadingZeroBitCount) / 4 * 4
+            while shift >= 0 {
+                out.append(digits[Int((f >> UInt64(shift)) & 15)])
+                shift -= 4
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        try FileSystem.writeScratch(FileSystem.join(folder, UsageStore.partitionName(p)), out)
     }
 }

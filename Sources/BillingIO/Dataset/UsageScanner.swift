@@ -65,8 +65,7 @@ public final class UsageScanner {
     let metricIndex: ByteKeyTable
     let metricNames: [String]
     /// Served periods of all subscriptions, each one's in a run at `Hot.periodOffset`.
-    var periodStarts: [Int] = []
-    var periodEnds: [Int] = []
+    var periodDays: [(start: Int, end: Int)] = []
     var periodRanges: [DateRange] = []
     /// Accumulator slots: (subscription, metric, period index) packed → slot.
     var slotOf = IntKeyTable()
@@ -238,12 +237,11 @@ public final class UsageScanner {
             let timeline = SubscriptionTimeline(subscription: s, plan: plans[sub]!, changes: changes[s.id] ?? [], plans: allPlans)
             let computed = RecurringRater(settings: settings).servedPeriods(for: s, timeline: timeline, until: horizon, endedOn: endedOn[s.id])
             precondition(computed.count < 1 << 16, "more than 65535 served periods")
-            hot[sub].periodOffset = periodStarts.count
+            hot[sub].periodOffset = periodDays.count
             hot[sub].periodCount = computed.count
             hot[sub].horizon = horizon.dayNumber
             for p in computed {
-                periodStarts.append(p.served.start.dayNumber)
-                periodEnds.append(p.served.end.dayNumber)
+                periodDays.append((p.served.start.dayNumber, p.served.end.dayNumber))
                 periodRanges.append(p.served)
             }
         }
@@ -251,9 +249,9 @@ public final class UsageScanner {
         var lo = 0, hi = hot[sub].periodCount
         while lo < hi {
             let mid = (lo + hi) / 2
-            if periodEnds[offset + mid] <= day { lo = mid + 1 } else { hi = mid }
+            if periodDays[offset + mid].end <= day { lo = mid + 1 } else { hi = mid }
         }
-        return lo < hot[sub].periodCount && periodStarts[offset + lo] <= day && day < periodEnds[offset + lo] ? lo : nil
+        return lo < hot[sub].periodCount && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? lo : nil
     }
 
     /// FNV-1a (64 bits) over the row's fields: tells a repeated event from a conflicting one.
