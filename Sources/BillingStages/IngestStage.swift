@@ -11,7 +11,7 @@ public enum IngestStage {
         reader.readAll()
         if !reader.errors.isEmpty { throw StageFailure.data(reader.errors) }
         let catalog = reader.catalog
-        PhaseClock.mark("catalog read")
+        PhaseClock.mark("catalog")
         let usagePath = FileSystem.join(config.dataset, "usage.csv")
         var usage = UsageSummary()
         var rejects: [UsageReject] = []
@@ -31,11 +31,11 @@ public enum IngestStage {
             let scanner = try UsageScanner(
                 catalog: catalog, settings: config.settings, window: config.window, committed: committed, endedOn: endedOn,
                 commitNumber: committed.count + 1, scratch: FileSystem.join(config.runFolder, "ingest-spill"))
-            PhaseClock.mark("scanner init")
+            PhaseClock.mark("usage setup")
             try scanner.scan(path: usagePath)
-            PhaseClock.mark("scan")
+            PhaseClock.mark("usage pass 1")
             try scanner.deduplicate(idsBase: base)
-            PhaseClock.mark("dedup")
+            PhaseClock.mark("usage pass 2")
             usage = scanner.summary
             rejects = scanner.rejects
             state = scanner.sortedState
@@ -51,7 +51,7 @@ public enum IngestStage {
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
-        PhaseClock.mark("usage files")
+        PhaseClock.mark("usage write")
         for (name, text) in NormalizedDataset.files(catalog) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
         }
@@ -62,7 +62,7 @@ public enum IngestStage {
         try FileSystem.replace(FileSystem.join(config.ingestFolder, "columns.json"), Array(JSONWriter.pretty(headers).utf8))
         let summary = IngestSummary.node(period: config.period, rowCounts: reader.rowCounts, unknownColumns: reader.unknownColumns, usage: usage)
         try FileSystem.replace(FileSystem.join(config.ingestFolder, "summary.json"), Array(JSONWriter.pretty(summary).utf8))
-        PhaseClock.mark("rest")
+        PhaseClock.mark("dataset write")
         printError(
             "ingest: \(catalog.customers.count) customers, \(catalog.plans.count) plans, \(catalog.subscriptions.count) subscriptions; "
                 + "usage \(usage.rows) rows, \(usage.accepted) accepted, \(usage.rejected) rejected, \(usage.deferred) deferred")

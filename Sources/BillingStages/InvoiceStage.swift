@@ -81,7 +81,7 @@ public enum InvoiceStage {
             try commit.append("events.jsonl", events.takeText())
             if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents staged") }
         }
-        let pendingUsage = try context.usage().pending
+        let pendingUsage = try context.pendingUsage()
         if let (number, base, count) = pendingUsage {
             let name = UsageStore.name(number)
             for piece in try UsageStore.pieces(base: base) { try commit.add(name + piece, copyOf: base + piece) }

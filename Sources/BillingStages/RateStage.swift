@@ -11,7 +11,7 @@ public enum RateStage {
         do {
             items = try RatingRun(catalog: context.catalog, settings: config.settings).items(
                 since: try context.since(), until: config.window.end, endedOn: try context.dunningEnds(),
-                usage: try context.usage().state)
+                usage: try context.usage())
         } catch let e as RatingError {
             throw StageFailure.data([context.error(at: e.source, field: e.field, e.problem, value: e.value)])
         }

@@ -51,31 +51,36 @@ struct StageContext {
     var pendingUsageBase: String { FileSystem.join(config.ingestFolder, "usage_contribution") }
 
     /// All usage counted so far: every contribution in the ledger, plus this run's if it is not
-    /// committed yet (then also returned, with the number it gets and its event count). An ingest
-    /// output computed against an older ledger is refused rather than counted twice.
-    func usage() throws -> (state: UsageState, pending: (number: Int, base: String, events: Int)?) {
-        let committed = try UsageStore.committed(ledger: ledger.folder)
+    /// committed yet.
+    func usage() throws -> UsageState {
         var state = UsageState()
-        for base in committed { state.merge(try UsageStore.read(base: base)) }
+        for base in try UsageStore.committed(ledger: ledger.folder) { state.merge(try UsageStore.read(base: base)) }
+        if try pendingUsage() != nil { state.merge(try UsageStore.read(base: pendingUsageBase)) }
+        return state
+    }
+
+    /// This run's usage contribution if the ledger does not hold it yet: the number it gets and its
+    /// event count. An ingest output computed against an older ledger is refused rather than
+    /// counted twice.
+    func pendingUsage() throws -> (number: Int, base: String, events: Int)? {
+        let committed = try UsageStore.committed(ledger: ledger.folder)
         let basePath = FileSystem.join(config.ingestFolder, "usage_base.json")
-        guard FileSystem.exists(basePath) else { return (state, nil) }
+        guard FileSystem.exists(basePath) else { return nil }
         let record = try JSONParser.parse(try FileSystem.read(basePath), file: basePath)
         guard case .number(let n) = record["committed"]?.value, let known = Int(n), case .number(let e) = record["events"]?.value,
             let events = Int(e)
         else { throw StageFailure.io("\(basePath): unreadable") }
-        if events == 0 { return (state, nil) }
-        if committed.count == known {
-            state.merge(try UsageStore.read(base: pendingUsageBase))
-            return (state, (known + 1, pendingUsageBase, events))
-        }
+        if events == 0 { return nil }
+        if committed.count == known { return (known + 1, pendingUsageBase, events) }
         // Committed by an earlier run of this stage: the ledger's copy holds the same bytes.
         let pieces = try UsageStore.pieces(base: pendingUsageBase)
         if try pieces == UsageStore.pieces(base: committed[known]),
             try pieces.allSatisfy({ try FileSystem.read(pendingUsageBase + $0) == FileSystem.read(committed[known] + $0) })
         {
-            return (state, nil)
+            return nil
         }
         throw StageFailure.io("\(config.ingestFolder): the ledger's usage changed since billing-ingest ran; run billing-ingest again")
     }
+
     var itemsPath: String { FileSystem.join(config.runFolder, "items.csv") }
 }

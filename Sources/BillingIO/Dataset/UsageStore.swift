@@ -58,30 +58,43 @@ public enum UsageStore {
         return [(".csv", aggregates), (".values.csv", values)]
     }
 
-    /// The aggregation state of a contribution.
+    /// The aggregation state of a contribution, streamed row by row (a month's values file can
+    /// hold millions of rows).
     public static func read(base: String) throws -> UsageState {
         var state = UsageState()
-        func key(_ f: [String]) throws -> UsageKey {
-            guard let s = CivilDate(parsing: f[2]), let e = CivilDate(parsing: f[3]), s <= e else {
-                throw StageFailure.io("\(base): unreadable usage key \(f)")
+        func key(_ row: CSVRow, _ path: String) throws -> UsageKey {
+            guard row.count >= 4, let s = CivilDate(parsing: row.lossyString(2)), let e = CivilDate(parsing: row.lossyString(3)), s <= e else {
+                throw StageFailure.io("\(path):\(row.line): unreadable usage key")
             }
-            return UsageKey(subscriptionID: f[0], metric: f[1], period: DateRange(s, e))
+            return UsageKey(subscriptionID: row.lossyString(0), metric: CSVWriter.unneutralized(row.lossyString(1)), period: DateRange(s, e))
         }
-        func q(_ s: String) throws -> Int128 {
-            guard let d = ExactDecimal(parsing: s, maxDecimals: UsageAccumulator.scale) else { throw StageFailure.io("\(base): unreadable quantity \(s)") }
+        func q(_ row: CSVRow, _ i: Int, _ path: String) throws -> Int128? {
+            if row.bytes(i).isEmpty { return nil }
+            guard let d = ExactDecimal.parse(bytes: row.bytes(i), maxDecimals: UsageAccumulator.scale) else {
+                throw StageFailure.io("\(path):\(row.line): unreadable quantity \(row.lossyString(i))")
+            }
             return try d.rescaled(to: UsageAccumulator.scale)
         }
-        for row in try CSVTable.load(path: base + ".csv", displayPath: base + ".csv").rows {
-            let f = row.fields
+        var header = true
+        let aggregatesPath = base + ".csv"
+        try CSVReader.read(path: aggregatesPath) { row in
+            if header { header = false; return }
+            guard row.count == aggregateHeader.count else { throw StageFailure.io("\(aggregatesPath):\(row.line): unreadable row") }
             var a = UsageAccumulator()
-            a.sum = try q(f[4])
-            a.count = Int64(f[5]) ?? 0
-            a.max = f[6].isEmpty ? nil : try q(f[6])
-            if let s = Int(f[7]), let n = Int(f[8]), let o = Int64(f[9]) { a.last = (Timestamp.Instant(seconds: s, nanos: n), o, try q(f[10])) }
-            state.accumulators[try key(f)] = a
+            a.sum = try q(row, 4, aggregatesPath) ?? 0
+            a.count = Int64(row.lossyString(5)) ?? 0
+            a.max = try q(row, 6, aggregatesPath)
+            if let s = Int(row.lossyString(7)), let n = Int(row.lossyString(8)), let o = Int64(row.lossyString(9)) {
+                a.last = (Timestamp.Instant(seconds: s, nanos: n), o, try q(row, 10, aggregatesPath) ?? 0)
+            }
+            state.accumulators[try key(row, aggregatesPath)] = a
         }
-        for row in try CSVTable.load(path: base + ".values.csv", displayPath: base + ".values.csv").rows {
-            state.accumulators[try key(row.fields), default: UsageAccumulator()].values.insert(CSVWriter.unneutralized(row.fields[4]))
+        header = true
+        let valuesPath = base + ".values.csv"
+        try CSVReader.read(path: valuesPath) { row in
+            if header { header = false; return }
+            guard row.count == 5 else { throw StageFailure.io("\(valuesPath):\(row.line): unreadable row") }
+            state.accumulators[try key(row, valuesPath), default: UsageAccumulator()].values.insert(CSVWriter.unneutralized(row.lossyString(4)))
         }
         return state
     }
