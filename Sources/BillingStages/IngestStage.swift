@@ -6,6 +6,7 @@ import BillingIO
 /// It never touches the ledger; on a data error it writes nothing at all.
 public enum IngestStage {
     public static func run(_ config: PipelineConfig) throws {
+        PhaseClock.start()
         guard FileSystem.isDirectory(config.dataset) else { throw StageFailure.io("\(config.dataset): dataset folder not found") }
         var reader = CatalogReader(folder: config.dataset)
         reader.readAll()

@@ -14,6 +14,9 @@ public enum PhaseClock {
         return t.tv_sec * 1000 + t.tv_nsec / 1_000_000
     }
 
+    /// Starts timing from now (the first phase's start).
+    public static func start() { last = now() }
+
     /// Prints the milliseconds since the previous mark (or the first use) under `phase`.
     public static func mark(_ phase: String) {
         guard enabled else { return }
