@@ -1,5 +1,5 @@
 import BillingCore
-import BillingIO
+@testable import BillingIO
 import Testing
 @testable import BillingStages
 
@@ -100,5 +100,38 @@ import Testing
         try RateStage.run(config)
         try InvoiceStage.run(config)
         #expect(try TestSupport.snapshot(dir + "/ledger") == before)
+    }
+
+    /// SIGKILL a run with usage after its k-th durable write (ingest's outputs, the staged
+    /// documents and usage contribution, the redo record, the renames, the appends), run it again
+    /// and go on to December: the ledger, usage contribution and ids included, equals that of runs
+    /// never interrupted.
+    @Test(arguments: [1, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40])
+    func killedUsageRunResumesToTheSameLedger(killAfter: Int) throws {
+        let usage = "event_id,subscription_id,metric,timestamp,quantity\n"
+            + "e1,S-001,api_calls,2026-11-08T09:00:00Z,1000\ne2,S-001,api_calls,2026-11-09T09:00:00Z,20\ne1,S-001,api_calls,2026-11-08T09:00:00Z,1000\n"
+        func months(_ dir: String, killAfter: Int?) throws {
+            try TestSupport.write(dir + "/dataset/usage.csv", usage)
+            let cfg = dir + "/pipeline.json"
+            if let killAfter {
+                let killed = try TestSupport.run("billing-pipeline", ["--config", cfg], env: ["BILLING_FAULT_KILL_AFTER": String(killAfter)])
+                #expect(killed.signaled && killed.status == 9, "the run must really be killed at write \(killAfter)")
+            }
+            #expect(try TestSupport.run("billing-pipeline", ["--config", cfg]).status == 0)
+            try TestSupport.write(dir + "/dataset/usage.csv", usage + "e3,S-001,api_calls,2026-11-10T09:00:00Z,5\n")  // a late event
+            #expect(try TestSupport.run("billing-pipeline", ["--config", cfg, "--period", "2026-12"]).status == 0)
+        }
+        let reference = try workspace()
+        try months(reference, killAfter: nil)
+        let dir = try workspace()
+        try months(dir, killAfter: killAfter)
+        let expected = try TestSupport.snapshot(reference + "/ledger")
+        #expect(expected.keys.contains("usage/000001.ids/" + UsageStore.partitionName(UsageStore.partition(ofHash: hashOf("e1")))))
+        #expect(try TestSupport.snapshot(dir + "/ledger") == expected)
+    }
+
+    func hashOf(_ id: String) -> UInt64 {
+        var id = id
+        return id.withUTF8 { ByteKeyTable.hash(UnsafeRawBufferPointer($0)) }
     }
 }
