@@ -38,22 +38,31 @@ struct LedgerReportData {
         var lines: [String: [ChargeItem]] = [:]
         for i in issued { lines[i.documentNumber, default: []].append(i.item) }
         var out: [JournalTransaction] = []
-        for r in register where window.contains(r.issueDate) {
-            let path = ledger.path("invoices/\(r.number).json")
-            let doc = try JSONParser.parse(try FileSystem.read(path), file: path)
-            let taxes = try (doc["tax"]?.arrayValue ?? []).map { t -> TaxSummary in
-                guard let rate = ExactDecimal(parsing: t["rate"]?.stringValue ?? "", maxDecimals: 6),
-                    let tax = Money(parsing: t["tax"]?.stringValue ?? "", currency: r.total.currency),
-                    let taxable = Money(parsing: t["taxable"]?.stringValue ?? "", currency: r.total.currency)
-                else { throw StageFailure.io("\(path): unreadable tax") }
-                return TaxSummary(rate: rate, name: t["name"]?.stringValue ?? "", taxable: taxable, tax: tax)
-            }
+        // Each document's per-rate tax summary, read from its file (parsed over every core).
+        let inWindow = register.filter { window.contains($0.issueDate) }
+        let folder = ledger.folder
+        let parsed = inWindow.parallelMap { r -> Result<[TaxSummary], Error> in
+            Result { try LedgerReportData.taxes(of: r, path: FileSystem.join(folder, "invoices/\(r.number).json")) }
+        }
+        for (r, taxes) in zip(inWindow, parsed) {
             out.append(GeneralLedger.document(r, customerName: customers[r.customerID]?.name ?? r.customerID, lines: lines[r.number] ?? [],
-                                              taxes: taxes, inclusive: inclusive))
+                                              taxes: try taxes.get(), inclusive: inclusive))
         }
         for (i, p) in collections.enumerated() where window.contains(p.date) {
             out.append(GeneralLedger.payment(invoice: p.invoice, date: p.date, amount: p.amount, how: collectionKinds[i]))
         }
         return out.enumerated().sorted { ($0.element.date, $0.offset) < ($1.element.date, $1.offset) }.map(\.element)
+    }
+
+    /// The per-rate tax summary of a document, from its JSON file.
+    static func taxes(of r: RegisterEntry, path: String) throws -> [TaxSummary] {
+        let doc = try JSONParser.parse(try FileSystem.read(path), file: path)
+        return try (doc["tax"]?.arrayValue ?? []).map { t -> TaxSummary in
+            guard let rate = ExactDecimal(parsing: t["rate"]?.stringValue ?? "", maxDecimals: 6),
+                let tax = Money(parsing: t["tax"]?.stringValue ?? "", currency: r.total.currency),
+                let taxable = Money(parsing: t["taxable"]?.stringValue ?? "", currency: r.total.currency)
+            else { throw StageFailure.io("\(path): unreadable tax") }
+            return TaxSummary(rate: rate, name: t["name"]?.stringValue ?? "", taxable: taxable, tax: tax)
+        }
     }
 }
