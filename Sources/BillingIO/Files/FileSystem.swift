@@ -154,38 +154,36 @@ public enum FileSystem {
         durableWriteDone()
     }
 
-    /// Creates a staged file of a commit (read-only, no fsync of its own: `syncAll` follows once
-    /// for the whole commit, before its commit point). The file must not exist.
-    public static func writeStaged(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw failure("cannot create", path) }
-        defer { close(fd) }
-        maybeTear(fd, bytes)
-        try writeAll(fd, bytes, path)
-        durableWriteDone()
-    }
-
-    /// Appends to a staged file of a commit (created if needed; no fsync of its own).
-    public static func appendStaged(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot open for append", path) }
-        defer { close(fd) }
-        maybeTear(fd, bytes)
-        try writeAll(fd, bytes, path)
-        durableWriteDone()
-    }
-
-    /// Copies `source` into a new staged file, 1 MiB at a time (read-only, no fsync of its own).
-    public static func copyStaged(from source: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard fd >= 0 else { throw failure("cannot create", path) }
+    /// Opens `path` for writing with `flags`, writes what `produce` hands over (its first chunk
+    /// can be torn by fault injection), and counts one durable write; no fsync of its own.
+    private static func writeCounted(
+        _ path: String, flags: Int32, mode: mode_t, _ produce: (([UInt8]) throws -> Void) throws -> Void
+    ) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode)
+        guard fd >= 0 else { throw failure(flags & O_APPEND != 0 ? "cannot open for append" : "cannot create", path) }
         defer { close(fd) }
         var first = true
-        try forEachChunk(of: source) { chunk in
+        try produce { chunk in
             if first { maybeTear(fd, chunk); first = false }
             try writeAll(fd, chunk, path)
         }
         durableWriteDone()
+    }
+
+    /// Creates a staged file of a commit (read-only, no fsync of its own: `syncAll` follows once
+    /// for the whole commit, before its commit point). The file must not exist.
+    public static func writeStaged(_ path: String, _ bytes: [UInt8]) throws {
+        try writeCounted(path, flags: O_EXCL, mode: 0o444) { try $0(bytes) }
+    }
+
+    /// Appends to a staged file of a commit (created if needed; no fsync of its own).
+    public static func appendStaged(_ path: String, _ bytes: [UInt8]) throws {
+        try writeCounted(path, flags: O_APPEND, mode: 0o644) { try $0(bytes) }
+    }
+
+    /// Copies `source` into a new staged file, 1 MiB at a time (read-only, no fsync of its own).
+    public static func copyStaged(from source: String, to path: String) throws {
+        try writeCounted(path, flags: O_EXCL, mode: 0o444) { try forEachChunk(of: source, $0) }
     }
 
     /// Calls `body` with successive chunks (up to 1 MiB) of the file at `path`.
@@ -217,15 +215,7 @@ public enum FileSystem {
 
     /// Appends the contents of the file `source`, without fsync, inside a commit (`syncAll` follows).
     public static func appendInCommit(_ path: String, contentsOf source: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("cannot open for append", path) }
-        defer { close(fd) }
-        var first = true
-        try forEachChunk(of: source) { chunk in
-            if first { maybeTear(fd, chunk); first = false }
-            try writeAll(fd, chunk, path)
-        }
-        durableWriteDone()
+        try writeCounted(path, flags: O_APPEND, mode: 0o644) { try forEachChunk(of: source, $0) }
     }
 
     /// Writes a scratch or staging file of a derived output (created or truncated, no fsync: a
