@@ -15,7 +15,6 @@ public enum IngestStage {
         PhaseClock.mark("catalog")
         let usagePath = FileSystem.join(config.dataset, "usage.csv")
         var usage = UsageSummary()
-        var rejects: [UsageReject] = []
         // Events the ledger already counted, and dunning ends, decide what is new and what is served.
         var endedOn: [String: CivilDate] = [:]
         var committed: [String] = []
@@ -28,20 +27,21 @@ public enum IngestStage {
         let base = FileSystem.join(config.ingestFolder, "usage_contribution")
         var state: [(key: UsageKey, accumulator: UsageAccumulator)] = []
         var counted = 0
+        var scanner: UsageScanner?
         if FileSystem.exists(usagePath) {
-            let scanner = try UsageScanner(
+            let scanning = try UsageScanner(
                 catalog: catalog, settings: config.settings, window: config.window, committed: committed, endedOn: endedOn,
                 commitNumber: committed.count + 1, scratch: FileSystem.join(config.runFolder, "ingest-spill"))
             PhaseClock.mark("usage setup")
-            try scanner.scan(path: usagePath)
+            scanner = scanning
+            try scanning.scan(path: usagePath)
             PhaseClock.mark("usage pass 1")
-            try scanner.deduplicate(idsBase: base)
+            try scanning.deduplicate(idsBase: base)
             PhaseClock.mark("usage pass 2")
-            usage = scanner.summary
-            rejects = scanner.rejects
-            state = scanner.sortedState
-            counted = scanner.counted
-            reader.unknownColumns["usage.csv"] = scanner.unknownColumns
+            usage = scanning.summary
+            state = scanning.sortedState
+            counted = scanning.counted
+            reader.unknownColumns["usage.csv"] = scanning.unknownColumns
             reader.rowCounts["usage.csv"] = usage.rows
         } else {
             try FileSystem.removeTree(UsageStore.idsFolder(base))
@@ -58,7 +58,12 @@ public enum IngestStage {
         }
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "plans.json"), try FileSystem.read(FileSystem.join(config.dataset, "plans.json")))
-        try FileSystem.replace(FileSystem.join(config.runFolder, "rejects.csv"), Array(UsageReject.document(rejects).utf8))
+        let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
+        if let scanner {
+            try scanner.writeRejects(to: rejectsPath)
+        } else {
+            try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
+        }
         let headers = JSONNode.object(reader.headers.mapValues { .array($0.map { .string($0) }) })
         try FileSystem.replace(FileSystem.join(config.ingestFolder, "columns.json"), Array(JSONWriter.pretty(headers).utf8))
         let summary = IngestSummary.node(period: config.period, rowCounts: reader.rowCounts, unknownColumns: reader.unknownColumns, usage: usage)

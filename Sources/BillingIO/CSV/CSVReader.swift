@@ -44,10 +44,13 @@ public final class CSVReader {
     /// Reads `path`, calling `onRecord` for every record, the header included (line numbers are
     /// physical). A quoting error is a `DataError` naming the record's first line.
     public static func read(
-        path: String, displayPath: String? = nil, onRecord: @escaping (CSVRow) throws -> Void
+        path: String, displayPath: String? = nil, onRecord: (CSVRow) throws -> Void
     ) throws {
-        let reader = CSVReader(displayPath: displayPath ?? path)
-        try reader.run(path: path, onRecord: onRecord)
+        try withoutActuallyEscaping(onRecord) { body in
+            let reader = CSVReader(displayPath: displayPath ?? path)
+            defer { reader.onRecord = nil }
+            try reader.run(path: path, onRecord: body)
+        }
     }
 
     private func run(path: String, onRecord: @escaping (CSVRow) throws -> Void) throws {

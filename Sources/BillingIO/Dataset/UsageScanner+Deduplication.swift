@@ -34,7 +34,6 @@ extension UsageScanner {
                 out[w] = r
             }
         }
-        var late: [UsageReject] = []
         for r in results.map({ $0! }) {
             if let failure = r.failure { throw failure }
             for (slot, a) in r.accumulators.enumerated() where a.count > 0 { accumulators[slot].merge(a) }
@@ -43,11 +42,33 @@ extension UsageScanner {
             summary.duplicates += r.summary.duplicates
             summary.rejected += r.summary.rejected
             counted += r.counted
-            late += r.rejects
+            lateRejects += r.rejects
+        }
+        lateRejects.sort { $0.line < $1.line }
+        try FileSystem.replaceFolder(folder, with: temp)
+    }
+
+    /// Writes `rejects.csv` (atomically): pass 1's rejects, streamed from the spill, merged by
+    /// line with pass 2's; then removes the spill.
+    public func writeRejects(to path: String) throws {
+        let late = lateRejects
+        try FileSystem.replace(path) { emit in
+            try emit(Array(CSVWriter.line(UsageReject.header).utf8))
+            var next = 0
+            if FileSystem.exists(spill.rejectsPath) {
+                try CSVReader.read(path: spill.rejectsPath) { row in
+                    let fields = (0..<row.count).map { CSVWriter.unneutralized(row.lossyString($0)) }
+                    let line = Int(fields[1]) ?? 0
+                    while next < late.count && late[next].line < line {
+                        try emit(Array(late[next].csvLine.utf8))
+                        next += 1
+                    }
+                    try emit(Array(CSVWriter.line(fields).utf8))
+                }
+            }
+            for r in late[next...] { try emit(Array(r.csvLine.utf8)) }
         }
         try spill.remove()
-        try FileSystem.replaceFolder(folder, with: temp)
-        rejects = (rejects + late).sorted { $0.line < $1.line }
     }
 
     /// Deduplicates one partition against the same partition of every earlier contribution: the
@@ -55,6 +76,7 @@ extension UsageScanner {
     /// duplicate, one with other content is rejected.
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
         let bytes = try spill.load(p)
+        try spill.drop(p)
         let events = UsageSpill.events(in: bytes)
         var table = ByteKeyTable(capacity: events.count)
         var fingerprints: [UInt64] = []

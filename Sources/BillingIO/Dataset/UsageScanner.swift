@@ -1,17 +1,5 @@
 import BillingCore
 
-/// A usage row ingest refused, written to `OUTPUT/<period>/rejects.csv`.
-public struct UsageReject: Sendable, Hashable {
-    public var file: String
-    public var line: Int
-    public var eventID: String
-    public var reason: String
-
-    public static func document(_ rejects: [UsageReject]) -> String {
-        CSVWriter.document(header: ["file", "line", "event_id", "reason"], rows: rejects.map { [$0.file, String($0.line), $0.eventID, $0.reason] })
-    }
-}
-
 /// Streams `usage.csv` and sorts every row into accepted, rejected (with a reason), deferred
 /// (after the run window), trial or duplicate (SPEC §5, §8), aggregating the accepted ones.
 ///
@@ -33,7 +21,8 @@ public final class UsageScanner {
     /// The ledger's contributions (bases), whose ids were billed by earlier runs.
     let committed: [String]
     public internal(set) var summary = UsageSummary()
-    public internal(set) var rejects: [UsageReject] = []
+    /// Rejected rows of pass 2 (conflicting repeats); pass 1 streams its rejects to the spill.
+    var lateRejects: [UsageReject] = []
     public private(set) var unknownColumns: [String] = []
     /// Events counted by this run (accepted or deferred).
     public internal(set) var counted = 0
@@ -74,7 +63,7 @@ public final class UsageScanner {
     var accumulators: [UsageAccumulator] = []
     let spill: UsageSpill
 
-    /// - Parameter scratch: a folder for the spill partitions, removed by `deduplicate`.
+    /// - Parameter scratch: a folder for the spill, removed by `writeRejects`.
     public init(
         catalog: Catalog, settings: BillingSettings, window: DateRange, committed: [String] = [], endedOn: [String: CivilDate] = [:],
         commitNumber: Int = 1, scratch: String
@@ -145,7 +134,7 @@ public final class UsageScanner {
             if let reason = try self.classify(row, c) {
                 self.summary.rejected += 1
                 let id = c.id < row.count ? row.lossyString(c.id) : ""
-                self.rejects.append(UsageReject(file: "usage.csv", line: row.line, eventID: id, reason: reason))
+                try self.spill.addReject(UsageReject(file: "usage.csv", line: row.line, eventID: id, reason: reason))
             }
             if self.summary.rows % 10_000_000 == 0 { Console.error("ingest: \(self.summary.rows) usage rows read") }
         }

@@ -28,6 +28,9 @@ final class UsageSpill {
     private var buffers: [UnsafeMutableRawPointer]
     private var used: [Int]
     private var fds: [Int32]
+    /// Pass 1's rejected rows, in line order, as `rejects.csv` rows.
+    private var rejects: [UInt8] = []
+    private var rejectsFD: Int32 = -1
     static let flushSize = 1 << 16
     /// The fixed part of a record; the id (≤ 64 bytes) and the value follow.
     static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 4 + 1 + 2 + 4
@@ -44,6 +47,24 @@ final class UsageSpill {
     deinit {
         for b in buffers { b.deallocate() }
         for fd in fds where fd >= 0 { close(fd) }
+        if rejectsFD >= 0 { close(rejectsFD) }
+    }
+
+    var rejectsPath: String { FileSystem.join(folder, "rejects.csv") }
+
+    /// Appends a rejected row (pass 1 meets them in line order).
+    func addReject(_ r: UsageReject) throws {
+        rejects += r.csvLine.utf8
+        if rejects.count >= UsageSpill.flushSize { try flushRejects() }
+    }
+
+    private func flushRejects() throws {
+        if rejectsFD < 0 {
+            rejectsFD = open(rejectsPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard rejectsFD >= 0 else { throw FileSystem.failure("cannot create", rejectsPath) }
+        }
+        try FileSystem.writeAll(rejectsFD, rejects, rejectsPath)
+        rejects.removeAll(keepingCapacity: true)
     }
 
     func path(_ p: Int) -> String { FileSystem.join(folder, String(p) + ".bin") }
@@ -105,13 +126,19 @@ final class UsageSpill {
         used[p] = 0
     }
 
-    /// Flushes and closes every partition file.
+    /// Flushes and closes every partition file and the rejects.
     func finish() throws {
         for p in 0..<UsageStore.partitions {
             try flush(p)
             if fds[p] >= 0 { close(fds[p]); fds[p] = -1 }
         }
+        try flushRejects()
+        close(rejectsFD)
+        rejectsFD = -1
     }
+
+    /// Removes one partition's file once it has been read.
+    func drop(_ p: Int) throws { try FileSystem.remove(path(p)) }
 
     /// The bytes of partition `p` (empty if nothing went to it).
     func load(_ p: Int) throws -> [UInt8] { FileSystem.exists(path(p)) ? try FileSystem.read(path(p)) : [] }

@@ -103,14 +103,12 @@ public enum UsageStore {
     static func readIDs(_ path: String, _ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws {
         guard FileSystem.exists(path) else { return }
         var first = true
-        try withoutActuallyEscaping(body) { body in
-            try CSVReader.read(path: path) { row in
-                if first { first = false; return }
-                guard row.count == 2, let fingerprint = UInt64(row.lossyString(1), radix: 16) else {
-                    throw StageFailure.io("\(path):\(row.line): unreadable event id row")
-                }
-                try body(UnsafeRawBufferPointer(row.bytes(0)), fingerprint)
+        try CSVReader.read(path: path) { row in
+            if first { first = false; return }
+            guard row.count == 2, let fingerprint = UInt64(row.lossyString(1), radix: 16) else {
+                throw StageFailure.io("\(path):\(row.line): unreadable event id row")
             }
+            try body(UnsafeRawBufferPointer(row.bytes(0)), fingerprint)
         }
     }
 

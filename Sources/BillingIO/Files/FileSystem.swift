@@ -170,6 +170,36 @@ public enum FileSystem {
         durableWriteDone()
     }
 
+    /// `replace` for an output too large to hold: `produce` hands over its bytes chunk by chunk.
+    public static func replace(_ path: String, produce: ((([UInt8]) throws -> Void)) throws -> Void) throws {
+        let temp = path + ".tmp"
+        unlink(temp)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create", temp) }
+        do {
+            defer { close(fd) }
+            var buffer: [UInt8] = []
+            var first = true
+            func flush() throws {
+                if first { maybeTear(fd, buffer); first = false }
+                try writeAll(fd, buffer, temp)
+                buffer.removeAll(keepingCapacity: true)
+            }
+            try produce { chunk in
+                buffer += chunk
+                if buffer.count >= 1 << 20 { try flush() }
+            }
+            try flush()
+            guard fsync(fd) == 0 else { throw failure("cannot sync", temp) }
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, path) == 0 else { throw failure("cannot rename into place", path) }
+        try syncDirectory(of: path)
+        durableWriteDone()
+    }
+
     /// Creates a staged file of a commit (read-only, no fsync of its own: `syncAll` follows once
     /// for the whole commit, before its commit point). The file must not exist.
     public static func writeStaged(_ path: String, _ bytes: [UInt8]) throws {

@@ -55,6 +55,7 @@ public enum FuzzTarget {
             guard let scanner = try? UsageScanner(catalog: catalog, settings: BillingSettings(), window: window, scratch: dir + "/spill") else { return }
             try? scanner.scan(path: path)
             try? scanner.deduplicate(idsBase: dir + "/contribution")
+            try? scanner.writeRejects(to: dir + "/rejects.csv")
         }
     }
 }
