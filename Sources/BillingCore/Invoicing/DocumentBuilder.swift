@@ -43,7 +43,8 @@ public struct DocumentBuilder: Sendable {
         for item in items where item.amount.minorUnits != 0 {
             groups[GroupKey(date: ItemDiff.issueDate(of: item, window: window), customer: item.customerID), default: []].append(item)
         }
-        var issuedSoFar = issued
+        // Issued lines by subscription, including this run's documents as they are built.
+        var issuedSoFar: [String: [IssuedItem]] = Dictionary(grouping: issued, by: \.item.subscriptionID)
         var documents: [Document] = []
         for key in groups.keys.sorted() {
             let customer = customers[key.customer]!
@@ -92,18 +93,17 @@ public struct DocumentBuilder: Sendable {
                 customer: customer, lines: lines, tax: tax, creditApplied: creditApplied, amountDue: amountDue, notes: notes,
                 references: references, voids: voids))
             if type == .invoice && creditApplied.minorUnits == 0 { invoiceTotals[number] = tax.total }
-            issuedSoFar += lines.map { IssuedItem(item: $0, documentNumber: number) }
+            for line in lines { issuedSoFar[line.subscriptionID, default: []].append(IssuedItem(item: line, documentNumber: number)) }
         }
         return documents
     }
 
-    /// The invoices holding charges of the same subscriptions over overlapping service periods.
-    static func references(for lines: [ChargeItem], in issued: [IssuedItem]) -> [String] {
+    /// The invoices holding charges of the same subscriptions over overlapping service periods
+    /// (`issued`: the lines issued so far, by subscription).
+    static func references(for lines: [ChargeItem], in issued: [String: [IssuedItem]]) -> [String] {
         var refs: Set<String> = []
         for line in lines {
-            for i in issued where i.item.subscriptionID == line.subscriptionID && i.item.amount.minorUnits > 0
-                && i.item.period.clamped(to: line.period) != nil
-            {
+            for i in issued[line.subscriptionID] ?? [] where i.item.amount.minorUnits > 0 && i.item.period.clamped(to: line.period) != nil {
                 refs.insert(i.documentNumber)
             }
         }
