@@ -23,10 +23,10 @@ public enum InvoiceStage {
             if try Ledger.money(row, "credit_applied", file: "invoices.csv").minorUnits == 0 { totals[row["number"]!] = total }
         }
         let touched = Set(try ledger.payments().map { $0["invoice_number"] ?? "" }).union(try ledger.statuses().filter { $0["entity"] == "invoice" }.map { $0["id"] ?? "" })
-        let receipts = context.catalog.paymentsReceived
+        let receipts = Dictionary(grouping: context.catalog.paymentsReceived, by: \.invoiceNumber)
         // Unpaid, never collected, and no transfer for it on or before the credit note.
         let voidable = { (number: String, date: CivilDate) in
-            !touched.contains(number) && !receipts.contains { $0.invoiceNumber == number && $0.date <= date }
+            !touched.contains(number) && !(receipts[number] ?? []).contains { $0.date <= date }
         }
         let documents = try DocumentBuilder(settings: config.settings).build(
             items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances,
