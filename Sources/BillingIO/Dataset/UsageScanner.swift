@@ -55,7 +55,6 @@ public final class UsageScanner {
     let metricNames: [String]
     /// Served periods of all subscriptions, each one's in a run at `Hot.periodOffset`.
     var periodDays: [(start: Int, end: Int)] = []
-    var periodRanges: [DateRange] = []
     /// Accumulator slots: (subscription, metric, period index) packed → slot.
     var slotOf = IntKeyTable()
     var slotKeys: [UsageKey] = []
@@ -196,7 +195,7 @@ public final class UsageScanner {
         let packed = sub << 28 | metric << 16 | period
         let slot = slotOf.value(for: packed) {
             slotPacked.append(packed)
-            slotKeys.append(UsageKey(subscriptionID: subscriptions[sub].id, metric: metricNames[metric], period: periodRanges[hot[sub].periodOffset + period]))
+            slotKeys.append(UsageKey(subscriptionID: subscriptions[sub].id, metric: metricNames[metric], period: servedRange(sub, period)))
             accumulators.append(UsageAccumulator())
             return slotKeys.count - 1
         }
@@ -231,7 +230,6 @@ public final class UsageScanner {
             hot[sub].horizon = horizon.dayNumber
             for p in computed {
                 periodDays.append((p.served.start.dayNumber, p.served.end.dayNumber))
-                periodRanges.append(p.served)
             }
         }
         let offset = hot[sub].periodOffset
@@ -241,6 +239,12 @@ public final class UsageScanner {
             if periodDays[offset + mid].end <= day { lo = mid + 1 } else { hi = mid }
         }
         return lo < hot[sub].periodCount && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? lo : nil
+    }
+
+    /// The `period`-th served period of a subscription as dates.
+    func servedRange(_ sub: Int, _ period: Int) -> DateRange {
+        let days = periodDays[hot[sub].periodOffset + period]
+        return DateRange(CivilDate(dayNumber: days.start), CivilDate(dayNumber: days.end))
     }
 
     /// FNV-1a (64 bits) over the row's fields: tells a repeated event from a conflicting one.
