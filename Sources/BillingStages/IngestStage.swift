@@ -25,7 +25,6 @@ public enum IngestStage {
         }
         try FileSystem.createDirectory(config.ingestFolder)
         let base = FileSystem.join(config.ingestFolder, "usage_contribution")
-        var state: [(key: UsageKey, accumulator: UsageAccumulator)] = []
         var counted = 0
         var scanner: UsageScanner?
         if FileSystem.exists(usagePath) {
@@ -39,14 +38,14 @@ public enum IngestStage {
             try scanning.deduplicate(idsBase: base)
             PhaseClock.mark("usage pass 2")
             usage = scanning.summary
-            state = scanning.sortedState
             counted = scanning.counted
             reader.unknownColumns["usage.csv"] = scanning.unknownColumns
             reader.rowCounts["usage.csv"] = usage.rows
         } else {
             try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
-        for f in UsageStore.files(state) {
+        let slots = scanner?.sortedSlots ?? []
+        for f in UsageStore.files(count: slots.count, entry: { scanner!.entry(slots[$0]) }) {
             try FileSystem.replace(base + f.suffix, f.bytes)
         }
         try FileSystem.replace(

@@ -65,6 +65,36 @@ import Testing
         #expect(try TestSupport.snapshot(dir + "/ledger") == before)
     }
 
+    /// `unique_count` across two runs: the distinct `value`s of both contributions are united, and
+    /// a repeated value (in one file, or again in a later run) counts once.
+    @Test func uniqueCountUnitesValuesAcrossRuns() throws {
+        let dir = try TestSupport.workspace()
+        let charge = ", \"charges\": [{\"metric\": \"active_users\", \"aggregation\": \"unique_count\", \"model\": \"per_unit\", \"unit_price\": \"2\"}]}"
+        try TestSupport.write(dir + "/dataset/plans.json", try TestSupport.read(dir + "/dataset/plans.json")
+            .replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charge))
+        let header = "event_id,subscription_id,metric,timestamp,quantity,value\n"
+        let november = "e1,S-001,active_users,2026-11-08T09:00:00Z,,u1\ne2,S-001,active_users,2026-11-09T09:00:00Z,,u2\n"
+            + "e3,S-001,active_users,2026-11-10T09:00:00Z,,u1\ne4,S-001,active_users,2026-11-11T09:00:00Z,,u3\n"
+        try TestSupport.write(dir + "/dataset/usage.csv", header + november)
+        try Pipeline.run(try TestSupport.config(dir, period: "2026-11"))
+        // November's contribution holds u1, u2, u3 once each for S-001's period [11-07, 12-07).
+        #expect(try TestSupport.read(dir + "/ledger/usage/000001.values.csv") == """
+            subscription_id,metric,period_start,period_end,value
+            S-001,active_users,2026-11-07,2026-12-07,u1
+            S-001,active_users,2026-11-07,2026-12-07,u2
+            S-001,active_users,2026-11-07,2026-12-07,u3
+
+            """)
+        // December adds e5 (u2 again) and e6 (u4, new), both in [11-07, 12-07), billed on 12-07:
+        // distinct {u1, u2, u3, u4} = 4 users × 2.00 = 8.00.
+        try TestSupport.write(dir + "/dataset/usage.csv", header + november
+            + "e5,S-001,active_users,2026-12-01T09:00:00Z,,u2\ne6,S-001,active_users,2026-12-02T09:00:00Z,,u4\n")
+        try Pipeline.run(try TestSupport.config(dir, period: "2026-12"))
+        let lines = try Ledger(folder: dir + "/ledger", create: false).issuedItems().filter { $0.item.kind == .usage }
+        #expect(lines.map { "\($0.item.period.start)..\($0.item.period.end) \($0.item.quantity) × \($0.item.unitPrice) = \($0.item.amount)" }
+                == ["2026-11-07..2026-12-07 4 × 2 = 8.00"])
+    }
+
     /// Zero events still price the charge (SPEC §5): a graduated first-tier flat fee of 5.00 is due.
     @Test func zeroUnitsStillBillTheFlatFee() throws {
         let dir = try TestSupport.workspace()

@@ -5,6 +5,7 @@ extension UsageScanner {
     /// What one worker of pass 2 produced over its partitions.
     struct PassTwo {
         var accumulators: [UsageAccumulator]
+        var values: [Set<Int32>]
         var summary = UsageSummary()
         var rejects: [UsageReject] = []
         var counted = 0
@@ -27,7 +28,7 @@ extension UsageScanner {
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var r = PassTwo(accumulators: Array(repeating: UsageAccumulator(), count: slotCount))
+                var r = PassTwo(accumulators: Array(repeating: UsageAccumulator(), count: slotCount), values: Array(repeating: [], count: slotCount))
                 do {
                     for p in stride(from: w, to: UsageStore.partitions, by: workers) { try scanner.deduplicate(partition: p, into: &r, folder: temp) }
                 } catch { r.failure = error }
@@ -37,6 +38,7 @@ extension UsageScanner {
         for r in results.map({ $0! }) {
             if let failure = r.failure { throw failure }
             for (slot, a) in r.accumulators.enumerated() where a.count > 0 { accumulators[slot].merge(a) }
+            for (slot, v) in r.values.enumerated() where !v.isEmpty { slotValues[slot].formUnion(v) }
             summary.accepted += r.summary.accepted
             summary.deferred += r.summary.deferred
             summary.duplicates += r.summary.duplicates
@@ -98,9 +100,9 @@ extension UsageScanner {
                     fingerprints.append(e.fingerprint)
                     billed.append(false)
                     mine.append(entry)
-                    let value = e.value.map { String(decoding: UnsafeRawBufferPointer(rebasing: raw[$0]), as: UTF8.self) }
                     r.accumulators[e.slot].add(
-                        quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: value)
+                        quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
+                    if e.value >= 0 { r.values[e.slot].insert(Int32(e.value)) }
                     if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
                     r.counted += 1
                 } else if fingerprints[entry] == e.fingerprint {

@@ -60,6 +60,10 @@ public final class UsageScanner {
     var slotKeys: [UsageKey] = []
     var slotPacked: [Int] = []
     var accumulators: [UsageAccumulator] = []
+    /// The distinct `value`s kept (for `unique_count`), interned: a slot's values are a set of
+    /// small integers, so their memory is per distinct value, not per event.
+    var valueIndex = ByteKeyTable()
+    var slotValues: [Set<Int32>] = []
     let spill: UsageSpill
 
     /// - Parameter scratch: a folder for the spill, removed by `writeRejects`.
@@ -107,10 +111,15 @@ public final class UsageScanner {
         spill = try UsageSpill(folder: scratch)
     }
 
-    /// The aggregation state of this run's counted events, in key order (slots sort by their
-    /// packed key: subscriptions, metrics and periods are each indexed in sorted order).
-    public var sortedState: [(key: UsageKey, accumulator: UsageAccumulator)] {
-        slotKeys.indices.filter { accumulators[$0].count > 0 }.sorted { slotPacked[$0] < slotPacked[$1] }.map { (slotKeys[$0], accumulators[$0]) }
+    /// The slots holding counted events, in key order (slots sort by their packed key:
+    /// subscriptions, metrics and periods are each indexed in sorted order).
+    public var sortedSlots: [Int] {
+        slotKeys.indices.filter { accumulators[$0].count > 0 }.sorted { slotPacked[$0] < slotPacked[$1] }
+    }
+
+    /// A slot's key, aggregation state and sorted distinct values.
+    public func entry(_ slot: Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String]) {
+        (slotKeys[slot], accumulators[slot], slotValues[slot].map { String(decoding: valueIndex.key(Int($0)), as: UTF8.self) }.sorted())
     }
 
     // MARK: Pass 1
@@ -177,11 +186,14 @@ public final class UsageScanner {
             guard let scaled = try? value.rescaled(to: UsageAccumulator.scale) else { return "quantity too large" }
             quantity = scaled
         }
-        var value: UnsafeBufferPointer<UInt8>?
+        var value = -1
         if let v = c.value, row.bytes(v).count > 0 {
             let bytes = row.bytes(v)
             guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return "value is not valid UTF-8" }
-            if keepsValues(sub, metric) { value = bytes }
+            if keepsValues(sub, metric) {
+                let raw = UnsafeRawBufferPointer(bytes)
+                value = valueIndex.insert(raw, hash: ByteKeyTable.hash(raw)).index
+            }
         }
         let local = instant.seconds + settings.timezoneOffsetMinutes * 60
         let day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400)
@@ -197,12 +209,13 @@ public final class UsageScanner {
             slotPacked.append(packed)
             slotKeys.append(UsageKey(subscriptionID: subscriptions[sub].id, metric: metricNames[metric], period: servedRange(sub, period)))
             accumulators.append(UsageAccumulator())
+            slotValues.append([])
             return slotKeys.count - 1
         }
         let event = SpilledEvent(
             hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: UsageScanner.fingerprint(row), line: row.line,
-            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, slot: slot, deferred: day >= windowEnd, id: 0..<0, value: nil)
-        try spill.add(event, id: id, value: value)
+            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, slot: slot, deferred: day >= windowEnd, value: value, id: 0..<0)
+        try spill.add(event, id: id)
         return nil
     }
 

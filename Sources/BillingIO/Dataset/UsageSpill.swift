@@ -13,9 +13,10 @@ struct SpilledEvent {
     var nanos: Int
     var slot: Int
     var deferred: Bool
-    /// Byte ranges of the id and the `value` (nil when not kept) in the partition's buffer.
+    /// The interned `value` (−1: none kept), see `UsageScanner.valueIndex`.
+    var value: Int
+    /// The byte range of the id in the partition's buffer.
     var id: Range<Int>
-    var value: Range<Int>?
 }
 
 /// Temporary partition files for usage deduplication: every accepted row is appended to the file
@@ -32,8 +33,8 @@ final class UsageSpill {
     private var rejects: [UInt8] = []
     private var rejectsFD: Int32 = -1
     static let flushSize = 1 << 16
-    /// The fixed part of a record; the id (≤ 64 bytes) and the value follow.
-    static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 4 + 1 + 2 + 4
+    /// The fixed part of a record; the id (≤ 64 bytes) follows.
+    static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 4 + 4 + 1 + 2
 
     init(folder: String) throws {
         self.folder = folder
@@ -69,23 +70,15 @@ final class UsageSpill {
 
     func path(_ p: Int) -> String { FileSystem.join(folder, String(p) + ".bin") }
 
-    func add(_ e: SpilledEvent, id: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>?) throws {
+    func add(_ e: SpilledEvent, id: UnsafeBufferPointer<UInt8>) throws {
         let p = UsageStore.partition(ofHash: e.hash)
-        let size = UsageSpill.fixedSize + id.count + (value?.count ?? 0)
+        let size = UsageSpill.fixedSize + id.count
         if used[p] + size > UsageSpill.flushSize { try flush(p) }
-        if size > UsageSpill.flushSize {
-            // A record larger than the buffer (a very long value) is written on its own.
-            let big = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-            defer { big.deallocate() }
-            UsageSpill.encode(e, id: id, value: value, into: big)
-            try write(p, UnsafeRawBufferPointer(start: big, count: size))
-            return
-        }
-        UsageSpill.encode(e, id: id, value: value, into: buffers[p] + used[p])
+        UsageSpill.encode(e, id: id, into: buffers[p] + used[p])
         used[p] += size
     }
 
-    private static func encode(_ e: SpilledEvent, id: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>?, into base: UnsafeMutableRawPointer) {
+    private static func encode(_ e: SpilledEvent, id: UnsafeBufferPointer<UInt8>, into base: UnsafeMutableRawPointer) {
         var at = 0
         func put<T: FixedWidthInteger>(_ v: T) {
             base.storeBytes(of: v.littleEndian, toByteOffset: at, as: T.self)
@@ -99,12 +92,10 @@ final class UsageSpill {
         put(Int64(e.seconds))
         put(Int32(e.nanos))
         put(Int32(e.slot))
+        put(Int32(e.value))
         put(UInt8(e.deferred ? 1 : 0))
         put(UInt16(id.count))
-        put(UInt32(value.map { $0.count } ?? 0xFFFF_FFFF))
         (base + at).copyMemory(from: id.baseAddress!, byteCount: id.count)
-        at += id.count
-        if let value, value.count > 0 { (base + at).copyMemory(from: value.baseAddress!, byteCount: value.count) }
     }
 
     private func write(_ p: Int, _ bytes: UnsafeRawBufferPointer) throws {
@@ -156,18 +147,14 @@ final class UsageSpill {
                 let hash = get(UInt64.self), fingerprint = get(UInt64.self), line = Int(get(Int64.self))
                 let low = UInt64(bitPattern: get(Int64.self)), high = get(Int64.self)
                 let seconds = Int(get(Int64.self)), nanos = Int(get(Int32.self)), slot = Int(get(Int32.self))
+                let value = Int(get(Int32.self))
                 let deferred = get(UInt8.self) == 1
-                let idLength = Int(get(UInt16.self)), valueLength = get(UInt32.self)
+                let idLength = Int(get(UInt16.self))
                 let id = pos..<(pos + idLength)
                 pos += idLength
-                var value: Range<Int>?
-                if valueLength != 0xFFFF_FFFF {
-                    value = pos..<(pos + Int(valueLength))
-                    pos += Int(valueLength)
-                }
                 out.append(SpilledEvent(
                     hash: hash, fingerprint: fingerprint, line: line, quantity: Int128(high) << 64 | Int128(low), seconds: seconds,
-                    nanos: nanos, slot: slot, deferred: deferred, id: id, value: value))
+                    nanos: nanos, slot: slot, deferred: deferred, value: value, id: id))
             }
         }
         return out

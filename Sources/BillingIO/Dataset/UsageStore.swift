@@ -29,15 +29,18 @@ public enum UsageStore {
 
     /// The aggregates and values files of a state given in key order (the ids are written by
     /// `UsageScanner`). Built as bytes: a month can hold millions of aggregates.
-    public static func files(_ sorted: [(key: UsageKey, accumulator: UsageAccumulator)]) -> [(suffix: String, bytes: [UInt8])] {
+    public static func files(
+        count: Int, entry: (Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String])
+    ) -> [(suffix: String, bytes: [UInt8])] {
         var aggregates = Array(CSVWriter.line(aggregateHeader).utf8)
         var values = Array(CSVWriter.line(["subscription_id", "metric", "period_start", "period_end", "value"]).utf8)
-        aggregates.reserveCapacity(sorted.count * 96)
+        aggregates.reserveCapacity(count * 96)
         func q(_ v: Int128?, _ out: inout [UInt8]) {
             if let v { out += ExactDecimal(units: v, scale: UsageAccumulator.scale).normalized.description.utf8 }
         }
         func comma(_ out: inout [UInt8]) { out.append(UInt8(ascii: ",")) }
-        for (k, a) in sorted {
+        for i in 0..<count {
+            let (k, a, distinct) = entry(i)
             let key = Array((CSVWriter.cell(k.subscriptionID) + "," + CSVWriter.cell(k.metric) + "," + k.period.start.description + "," + k.period.end.description).utf8)
             aggregates += key
             comma(&aggregates); q(a.sum, &aggregates)
@@ -48,7 +51,7 @@ public enum UsageStore {
             comma(&aggregates); if let l = a.last { aggregates += String(l.order).utf8 }
             comma(&aggregates); q(a.last?.quantity, &aggregates)
             aggregates.append(UInt8(ascii: "\n"))
-            for v in a.values.sorted() {
+            for v in distinct {
                 values += key
                 comma(&values)
                 values += CSVWriter.cell(v).utf8
