@@ -59,7 +59,7 @@ struct UsageDedupStructuresTests {
     /// A spilled event reads back field for field: a quantity beyond 64 bits, a negative time,
     /// no value (−1) apart from value 0, and the ids' byte ranges.
     @Test func spillRecordsRoundTrip() throws {
-        var template = Array("/tmp/billing-spill-XXXXXX".utf8CString)
+        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         let spill = try UsageSpill(folder: dir + "/s")
         let big = Int128(1) << 70 + 5  // 2^70 + 5 units of 10^-9
