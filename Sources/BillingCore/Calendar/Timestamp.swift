@@ -46,8 +46,14 @@ public enum Timestamp {
 
     /// The calendar day of an instant in a fixed offset (in minutes east of UTC).
     public static func day(epochSeconds: Int, offsetMinutes: Int) -> CivilDate {
+        CivilDate(dayNumber: dayNumber(epochSeconds: epochSeconds, offsetMinutes: offsetMinutes))
+    }
+
+    /// `day` as a day number (days since 1970-01-01), for the usage hot path.
+    @inlinable
+    public static func dayNumber(epochSeconds: Int, offsetMinutes: Int) -> Int {
         let local = epochSeconds + offsetMinutes * 60
-        return CivilDate(dayNumber: local >= 0 ? local / 86400 : -((-local + 86399) / 86400))
+        return local >= 0 ? local / 86400 : -((-local + 86399) / 86400)
     }
 
     static func num(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ n: Int) -> Int? {

@@ -195,8 +195,7 @@ public final class UsageScanner {
                 value = valueIndex.insert(raw, hash: ByteKeyTable.hash(raw)).index
             }
         }
-        let local = instant.seconds + settings.timezoneOffsetMinutes * 60
-        let day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400)
+        let day = Timestamp.dayNumber(epochSeconds: instant.seconds, offsetMinutes: settings.timezoneOffsetMinutes)
         let h = hot[sub]
         if day < h.start { return "outside every served period" }
         if day < h.firstPaid && day < h.cancel {
