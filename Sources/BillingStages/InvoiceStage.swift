@@ -6,6 +6,7 @@ import BillingIO
 /// commit: the document files, register rows, line index rows and audit entries.
 public enum InvoiceStage {
     public static func run(_ config: PipelineConfig) throws {
+        PhaseClock.start()
         let context = try StageContext(config, writesLedger: true)
         guard FileSystem.exists(context.itemsPath) else {
             throw StageFailure.io("\(context.itemsPath): no rated items for \(config.period); run billing-rate first")
@@ -28,10 +29,12 @@ public enum InvoiceStage {
         let voidable = { (number: String, date: CivilDate) in
             !touched.contains(number) && !(receipts[number] ?? []).contains { $0.date <= date }
         }
+        PhaseClock.mark("read ledger and items")
         let documents = try DocumentBuilder(settings: config.settings).build(
             items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances,
             invoiceTotals: totals, voidable: voidable)
 
+        PhaseClock.mark("build documents")
         let commit = ledger.newCommit()
         if try ledger.since() == nil {
             let meta = Ledger.metaFile(since: since)
@@ -81,6 +84,7 @@ public enum InvoiceStage {
             try commit.append("events.jsonl", events.takeText())
             if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents staged") }
         }
+        PhaseClock.mark("render and stage documents")
         let pendingUsage = try context.pendingUsage()
         if let (number, base, count) = pendingUsage {
             let name = UsageStore.name(number)
@@ -93,7 +97,9 @@ public enum InvoiceStage {
             audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
             try commit.append("audit.jsonl", audit.takeText())
         }
+        PhaseClock.mark("stage usage")
         try ledger.commit(commit)
+        PhaseClock.mark("commit")
         events.warnIfUnsigned()
         Console.error("invoice: \(documents.count) documents issued for \(config.period)")
     }
