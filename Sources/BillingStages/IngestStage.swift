@@ -23,8 +23,8 @@ public enum IngestStage {
             committed = try UsageStore.committed(ledger: ledger.folder)
             endedOn = try ledger.dunningCancellations()
         }
-        try FileSystem.createDirectory(config.ingestFolder)
         let base = FileSystem.join(config.ingestFolder, "usage_contribution")
+        let runFolderExisted = FileSystem.isDirectory(config.runFolder)
         var counted = 0
         var scanner: UsageScanner?
         if FileSystem.exists(usagePath) {
@@ -33,8 +33,14 @@ public enum IngestStage {
                 commitNumber: committed.count + 1, scratch: FileSystem.join(config.runFolder, "ingest-spill"))
             PhaseClock.mark("usage setup")
             scanner = scanning
-            try scanning.scan(path: usagePath)
+            do { try scanning.scan(path: usagePath) } catch {
+                // A data error writes nothing: the spill goes, and the run folder if ingest made it.
+                try? scanning.discard()
+                if !runFolderExisted { try? FileSystem.removeTree(config.runFolder) }
+                throw error
+            }
             PhaseClock.mark("usage pass 1")
+            try FileSystem.createDirectory(config.ingestFolder)
             try scanning.deduplicate(idsBase: base)
             PhaseClock.mark("usage pass 2")
             usage = scanning.summary
@@ -42,6 +48,7 @@ public enum IngestStage {
             reader.unknownColumns["usage.csv"] = scanning.unknownColumns
             reader.rowCounts["usage.csv"] = usage.rows
         } else {
+            try FileSystem.createDirectory(config.ingestFolder)
             try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
         let slots = scanner?.sortedSlots ?? []

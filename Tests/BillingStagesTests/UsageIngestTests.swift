@@ -8,6 +8,13 @@ import Testing
 @Suite struct UsageIngestTests {
     /// `samples/basic` with an `api_calls` metric on the Pro and Starter plans.
     func workspace(usage: String, timezone: String? = nil) throws -> String {
+        let dir = try prepare(usage: usage, timezone: timezone)
+        try IngestStage.run(try TestSupport.config(dir))
+        return dir
+    }
+
+    /// The workspace with its usage file, before ingest.
+    func prepare(usage: String, timezone: String? = nil) throws -> String {
         let dir = try TestSupport.workspace { config in
             if let timezone { config = config.replacingFirst("\"alignment\": \"anniversary\"", with: "\"alignment\": \"anniversary\", \"timezone\": \"\(timezone)\"") }
         }
@@ -17,7 +24,6 @@ import Testing
             .replacingFirst("\"trial_days\": 14}", with: "\"trial_days\": 14" + charge)
         try TestSupport.write(dir + "/dataset/plans.json", plans)
         try TestSupport.write(dir + "/dataset/usage.csv", usage)
-        try IngestStage.run(try TestSupport.config(dir))
         return dir
     }
 
@@ -74,14 +80,23 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == "file,line,event_id,reason\n" + rejected)
     }
 
-    /// File-level problems stop the run: a missing required column.
-    @Test func missingUsageColumnIsFatal() throws {
+    /// File-level problems stop the run, and ingest writes nothing: a missing required column, and
+    /// an unterminated quote after rows already spilled.
+    @Test(arguments: [
+        ("event_id,subscription_id,timestamp\ne1,S-001,2026-11-08T10:00:00Z\n",
+         "usage.csv:1:4: metric: missing required column (event_id,subscription_id,timestamp)"),
+        ("event_id,subscription_id,metric,timestamp\ne1,S-001,api_calls,2026-11-08T10:00:00Z\ne2,\"S-001,api_calls,2026-11-08T10:00:00Z\n",
+         "usage.csv:3:2: csv: malformed quoting (RFC 4180) (e2)"),  // the record's line, its second field, what was read
+    ])
+    func fileLevelUsageErrorIsFatal(usage: String, message: String) throws {
+        let dir = try prepare(usage: usage)
         do {
-            _ = try workspace(usage: "event_id,subscription_id,timestamp\ne1,S-001,2026-11-08T10:00:00Z\n")
+            try IngestStage.run(try TestSupport.config(dir))
             Issue.record("accepted")
         } catch let e as DataError {
-            #expect(e.description.hasSuffix("usage.csv:1:4: metric: missing required column (event_id,subscription_id,timestamp)"))
+            #expect(e.description.hasSuffix(message))
         }
+        #expect(!FileSystem.exists(dir + "/out/2026-11"), "ingest must write nothing on a data error")
     }
 }
 

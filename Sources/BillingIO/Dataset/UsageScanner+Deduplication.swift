@@ -50,6 +50,9 @@ extension UsageScanner {
         try FileSystem.replaceFolder(folder, with: temp)
     }
 
+    /// Removes the spill, after a failed scan.
+    public func discard() throws { try spill.remove() }
+
     /// Writes `rejects.csv` (atomically): pass 1's rejects, streamed from the spill, merged by
     /// line with pass 2's; then removes the spill.
     public func writeRejects(to path: String) throws {
