@@ -143,9 +143,9 @@ public final class CSVReader {
 }
 
 private func fieldCallback(_ data: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
-    Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue().field(data, length)
+    Unmanaged<CSVReader>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.field(data, length) }
 }
 
 private func recordCallback(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
-    Unmanaged<CSVReader>.fromOpaque(context!).takeUnretainedValue().record(terminator)
+    Unmanaged<CSVReader>.fromOpaque(context!)._withUnsafeGuaranteedRef { $0.record(terminator) }
 }

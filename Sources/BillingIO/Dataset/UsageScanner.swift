@@ -27,15 +27,21 @@ public final class UsageScanner {
     /// Events counted by this run (accepted or deferred).
     public internal(set) var counted = 0
 
-    /// What the hot path needs of a subscription, in one contiguous record (dates as day numbers).
+    /// What the hot path needs of a subscription, in one 64-byte record (dates as day numbers).
     struct Hot {
-        var start: Int
-        var firstPaid: Int
-        var cancel: Int
-        /// The day its served periods are known up to (`Int.min`: not computed yet).
-        var horizon = Int.min
-        var periodOffset = 0
-        var periodCount = 0
+        var start: Int32
+        var firstPaid: Int32
+        var cancel: Int32
+        /// The day its served periods are known up to (`Int32.min`: not computed yet).
+        var horizon = Int32.min
+        var periodOffset: Int32 = 0
+        var periodCount: Int32 = 0
+        /// The served periods overlapping the run window, the first two of them, copied here
+        /// (index `near`, `near + 1`) so most rows find their period without leaving this record.
+        var nearStart0: Int32 = 0, nearEnd0: Int32 = 0, nearStart1: Int32 = 0, nearEnd1: Int32 = 0
+        var near: Int32 = 0
+        /// Whether its plan is in the catalog.
+        var hasPlan: Bool
         /// Bit m: metric m is on one of its plans; or kept for `unique_count` (metrics 0…63).
         var metrics: UInt64 = 0
         var values: UInt64 = 0
@@ -97,8 +103,8 @@ public final class UsageScanner {
             let values = Set(charges.filter { $0.aggregation == .uniqueCount }.map { position[$0.metric]! }).sorted()
             metricsOf.append(metrics)
             valuesOf.append(values)
-            var h = Hot(start: s.startDate.dayNumber, firstPaid: s.firstPaidDay(trialDays: plan?.trialDays ?? 0).dayNumber,
-                        cancel: s.cancelDate?.dayNumber ?? Int.max)
+            var h = Hot(start: Int32(s.startDate.dayNumber), firstPaid: Int32(s.firstPaidDay(trialDays: plan?.trialDays ?? 0).dayNumber),
+                        cancel: Int32(s.cancelDate?.dayNumber ?? Int(Int32.max)), hasPlan: plan != nil)
             if names.count <= 64 {
                 for m in metrics { h.metrics |= 1 << UInt64(m) }
                 for m in values { h.values |= 1 << UInt64(m) }
@@ -171,7 +177,7 @@ public final class UsageScanner {
         let id = row.bytes(c.id)
         guard Identifier.isValid(id) else { return "malformed event_id" }
         let subBytes = UnsafeRawBufferPointer(row.bytes(c.subscription))
-        guard let sub = subscriptionIndex.find(subBytes, hash: ByteKeyTable.hash(subBytes)), plans[sub] != nil else {
+        guard let sub = subscriptionIndex.find(subBytes, hash: ByteKeyTable.hash(subBytes)), hot[sub].hasPlan else {
             return "unknown subscription"
         }
         let metricBytes = UnsafeRawBufferPointer(row.bytes(c.metric))
@@ -197,8 +203,8 @@ public final class UsageScanner {
         }
         let day = Timestamp.dayNumber(epochSeconds: instant.seconds, offsetMinutes: settings.timezoneOffsetMinutes)
         let h = hot[sub]
-        if day < h.start { return "outside every served period" }
-        if day < h.firstPaid && day < h.cancel {
+        if day < Int(h.start) { return "outside every served period" }
+        if day < Int(h.firstPaid) && day < Int(h.cancel) {
             summary.trial += 1
             return nil
         }
@@ -231,31 +237,50 @@ public final class UsageScanner {
     /// The index (within the subscription's run) of the served period holding `day`, computing
     /// the periods far enough ahead first if needed.
     func servedPeriod(of sub: Int, on day: Int) -> Int? {
-        if day >= hot[sub].horizon {
-            let s = subscriptions[sub]
-            let horizon = max(window.end, CivilDate(dayNumber: day)).adding(days: 400)
-            let timeline = SubscriptionTimeline(subscription: s, plan: plans[sub]!, changes: changes[s.id] ?? [], plans: allPlans)
-            let computed = RecurringRater(settings: settings).servedPeriods(for: s, timeline: timeline, until: horizon, endedOn: endedOn[s.id])
-            precondition(computed.count < 1 << 16, "more than 65535 served periods")
-            hot[sub].periodOffset = periodDays.count
-            hot[sub].periodCount = computed.count
-            hot[sub].horizon = horizon.dayNumber
-            for p in computed {
-                periodDays.append((p.served.start.dayNumber, p.served.end.dayNumber))
-            }
-        }
-        let offset = hot[sub].periodOffset
-        var lo = 0, hi = hot[sub].periodCount
+        if day >= Int(hot[sub].horizon) { computePeriods(sub, through: day) }
+        let h = hot[sub]
+        let d = Int32(truncatingIfNeeded: day)
+        if h.nearStart0 <= d && d < h.nearEnd0 { return Int(h.near) }
+        if h.nearStart1 <= d && d < h.nearEnd1 { return Int(h.near) + 1 }
+        let offset = Int(h.periodOffset), count = Int(h.periodCount)
+        var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
             if periodDays[offset + mid].end <= day { lo = mid + 1 } else { hi = mid }
         }
-        return lo < hot[sub].periodCount && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? lo : nil
+        return lo < count && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? lo : nil
+    }
+
+    /// Computes a subscription's served periods up to 400 days past `day` (or the window's end).
+    func computePeriods(_ sub: Int, through day: Int) {
+        let s = subscriptions[sub]
+        let horizon = max(window.end, CivilDate(dayNumber: day)).adding(days: 400)
+        let timeline = SubscriptionTimeline(subscription: s, plan: plans[sub]!, changes: changes[s.id] ?? [], plans: allPlans)
+        let computed = RecurringRater(settings: settings).servedPeriods(for: s, timeline: timeline, until: horizon, endedOn: endedOn[s.id])
+        precondition(computed.count < 1 << 16, "more than 65535 served periods")
+        var h = hot[sub]
+        h.periodOffset = Int32(periodDays.count)
+        h.periodCount = Int32(computed.count)
+        h.horizon = Int32(horizon.dayNumber)
+        (h.nearStart0, h.nearEnd0, h.nearStart1, h.nearEnd1, h.near) = (0, 0, 0, 0, 0)
+        let windowStart = window.start.dayNumber
+        for p in computed {
+            periodDays.append((p.served.start.dayNumber, p.served.end.dayNumber))
+        }
+        if let first = computed.firstIndex(where: { $0.served.end.dayNumber > windowStart }) {
+            let days = periodDays[Int(h.periodOffset) + first]
+            (h.nearStart0, h.nearEnd0, h.near) = (Int32(days.start), Int32(days.end), Int32(first))
+            if first + 1 < computed.count {
+                let next = periodDays[Int(h.periodOffset) + first + 1]
+                (h.nearStart1, h.nearEnd1) = (Int32(next.start), Int32(next.end))
+            }
+        }
+        hot[sub] = h
     }
 
     /// The `period`-th served period of a subscription as dates.
     func servedRange(_ sub: Int, _ period: Int) -> DateRange {
-        let days = periodDays[hot[sub].periodOffset + period]
+        let days = periodDays[Int(hot[sub].periodOffset) + period]
         return DateRange(CivilDate(dayNumber: days.start), CivilDate(dayNumber: days.end))
     }
 
