@@ -24,6 +24,31 @@ struct CSVReaderTests {
         return out
     }
 
+    /// A reader stopped at a byte offset says whether it stopped between records, and a second
+    /// reader started there numbers its lines from 1. Bytes: `a,b` LF (0–3), a blank line (4),
+    /// `"x` LF `y",z` LF (5–12), `c,d` LF (13–16), `e,f` CRLF (17–21), `g,h` (22–24).
+    @Test(arguments: [
+        // offset, at a boundary, lines before it, the second reader's records
+        (4, true, 1, ["2:x\ny|z", "4:c|d", "5:e|f", "6:g|h"]),  // the blank line is its line 1
+        (8, false, 2, []),  // after the LF inside the quoted field
+        (13, true, 4, ["1:c|d", "2:e|f", "3:g|h"]),
+        (22, true, 6, ["1:g|h"]),  // after a CRLF: six line breaks before it
+    ])
+    func readerStoppedAtAnOffset(offset: Int, boundary: Bool, lines: Int, rest: [String]) throws {
+        let path = try tempFile("a,b\n\n\"x\ny\",z\nc,d\ne,f\r\ng,h")
+        let first = try CSVReader(path: path)
+        try first.read(upTo: offset) { _ in }
+        #expect(first.atRecordBoundary == boundary)
+        #expect(first.lines == lines)
+        guard boundary else { return }
+        let second = try CSVReader(path: path, offset: offset)
+        var out: [String] = []
+        let collect = { (row: CSVRow) in out.append("\(row.line):" + (0..<row.count).map { row.lossyString($0) }.joined(separator: "|")) }
+        try second.read(upTo: Int.max, onRecord: collect)
+        try second.finish(onRecord: collect)
+        #expect(out == rest)
+    }
+
     @Test func quotingSpacesAndLineNumbers() throws {
         let text = "a,b\n\n\"x, y\", keep spaces \n\"multi\nline\",\"say \"\"hi\"\"\"\nlast,row"
         #expect(try records(text) == ["1:a|b", "3:x, y| keep spaces ", "4:multi\nline|say \"hi\"", "6:last|row"])

@@ -57,15 +57,15 @@ struct UsageDedupStructuresTests {
     }
 
     /// A spilled event reads back field for field: a quantity beyond 64 bits, a negative time,
-    /// no value (−1) apart from value 0, and the ids' byte ranges.
+    /// no value (−1) apart from value 0, a key beyond 32 bits, and the ids' byte ranges.
     @Test func spillRecordsRoundTrip() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         let spill = try UsageSpill(folder: dir + "/s")
         let big = Int128(1) << 70 + 5  // 2^70 + 5 units of 10^-9
         let events = [
-            SpilledEvent(hash: 7 << 56, fingerprint: 1, line: 2, quantity: big, seconds: -86_400, nanos: 999_999_999, slot: 3, deferred: true, value: -1, id: 0..<0),
-            SpilledEvent(hash: 7 << 56 | 1, fingerprint: 2, line: 3, quantity: 0, seconds: 5, nanos: 0, slot: 0, deferred: false, value: 0, id: 0..<0),
+            SpilledEvent(hash: 7 << 56, fingerprint: 1, line: 2, quantity: big, seconds: -86_400, nanos: 999_999_999, key: 3 << 40 | 7, deferred: true, value: -1, id: 0..<0),
+            SpilledEvent(hash: 7 << 56 | 1, fingerprint: 2, line: 3, quantity: 0, seconds: 5, nanos: 0, key: 0, deferred: false, value: 0, id: 0..<0),
         ]
         for (e, id) in zip(events, ["e-1", "e-22"]) {
             var id = id
@@ -75,10 +75,12 @@ struct UsageDedupStructuresTests {
         let bytes = try spill.load(7)
         let back = UsageSpill.events(in: bytes)
         #expect(back.count == 2)
-        #expect(back[0].quantity == big && back[0].seconds == -86_400 && back[0].nanos == 999_999_999 && back[0].slot == 3 && back[0].deferred)
+        #expect(back[0].quantity == big && back[0].seconds == -86_400 && back[0].nanos == 999_999_999 && back[0].key == 3 << 40 | 7 && back[0].deferred)
         #expect(back[0].line == 2 && back[0].fingerprint == 1 && back[0].value == -1 && back[1].value == 0)
         #expect(Array(bytes[back[0].id]) == Array("e-1".utf8) && Array(bytes[back[1].id]) == Array("e-22".utf8))
         #expect(!back[1].deferred && back[1].seconds == 5)
+        // A later pass-1 worker's lines are made absolute by the lines before its part.
+        #expect(UsageSpill.events(in: bytes, lineOffset: 1000).map(\.line) == [1002, 1003])
         #expect(try spill.load(8).isEmpty)
         try spill.remove()
         #expect(!FileSystem.exists(dir + "/s"))

@@ -80,6 +80,33 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == "file,line,event_id,reason\n" + rejected)
     }
 
+    /// Pass 1 splits the file at a line break near its middle and reads both parts at once. Here
+    /// that line break is inside a quoted value (20 lines of it), so the second part's work is
+    /// dropped and the first reader reads on: every row and line number is as one reader sees them.
+    @Test func splitInsideAQuotedFieldReadsOn() throws {
+        let filler = (1...20).map { "filler line \($0) inside a quoted value, with, commas, and more, fields" }.joined(separator: "\n")
+        let usage = "event_id,subscription_id,metric,timestamp,quantity,value\n"
+            + "e1,S-001,api_calls,2026-11-08T10:00:00Z,5,\n"
+            + "e2,S-001,api_calls,2026-11-09T10:00:00Z,1,\"a\n\(filler)\nb\"\n"
+            + "e3,S-999,api_calls,2026-11-08T10:00:00Z,1,\n\n"
+            + "e4,S-001,api_calls,2026-11-10T10:00:00Z,-2,\n"
+        // The middle byte is in the quoted value: 56 + 43 bytes before it, over 1,300 in it.
+        #expect(usage.utf8.count / 2 > 99 + 50 && usage.utf8.count / 2 < usage.utf8.count - 150)
+        let dir = try workspace(usage: usage)
+        // e2's value runs from line 3 to line 24 (1 + 20 filler lines + `b"`); e3 is on line 25,
+        // line 26 is blank, e4 is on line 27.
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == """
+            file,line,event_id,reason
+            usage.csv,25,e3,unknown subscription
+            usage.csv,27,e4,negative quantity
+
+            """)
+        let summary = try JSONParser.parse(try FileSystem.read(dir + "/out/2026-11/ingest/summary.json"), file: "s")["usage"]!
+        // 4 rows: e1 and e2 accepted (5 + 1 = 6 calls), e3 and e4 rejected.
+        #expect(["rows", "accepted", "rejected"].map { summary[$0]!.value } == [.number("4"), .number("2"), .number("2")])
+        #expect(try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.csv").contains(",api_calls,2026-11-07,2026-12-07,6,2,"))
+    }
+
     /// File-level problems stop the run, and ingest writes nothing: a missing required column, and
     /// an unterminated quote after rows already spilled.
     @Test(arguments: [

@@ -30,13 +30,27 @@ public final class CSVReader {
     private var failure: Error?
     private var stopped = false
 
-    private init(displayPath: String) {
-        self.displayPath = displayPath
+    private var fd: Int32 = -1
+    /// The file offset the next chunk is read from.
+    public private(set) var offset: Int
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
+
+    /// A reader of `path` from byte `offset` on (0: the whole file, a byte-order mark skipped).
+    /// Lines are counted from there: a reader started mid-file numbers its first line 1.
+    public init(path: String, displayPath: String? = nil, offset: Int = 0) throws {
+        self.displayPath = displayPath ?? path
+        self.offset = offset
         buffer = .allocate(capacity: capacity)
         ends = .allocate(capacity: endsCapacity)
+        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else { throw StageFailure.io("libcsv: init failed") }
+        csv_set_space_func(&parser) { _ in 0 }
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StageFailure.io("\(path): cannot open: \(String(cString: strerror(errno)))") }
     }
 
     deinit {
+        csv_free(&parser)
+        if fd >= 0 { close(fd) }
         buffer.deallocate()
         ends.deallocate()
     }
@@ -46,43 +60,55 @@ public final class CSVReader {
     public static func read(
         path: String, displayPath: String? = nil, onRecord: (CSVRow) throws -> Void
     ) throws {
+        let reader = try CSVReader(path: path, displayPath: displayPath)
+        try reader.read(upTo: Int.max, onRecord: onRecord)
+        try reader.finish(onRecord: onRecord)
+    }
+
+    /// Parses on up to byte `end` (or the end of the file), calling `onRecord` for every record
+    /// completed on the way. A record cut at `end` is completed by the next call.
+    public func read(upTo end: Int, onRecord: (CSVRow) throws -> Void) throws {
         try withoutActuallyEscaping(onRecord) { body in
-            let reader = CSVReader(displayPath: displayPath ?? path)
-            defer { reader.onRecord = nil }
-            try reader.run(path: path, onRecord: body)
+            self.onRecord = body
+            defer { self.onRecord = nil }
+            try feed(upTo: end)
         }
     }
 
-    private func run(path: String, onRecord: @escaping (CSVRow) throws -> Void) throws {
-        self.onRecord = onRecord
-        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL)) == 0 else { throw StageFailure.io("libcsv: init failed") }
-        defer { csv_free(&parser) }
-        csv_set_space_func(&parser) { _ in 0 }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StageFailure.io("\(path): cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+    /// Ends the input: a record without a final line break is delivered, an open quote is an error.
+    public func finish(onRecord: (CSVRow) throws -> Void) throws {
+        try withoutActuallyEscaping(onRecord) { body in
+            self.onRecord = body
+            defer { self.onRecord = nil }
+            let context = Unmanaged.passUnretained(self).toOpaque()
+            if !stopped && csv_fini(&parser, fieldCallback, recordCallback, context) != 0 { throw quotingError() }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Whether the bytes read so far end exactly between two records (not inside a quoted field,
+    /// nor inside a record): then a reader started at `offset` sees the same records from there.
+    public var atRecordBoundary: Bool { parser.pstate == 0 && fieldCount == 0 && failure == nil }
+
+    /// Line breaks read so far (the number of lines before `offset`, counted from where it began).
+    public var lines: Int { linesBefore + linesInside }
+
+    private func feed(upTo end: Int) throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        var first = true
-        while !stopped {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        while !stopped && offset < end {
+            let want = min(chunk.count, end - offset)
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(offset)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw StageFailure.io("\(path): cannot read: \(String(cString: strerror(errno)))")
+                throw StageFailure.io("\(displayPath): cannot read: \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
             var start = 0
-            if first {
-                first = false
-                if n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { start = 3 }
-            }
+            if offset == 0 && n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { start = 3 }
+            offset += n
             let parsed = chunk.withUnsafeBytes { csv_parse(&parser, $0.baseAddress! + start, n - start, fieldCallback, recordCallback, context) }
             if let failure { throw failure }
             if parsed != n - start { throw quotingError() }
-        }
-        if let failure { throw failure }
-        if !stopped && csv_fini(&parser, fieldCallback, recordCallback, context) != 0 {
-            throw quotingError()
         }
         if let failure { throw failure }
     }

@@ -41,6 +41,9 @@ struct ByteKeyTable {
     /// The bytes of entry `i`.
     func key(_ i: Int) -> ArraySlice<UInt8> { arena[starts[i]..<starts[i + 1]] }
 
+    /// The hash entry `i` was inserted with.
+    func hash(of i: Int) -> UInt64 { hashes[i] }
+
     /// A key of up to 16 bytes as two words (zero-padded).
     @inline(__always) static func words(_ key: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
         var w: (UInt64, UInt64) = (0, 0)

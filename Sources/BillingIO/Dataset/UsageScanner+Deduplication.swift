@@ -4,8 +4,11 @@ import Dispatch
 extension UsageScanner {
     /// What one worker of pass 2 produced over its partitions.
     struct PassTwo {
-        var accumulators: [UsageAccumulator]
-        var values: [Set<Int32>]
+        /// Its accumulators, by key (see `UsageScanner.key`).
+        var index = IntKeyTable()
+        var keys: [Int] = []
+        var accumulators: [UsageAccumulator] = []
+        var values: [Set<Int32>] = []
         var summary = UsageSummary()
         var rejects: [UsageReject] = []
         var counted = 0
@@ -24,11 +27,10 @@ extension UsageScanner {
         let workers = max(1, min(ProcessInfoLite.processors, 4))
         var results = [PassTwo?](repeating: nil, count: workers)
         nonisolated(unsafe) let scanner = self
-        let slotCount = accumulators.count
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var r = PassTwo(accumulators: Array(repeating: UsageAccumulator(), count: slotCount), values: Array(repeating: [], count: slotCount))
+                var r = PassTwo()
                 do {
                     for p in stride(from: w, to: UsageStore.partitions, by: workers) { try scanner.deduplicate(partition: p, into: &r, folder: temp) }
                 } catch { r.failure = error }
@@ -37,8 +39,20 @@ extension UsageScanner {
         }
         for r in results.map({ $0! }) {
             if let failure = r.failure { throw failure }
-            for (slot, a) in r.accumulators.enumerated() where a.count > 0 { accumulators[slot].merge(a) }
-            for (slot, v) in r.values.enumerated() where !v.isEmpty { slotValues[slot].formUnion(v) }
+            for (i, key) in r.keys.enumerated() {
+                let slot = slotOf.value(for: key) {
+                    let sub = key >> 34
+                    slotPacked.append(key)
+                    slotKeys.append(UsageKey(
+                        subscriptionID: subscriptions[sub].id, metric: metricNames[key >> 22 & 0xFFF],
+                        period: servedRange(sub, start: key & 0x3F_FFFF - UsageScanner.dayBias)))
+                    accumulators.append(UsageAccumulator())
+                    slotValues.append([])
+                    return slotKeys.count - 1
+                }
+                accumulators[slot].merge(r.accumulators[i])
+                slotValues[slot].formUnion(r.values[i])
+            }
             summary.accepted += r.summary.accepted
             summary.deferred += r.summary.deferred
             summary.duplicates += r.summary.duplicates
@@ -51,7 +65,7 @@ extension UsageScanner {
     }
 
     /// Removes the spill, after a failed scan.
-    public func discard() throws { try spill.remove() }
+    public func discard() throws { try FileSystem.removeTree(scratch) }
 
     /// Writes `rejects.csv` (atomically): pass 1's rejects, streamed from the spill, merged by
     /// line with pass 2's; then removes the spill.
@@ -60,10 +74,11 @@ extension UsageScanner {
         try FileSystem.replace(path) { emit in
             try emit(Array(CSVWriter.line(UsageReject.header).utf8))
             var next = 0
-            if FileSystem.exists(spill.rejectsPath) {
-                try CSVReader.read(path: spill.rejectsPath) { row in
-                    let fields = (0..<row.count).map { CSVWriter.unneutralized(row.lossyString($0)) }
-                    let line = Int(fields[1]) ?? 0
+            for part in parts where FileSystem.exists(part.worker.spill.rejectsPath) {
+                try CSVReader.read(path: part.worker.spill.rejectsPath) { row in
+                    var fields = (0..<row.count).map { CSVWriter.unneutralized(row.lossyString($0)) }
+                    let line = (Int(fields[1]) ?? 0) + part.lineOffset
+                    fields[1] = String(line)
                     while next < late.count && late[next].line < line {
                         try emit(Array(late[next].csvLine.utf8))
                         next += 1
@@ -73,17 +88,20 @@ extension UsageScanner {
             }
             for r in late[next...] { try emit(Array(r.csvLine.utf8)) }
         }
-        try spill.remove()
+        try FileSystem.removeTree(scratch)
     }
 
     /// Deduplicates one partition against the same partition of every earlier contribution: the
     /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
     /// duplicate, one with other content is rejected.
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
-        let bytes = try spill.load(p)
-        try spill.drop(p)
-        let events = UsageSpill.events(in: bytes)
-        var table = ByteKeyTable(capacity: events.count)
+        var loaded: [(bytes: [UInt8], events: [SpilledEvent], values: [Int32])] = []
+        for part in parts {
+            let bytes = try part.worker.spill.load(p)
+            try part.worker.spill.drop(p)
+            loaded.append((bytes, UsageSpill.events(in: bytes, lineOffset: part.lineOffset), part.values))
+        }
+        var table = ByteKeyTable(capacity: loaded.reduce(0) { $0 + $1.events.count })
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
         for c in committed {
@@ -95,25 +113,34 @@ extension UsageScanner {
             }
         }
         var mine: [Int] = []
-        bytes.withUnsafeBytes { raw in
-            for e in events {
-                let id = UnsafeRawBufferPointer(rebasing: raw[e.id])
-                let (entry, inserted) = table.insert(id, hash: e.hash)
-                if inserted {
-                    fingerprints.append(e.fingerprint)
-                    billed.append(false)
-                    mine.append(entry)
-                    r.accumulators[e.slot].add(
-                        quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
-                    if e.value >= 0 { r.values[e.slot].insert(Int32(e.value)) }
-                    if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
-                    r.counted += 1
-                } else if fingerprints[entry] == e.fingerprint {
-                    r.summary.duplicates += 1
-                } else {
-                    r.summary.rejected += 1
-                    let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
-                    r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
+        for (bytes, events, values) in loaded {
+            bytes.withUnsafeBytes { raw in
+                for e in events {
+                    let id = UnsafeRawBufferPointer(rebasing: raw[e.id])
+                    let (entry, inserted) = table.insert(id, hash: e.hash)
+                    if inserted {
+                        fingerprints.append(e.fingerprint)
+                        billed.append(false)
+                        mine.append(entry)
+                        let n = r.keys.count
+                        let i = r.index.value(for: e.key) { n }
+                        if i == n {
+                            r.keys.append(e.key)
+                            r.accumulators.append(UsageAccumulator())
+                            r.values.append([])
+                        }
+                        r.accumulators[i].add(
+                            quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
+                        if e.value >= 0 { r.values[i].insert(values[e.value]) }
+                        if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
+                        r.counted += 1
+                    } else if fingerprints[entry] == e.fingerprint {
+                        r.summary.duplicates += 1
+                    } else {
+                        r.summary.rejected += 1
+                        let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
+                        r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
+                    }
                 }
             }
         }

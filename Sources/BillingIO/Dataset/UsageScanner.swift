@@ -1,12 +1,15 @@
 import BillingCore
+import Dispatch
 
 /// Streams `usage.csv` and sorts every row into accepted, rejected (with a reason), deferred
 /// (after the run window), trial or duplicate (SPEC §5, §8), aggregating the accepted ones.
 ///
 /// Two passes keep memory bounded by subscriptions × metrics × periods, not by events:
-/// 1. `scan` checks each row as bytes (subscription and metric looked up in byte-keyed tables,
-///    timestamp and quantity parsed in place, no `String` per field), finds its served period and
-///    accumulator slot, and appends the survivors to the spill partition of their event id.
+/// 1. `scan` splits the file at line breaks into one part per core; a `UsagePassOne` worker per
+///    part checks each row as bytes (subscription and metric looked up in byte-keyed tables,
+///    timestamp and quantity parsed in place, no `String` per field), finds its served period, and
+///    appends the survivors to its spill partition of their event id. The tables it reads are
+///    complete before it starts (served periods included), so the workers share them unlocked.
 /// 2. `deduplicate` takes one partition at a time with the same partition of every earlier
 ///    contribution in the ledger: the first occurrence of an id counts (SPEC §8), a repeat with the
 ///    same content is a counted duplicate, one with other content is rejected. Counted events go
@@ -36,10 +39,9 @@ public final class UsageScanner {
         var horizon = Int32.min
         var periodOffset: Int32 = 0
         var periodCount: Int32 = 0
-        /// The served periods overlapping the run window, the first two of them, copied here
-        /// (index `near`, `near + 1`) so most rows find their period without leaving this record.
+        /// The first two served periods overlapping the run window, copied here so that most rows
+        /// find their period without leaving this record.
         var nearStart0: Int32 = 0, nearEnd0: Int32 = 0, nearStart1: Int32 = 0, nearEnd1: Int32 = 0
-        var near: Int32 = 0
         /// Whether its plan is in the catalog.
         var hasPlan: Bool
         /// Bit m: metric m is on one of its plans; or kept for `unique_count` (metrics 0…63).
@@ -47,7 +49,7 @@ public final class UsageScanner {
         var values: UInt64 = 0
     }
 
-    // Subscriptions by id bytes.
+    // Subscriptions by id bytes. Read-only once `init` returns.
     let subscriptionIndex: ByteKeyTable
     var hot: [Hot]
     let subscriptions: [Subscription]
@@ -59,9 +61,10 @@ public final class UsageScanner {
     let wideValues: [[Int]]?
     let metricIndex: ByteKeyTable
     let metricNames: [String]
-    /// Served periods of all subscriptions, each one's in a run at `Hot.periodOffset`.
+    /// Served periods of all subscriptions up to 400 days past the window, each one's in a run at
+    /// `Hot.periodOffset`.
     var periodDays: [(start: Int, end: Int)] = []
-    /// Accumulator slots: (subscription, metric, period index) packed → slot.
+    /// Accumulator slots (filled by pass 2): `key` → slot.
     var slotOf = IntKeyTable()
     var slotKeys: [UsageKey] = []
     var slotPacked: [Int] = []
@@ -70,12 +73,22 @@ public final class UsageScanner {
     /// small integers, so their memory is per distinct value, not per event.
     var valueIndex = ByteKeyTable()
     var slotValues: [Set<Int32>] = []
-    let spill: UsageSpill
+    /// The folder of pass 1's spills, one subfolder per part.
+    let scratch: String
+    let workers: Int
+    /// Pass 1's parts whose rows count, in file order, with the lines before each and the global
+    /// numbers of its interned values.
+    var parts: [(worker: UsagePassOne, lineOffset: Int, values: [Int32])] = []
 
-    /// - Parameter scratch: a folder for the spill, removed by `writeRejects`.
+    /// One event's quantity when the file has no `quantity` (1, in units of 10^−9).
+    static let one: Int128 = Int128(1) * pow10(UsageAccumulator.scale)
+
+    /// - Parameters:
+    ///   - scratch: a folder for the spill, removed by `writeRejects` or `discard`.
+    ///   - workers: how many parts pass 1 splits the file into (at most).
     public init(
         catalog: Catalog, settings: BillingSettings, window: DateRange, committed: [String] = [], endedOn: [String: CivilDate] = [:],
-        commitNumber: Int = 1, scratch: String
+        commitNumber: Int = 1, scratch: String, workers: Int = min(ProcessInfoLite.processors, 4)
     ) throws {
         self.settings = settings
         self.window = window
@@ -83,7 +96,10 @@ public final class UsageScanner {
         self.endedOn = endedOn
         self.committed = committed
         self.orderBase = Int64(commitNumber) << 40
+        self.scratch = scratch
+        self.workers = max(1, workers)
         let subs = catalog.subscriptions.values.sorted { $0.id < $1.id }
+        precondition(subs.count < 1 << 29, "more than 2^29 subscriptions")
         subscriptions = subs
         subscriptionIndex = ByteKeyTable(subs.map(\.id))
         allPlans = catalog.plans
@@ -114,7 +130,7 @@ public final class UsageScanner {
         self.hot = hot
         wideMetrics = names.count > 64 ? metricsOf : nil
         wideValues = names.count > 64 ? valuesOf : nil
-        spill = try UsageSpill(folder: scratch)
+        computeServedPeriods()
     }
 
     /// The slots holding counted events, in key order (slots sort by their packed key:
@@ -137,24 +153,6 @@ public final class UsageScanner {
         var count = 0
     }
 
-    public func scan(path: String) throws {
-        var columns: Columns?
-        try CSVReader.read(path: path) { row in
-            guard let c = columns else {
-                columns = try self.header(row, path: path)
-                return
-            }
-            self.summary.rows += 1
-            if let reason = try self.classify(row, c) {
-                self.summary.rejected += 1
-                let id = c.id < row.count ? row.lossyString(c.id) : ""
-                try self.spill.addReject(UsageReject(file: "usage.csv", line: row.line, eventID: id, reason: reason))
-            }
-            if self.summary.rows % 10_000_000 == 0 { Console.error("ingest: \(self.summary.rows) usage rows read") }
-        }
-        try spill.finish()
-    }
-
     func header(_ row: CSVRow, path: String) throws -> Columns {
         let header = (0..<row.count).map { row.lossyString($0) }
         var at: [String: Int] = [:]
@@ -171,59 +169,6 @@ public final class UsageScanner {
             quantity: at["quantity"], value: at["value"], count: header.count)
     }
 
-    /// Nil if the row is counted, spilled or in a trial; else the reason it is rejected.
-    func classify(_ row: CSVRow, _ c: Columns) throws -> String? {
-        guard row.count == c.count else { return "malformed row: \(row.count) fields, header has \(c.count)" }
-        let id = row.bytes(c.id)
-        guard Identifier.isValid(id) else { return "malformed event_id" }
-        let subBytes = UnsafeRawBufferPointer(row.bytes(c.subscription))
-        guard let sub = subscriptionIndex.find(subBytes, hash: ByteKeyTable.hash(subBytes)), hot[sub].hasPlan else {
-            return "unknown subscription"
-        }
-        let metricBytes = UnsafeRawBufferPointer(row.bytes(c.metric))
-        guard let metric = metricIndex.find(metricBytes, hash: ByteKeyTable.hash(metricBytes)), hasMetric(sub, metric) else {
-            return "unknown metric for this subscription's plan"
-        }
-        guard let instant = Timestamp.instant(row.bytes(c.timestamp)) else { return "malformed timestamp" }
-        var quantity: Int128 = Int128(1) * pow10(UsageAccumulator.scale)
-        if let q = c.quantity, row.bytes(q).count > 0 {
-            guard let value = ExactDecimal.parse(bytes: row.bytes(q), maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
-            if value.isNegative { return "negative quantity" }
-            guard let scaled = try? value.rescaled(to: UsageAccumulator.scale) else { return "quantity too large" }
-            quantity = scaled
-        }
-        var value = -1
-        if let v = c.value, row.bytes(v).count > 0 {
-            let bytes = row.bytes(v)
-            guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return "value is not valid UTF-8" }
-            if keepsValues(sub, metric) {
-                let raw = UnsafeRawBufferPointer(bytes)
-                value = valueIndex.insert(raw, hash: ByteKeyTable.hash(raw)).index
-            }
-        }
-        let day = Timestamp.dayNumber(epochSeconds: instant.seconds, offsetMinutes: settings.timezoneOffsetMinutes)
-        let h = hot[sub]
-        if day < Int(h.start) { return "outside every served period" }
-        if day < Int(h.firstPaid) && day < Int(h.cancel) {
-            summary.trial += 1
-            return nil
-        }
-        guard let period = servedPeriod(of: sub, on: day) else { return "outside every served period" }
-        let packed = sub << 28 | metric << 16 | period
-        let slot = slotOf.value(for: packed) {
-            slotPacked.append(packed)
-            slotKeys.append(UsageKey(subscriptionID: subscriptions[sub].id, metric: metricNames[metric], period: servedRange(sub, period)))
-            accumulators.append(UsageAccumulator())
-            slotValues.append([])
-            return slotKeys.count - 1
-        }
-        let event = SpilledEvent(
-            hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: UsageScanner.fingerprint(row), line: row.line,
-            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, slot: slot, deferred: day >= windowEnd, value: value, id: 0..<0)
-        try spill.add(event, id: id)
-        return nil
-    }
-
     @inline(__always) func hasMetric(_ sub: Int, _ metric: Int) -> Bool {
         if let wideMetrics { return wideMetrics[sub].contains(metric) }
         return hot[sub].metrics & (1 << UInt64(metric)) != 0
@@ -234,53 +179,78 @@ public final class UsageScanner {
         return hot[sub].values & (1 << UInt64(metric)) != 0
     }
 
-    /// The index (within the subscription's run) of the served period holding `day`, computing
-    /// the periods far enough ahead first if needed.
-    func servedPeriod(of sub: Int, on day: Int) -> Int? {
-        if day >= Int(hot[sub].horizon) { computePeriods(sub, through: day) }
+    /// An accumulator's key: subscription, metric and the first day of the served period, packed
+    /// so that keys sort as (subscription, metric, period). Day numbers are biased by the days
+    /// from 0001-01-01 to 1970-01-01 (plus one) to fit 22 bits.
+    @inline(__always) static func key(_ sub: Int, _ metric: Int, _ periodStart: Int) -> Int {
+        sub << 34 | metric << 22 | (periodStart + dayBias)
+    }
+    static let dayBias = 719_163
+
+    /// The first day of the served period holding `day`, if one does (no shared state changes:
+    /// workers call it concurrently).
+    @inline(__always) func servedPeriodStart(of sub: Int, on day: Int) -> Int? {
         let h = hot[sub]
         let d = Int32(truncatingIfNeeded: day)
-        if h.nearStart0 <= d && d < h.nearEnd0 { return Int(h.near) }
-        if h.nearStart1 <= d && d < h.nearEnd1 { return Int(h.near) + 1 }
+        if h.nearStart0 <= d && d < h.nearEnd0 { return Int(h.nearStart0) }
+        if h.nearStart1 <= d && d < h.nearEnd1 { return Int(h.nearStart1) }
+        if day >= Int(h.horizon) {
+            // Beyond the computed periods (an event over a year ahead): computed for this row only.
+            return servedPeriods(sub, until: CivilDate(dayNumber: day).adding(days: 400)).first { $0.start <= day && day < $0.end }?.start
+        }
         let offset = Int(h.periodOffset), count = Int(h.periodCount)
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
             if periodDays[offset + mid].end <= day { lo = mid + 1 } else { hi = mid }
         }
-        return lo < count && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? lo : nil
+        return lo < count && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? periodDays[offset + lo].start : nil
     }
 
-    /// Computes a subscription's served periods up to 400 days past `day` (or the window's end).
-    func computePeriods(_ sub: Int, through day: Int) {
+    /// A subscription's served periods (as day numbers) up to `horizon`.
+    func servedPeriods(_ sub: Int, until horizon: CivilDate) -> [(start: Int, end: Int)] {
         let s = subscriptions[sub]
-        let horizon = max(window.end, CivilDate(dayNumber: day)).adding(days: 400)
         let timeline = SubscriptionTimeline(subscription: s, plan: plans[sub]!, changes: changes[s.id] ?? [], plans: allPlans)
         let computed = RecurringRater(settings: settings).servedPeriods(for: s, timeline: timeline, until: horizon, endedOn: endedOn[s.id])
         precondition(computed.count < 1 << 16, "more than 65535 served periods")
-        var h = hot[sub]
-        h.periodOffset = Int32(periodDays.count)
-        h.periodCount = Int32(computed.count)
-        h.horizon = Int32(horizon.dayNumber)
-        (h.nearStart0, h.nearEnd0, h.nearStart1, h.nearEnd1, h.near) = (0, 0, 0, 0, 0)
-        let windowStart = window.start.dayNumber
-        for p in computed {
-            periodDays.append((p.served.start.dayNumber, p.served.end.dayNumber))
-        }
-        if let first = computed.firstIndex(where: { $0.served.end.dayNumber > windowStart }) {
-            let days = periodDays[Int(h.periodOffset) + first]
-            (h.nearStart0, h.nearEnd0, h.near) = (Int32(days.start), Int32(days.end), Int32(first))
-            if first + 1 < computed.count {
-                let next = periodDays[Int(h.periodOffset) + first + 1]
-                (h.nearStart1, h.nearEnd1) = (Int32(next.start), Int32(next.end))
-            }
-        }
-        hot[sub] = h
+        return computed.map { ($0.served.start.dayNumber, $0.served.end.dayNumber) }
     }
 
-    /// The `period`-th served period of a subscription as dates.
-    func servedRange(_ sub: Int, _ period: Int) -> DateRange {
-        let days = periodDays[Int(hot[sub].periodOffset) + period]
+    /// Every subscription's served periods up to 400 days past the window (over every core), and
+    /// in its hot record the first two overlapping the window.
+    func computeServedPeriods() {
+        let horizon = window.end.adding(days: 400)
+        var computed = [[(start: Int, end: Int)]](repeating: [], count: subscriptions.count)
+        computed.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            nonisolated(unsafe) let scanner = self
+            let n = out.count, w = workers
+            DispatchQueue.concurrentPerform(iterations: w) { k in
+                for sub in stride(from: k, to: n, by: w) where scanner.hot[sub].hasPlan {
+                    out[sub] = scanner.servedPeriods(sub, until: horizon)
+                }
+            }
+        }
+        let windowStart = window.start.dayNumber
+        for (sub, periods) in computed.enumerated() {
+            var h = hot[sub]
+            h.periodOffset = Int32(periodDays.count)
+            h.periodCount = Int32(periods.count)
+            h.horizon = Int32(horizon.dayNumber)
+            periodDays += periods
+            if let first = periods.firstIndex(where: { $0.end > windowStart }) {
+                (h.nearStart0, h.nearEnd0) = (Int32(periods[first].start), Int32(periods[first].end))
+                if first + 1 < periods.count { (h.nearStart1, h.nearEnd1) = (Int32(periods[first + 1].start), Int32(periods[first + 1].end)) }
+            }
+            hot[sub] = h
+        }
+    }
+
+    /// The served period of a subscription that starts on `start` (a day number), as dates.
+    func servedRange(_ sub: Int, start: Int) -> DateRange {
+        let h = hot[sub]
+        let known = periodDays[Int(h.periodOffset)..<Int(h.periodOffset + h.periodCount)]
+        let days = known.first { $0.start == start } ?? servedPeriods(sub, until: CivilDate(dayNumber: start).adding(days: 400)).first { $0.start == start }!
         return DateRange(CivilDate(dayNumber: days.start), CivilDate(dayNumber: days.end))
     }
 

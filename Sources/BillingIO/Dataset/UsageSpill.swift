@@ -3,17 +3,19 @@
 #endif
 
 /// One usage event as ingest's first pass leaves it for deduplication: where it goes (its
-/// accumulator slot), what it adds, and its id and content fingerprint.
+/// accumulator's key), what it adds, and its id and content fingerprint.
 struct SpilledEvent {
     var hash: UInt64
     var fingerprint: UInt64
+    /// The line in the part of `usage.csv` its pass-1 worker read (made absolute in pass 2).
     var line: Int
     var quantity: Int128
     var seconds: Int
     var nanos: Int
-    var slot: Int
+    /// Its accumulator: subscription, metric and served period, see `UsageScanner.key`.
+    var key: Int
     var deferred: Bool
-    /// The interned `value` (−1: none kept), see `UsageScanner.valueIndex`.
+    /// The `value` interned by its pass-1 worker (−1: none kept), see `UsagePassOne.valueIndex`.
     var value: Int
     /// The byte range of the id in the partition's buffer.
     var id: Range<Int>
@@ -34,7 +36,7 @@ final class UsageSpill {
     private var rejectsFD: Int32 = -1
     static let flushSize = 1 << 16
     /// The fixed part of a record; the id (≤ 64 bytes) follows.
-    static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 4 + 4 + 1 + 2
+    static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 8 + 4 + 1 + 2
 
     init(folder: String) throws {
         self.folder = folder
@@ -91,7 +93,7 @@ final class UsageSpill {
         put(Int64(truncatingIfNeeded: e.quantity >> 64))
         put(Int64(e.seconds))
         put(Int32(e.nanos))
-        put(Int32(e.slot))
+        put(Int64(e.key))
         put(Int32(e.value))
         put(UInt8(e.deferred ? 1 : 0))
         put(UInt16(id.count))
@@ -135,7 +137,7 @@ final class UsageSpill {
     func load(_ p: Int) throws -> [UInt8] { FileSystem.exists(path(p)) ? try FileSystem.read(path(p)) : [] }
 
     /// Decodes every event of a partition's bytes, in the order they were added (file order).
-    static func events(in bytes: [UInt8]) -> [SpilledEvent] {
+    static func events(in bytes: [UInt8], lineOffset: Int = 0) -> [SpilledEvent] {
         var out: [SpilledEvent] = []
         bytes.withUnsafeBytes { raw in
             var pos = 0
@@ -144,9 +146,9 @@ final class UsageSpill {
                 return T(littleEndian: raw.loadUnaligned(fromByteOffset: pos, as: T.self))
             }
             while pos < raw.count {
-                let hash = get(UInt64.self), fingerprint = get(UInt64.self), line = Int(get(Int64.self))
+                let hash = get(UInt64.self), fingerprint = get(UInt64.self), line = Int(get(Int64.self)) + lineOffset
                 let low = UInt64(bitPattern: get(Int64.self)), high = get(Int64.self)
-                let seconds = Int(get(Int64.self)), nanos = Int(get(Int32.self)), slot = Int(get(Int32.self))
+                let seconds = Int(get(Int64.self)), nanos = Int(get(Int32.self)), key = Int(get(Int64.self))
                 let value = Int(get(Int32.self))
                 let deferred = get(UInt8.self) == 1
                 let idLength = Int(get(UInt16.self))
@@ -154,7 +156,7 @@ final class UsageSpill {
                 pos += idLength
                 out.append(SpilledEvent(
                     hash: hash, fingerprint: fingerprint, line: line, quantity: Int128(high) << 64 | Int128(low), seconds: seconds,
-                    nanos: nanos, slot: slot, deferred: deferred, value: value, id: id))
+                    nanos: nanos, key: key, deferred: deferred, value: value, id: id))
             }
         }
         return out
