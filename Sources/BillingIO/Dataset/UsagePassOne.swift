@@ -5,7 +5,8 @@ import BillingCore
 /// the scanner's read-only tables, and appends the survivors to its own spill. Its line numbers
 /// count from the start of its part; pass 2 adds the lines before the part.
 final class UsagePassOne {
-    unowned let scanner: UsageScanner
+    /// The scanner's tables (shared storage, read only).
+    let lookup: UsageLookup
     let columns: UsageScanner.Columns
     let reader: CSVReader
     let spill: UsageSpill
@@ -21,8 +22,8 @@ final class UsagePassOne {
     var failure: Error?
     private var sawHeader: Bool
 
-    init(scanner: UsageScanner, columns: UsageScanner.Columns, path: String, start: Int, end: Int, spill: String) throws {
-        self.scanner = scanner
+    init(lookup: UsageLookup, columns: UsageScanner.Columns, path: String, start: Int, end: Int, spill: String) throws {
+        self.lookup = lookup
         self.columns = columns
         self.start = start
         self.end = end
@@ -61,16 +62,15 @@ final class UsagePassOne {
     /// Nil if the row is counted, spilled or in a trial; else the reason it is rejected.
     func classify(_ row: CSVRow) throws -> String? {
         let c = columns
-        let s = scanner
         guard row.count == c.count else { return "malformed row: \(row.count) fields, header has \(c.count)" }
         let id = row.bytes(c.id)
         guard Identifier.isValid(id) else { return "malformed event_id" }
         let subBytes = UnsafeRawBufferPointer(row.bytes(c.subscription))
-        guard let sub = s.subscriptionIndex.find(subBytes, hash: ByteKeyTable.hash(subBytes)), s.hot[sub].hasPlan else {
+        guard let sub = lookup.subscriptionIndex.find(subBytes, hash: ByteKeyTable.hash(subBytes)), lookup.hot[sub].hasPlan else {
             return "unknown subscription"
         }
         let metricBytes = UnsafeRawBufferPointer(row.bytes(c.metric))
-        guard let metric = s.metricIndex.find(metricBytes, hash: ByteKeyTable.hash(metricBytes)), s.hasMetric(sub, metric) else {
+        guard let metric = lookup.metricIndex.find(metricBytes, hash: ByteKeyTable.hash(metricBytes)), lookup.hasMetric(sub, metric) else {
             return "unknown metric for this subscription's plan"
         }
         guard let instant = Timestamp.instant(row.bytes(c.timestamp)) else { return "malformed timestamp" }
@@ -85,23 +85,23 @@ final class UsagePassOne {
         if let v = c.value, row.bytes(v).count > 0 {
             let bytes = row.bytes(v)
             guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return "value is not valid UTF-8" }
-            if s.keepsValues(sub, metric) {
+            if lookup.keepsValues(sub, metric) {
                 let raw = UnsafeRawBufferPointer(bytes)
                 value = valueIndex.insert(raw, hash: ByteKeyTable.hash(raw)).index
             }
         }
-        let day = Timestamp.dayNumber(epochSeconds: instant.seconds, offsetMinutes: s.settings.timezoneOffsetMinutes)
-        let h = s.hot[sub]
+        let day = Timestamp.dayNumber(epochSeconds: instant.seconds, offsetMinutes: lookup.settings.timezoneOffsetMinutes)
+        let h = lookup.hot[sub]
         if day < Int(h.start) { return "outside every served period" }
         if day < Int(h.firstPaid) && day < Int(h.cancel) {
             trial += 1
             return nil
         }
-        guard let periodStart = s.servedPeriodStart(of: sub, on: day) else { return "outside every served period" }
+        guard let periodStart = lookup.servedPeriodStart(of: sub, on: day) else { return "outside every served period" }
         let event = SpilledEvent(
             hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: UsageScanner.fingerprint(row), line: row.line,
-            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageScanner.key(sub, metric, periodStart),
-            deferred: day >= s.windowEnd, value: value, id: 0..<0)
+            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageLookup.key(sub, metric, periodStart),
+            deferred: day >= lookup.windowEnd, value: value, id: 0..<0)
         try spill.add(event, id: id)
         return nil
     }

@@ -44,8 +44,8 @@ extension UsageScanner {
                     let sub = key >> 34
                     slotPacked.append(key)
                     slotKeys.append(UsageKey(
-                        subscriptionID: subscriptions[sub].id, metric: metricNames[key >> 22 & 0xFFF],
-                        period: servedRange(sub, start: key & 0x3F_FFFF - UsageScanner.dayBias)))
+                        subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[key >> 22 & 0xFFF],
+                        period: lookup.servedRange(sub, start: key & 0x3F_FFFF - UsageLookup.dayBias)))
                     accumulators.append(UsageAccumulator())
                     slotValues.append([])
                     return slotKeys.count - 1

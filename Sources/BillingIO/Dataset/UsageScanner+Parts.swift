@@ -25,7 +25,7 @@ extension UsageScanner {
         }
         let workers = try starts.indices.map { k in
             try UsagePassOne(
-                scanner: self, columns: columns, path: path, start: starts[k], end: k + 1 < starts.count ? starts[k + 1] : Int.max,
+                lookup: lookup, columns: columns, path: path, start: starts[k], end: k + 1 < starts.count ? starts[k + 1] : Int.max,
                 spill: FileSystem.join(scratch, "part-\(k)"))
         }
         nonisolated(unsafe) let all = workers
