@@ -42,8 +42,8 @@ public enum InvoiceStage {
         }
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        // Documents are rendered in batches over every core, then staged in order: memory holds
-        // one batch of renderings, never the whole month's.
+        // Documents are rendered in batches over every core, then staged over every core: memory
+        // holds one batch of renderings, never the whole month's.
         var start = 0
         while start < documents.count {
             let batch = Array(documents[start..<min(start + 512, documents.count)])
@@ -52,10 +52,10 @@ public enum InvoiceStage {
             var register: [[String]] = []
             var statuses: [[String]] = []
             var index: [[String]] = []
+            try commit.add(zip(batch, rendered).flatMap { d, r in
+                [("invoices/\(d.number).json", r.json), ("invoices/\(d.number).txt", r.text), ("invoices/\(d.number).html", r.html)]
+            })
             for (d, r) in zip(batch, rendered) {
-                try commit.add("invoices/\(d.number).json", r.json)
-                try commit.add("invoices/\(d.number).txt", r.text)
-                try commit.add("invoices/\(d.number).html", r.html)
                 register.append([
                     d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
                     d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,

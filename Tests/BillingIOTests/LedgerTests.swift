@@ -33,23 +33,46 @@ struct LedgerTests {
         #expect(!FileSystem.exists(dir + "/staging"))
     }
 
-    /// A commit killed before its commit point leaves only staging, which the next open discards.
-    @Test func stagingWithoutRedoRecordIsDiscarded() throws {
+    /// A commit killed before its commit point leaves its new files, declared in its intent list,
+    /// and its staging; the next open removes exactly those files, and the staging.
+    @Test func commitWithoutRedoRecordIsUndone() throws {
         let dir = folder()
         do {
             let ledger = try Ledger(folder: dir, create: true)
+            let first = ledger.newCommit()
+            try first.add("invoices/A.json", Array("{}\n".utf8))
+            try ledger.commit(first)
             let c = ledger.newCommit()
-            try c.add("invoices/A.json", Array("{}\n".utf8))
+            try c.add([("invoices/B.json", Array("{}\n".utf8)), ("invoices/B.txt", Array("b\n".utf8))])
             try c.append("log.csv", "x\n")
-            #expect(FileSystem.exists(dir + "/staging/invoices/A.json"))
+            #expect(FileSystem.exists(dir + "/invoices/B.json") && FileSystem.exists(dir + "/invoices/B.txt"))
+            #expect(try FileSystem.readText(dir + "/staging/intent") == "invoices/B.json\ninvoices/B.txt\n")
         }  // the run dies here: its lock goes, its commit never applied
         _ = try Ledger(folder: dir, create: true)
         #expect(!FileSystem.exists(dir + "/staging"))
-        #expect(!FileSystem.exists(dir + "/invoices/A.json") && !FileSystem.exists(dir + "/log.csv"))
+        #expect(!FileSystem.exists(dir + "/invoices/B.json") && !FileSystem.exists(dir + "/invoices/B.txt") && !FileSystem.exists(dir + "/log.csv"))
+        #expect(try FileSystem.readText(dir + "/invoices/A.json") == "{}\n")  // the finished commit's file stays
+    }
+
+    /// A redo record of format 3 (files written in place) is completed by the next open: the files
+    /// are checked, the appends redone, and the intent list goes with the record.
+    @Test func pendingCommitWithFilesInPlaceIsRedone() throws {
+        let dir = folder()
+        try FileSystem.createDirectory(dir + "/staging/appends")
+        try FileSystem.createDirectory(dir + "/invoices")
+        try FileSystem.writeStaged(dir + "/staging/appends/1", Array("1\n".utf8))
+        try FileSystem.writeStaged(dir + "/staging/intent", Array("invoices/A.json\n".utf8))
+        try FileSystem.writeStaged(dir + "/invoices/A.json", Array("{}\n".utf8))
+        let record = "{\"appends\":[{\"offset\":0,\"path\":\"log.csv\",\"staged\":\"appends/1\"}],\"files\":[\"invoices/A.json\"],\"format\":3}"
+        try FileSystem.replace(dir + "/pending.json", Array(record.utf8))
+        _ = try Ledger(folder: dir, create: true)
+        #expect(try FileSystem.readText(dir + "/log.csv") == "1\n")
+        #expect(try FileSystem.readText(dir + "/invoices/A.json") == "{}\n")
+        #expect(!FileSystem.exists(dir + "/pending.json") && !FileSystem.exists(dir + "/staging"))
     }
 
     /// A commit's files are read-only, appends keep their order, and a file of a finished commit
-    /// is never replaced: a second commit naming it fails and leaves it as it was.
+    /// is never replaced: a second commit naming it fails, before declaring it, and leaves it as it was.
     @Test func commitFilesAreReadOnlyAndNeverReplaced() throws {
         let dir = folder()
         let ledger = try Ledger(folder: dir, create: true)
@@ -64,9 +87,9 @@ struct LedgerTests {
         #expect(try FileSystem.readText(dir + "/log.csv") == "1\n2\n")
         #expect(!FileSystem.exists(dir + "/staging") && !FileSystem.exists(dir + "/pending.json"))
         let again = ledger.newCommit()
-        try again.add("invoices/A.json", Array("b".utf8))
-        #expect(throws: StageFailure.self) { try ledger.commit(again) }
+        #expect(throws: StageFailure.self) { try again.add("invoices/A.json", Array("b".utf8)) }
         #expect(try FileSystem.readText(dir + "/invoices/A.json") == "a")
+        #expect(!FileSystem.exists(dir + "/staging/intent"))  // refused before it was declared
     }
 
     /// Each audit line holds the SHA-256 of the previous line.

@@ -1,4 +1,5 @@
 import BillingCore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -11,32 +12,44 @@ import BillingCore
 /// ledger commit (made durable together by `syncAll`), appends, and folder listing. Every failure
 /// is a `StageFailure.io`.
 public enum FileSystem {
-    /// Fault injection for crash tests: with `BILLING_FAULT_KILL_AFTER=k` in the environment the
-    /// process kills itself (SIGKILL, like a power cut) right after its k-th durable write.
-    /// Written only from the single stage thread, so unsynchronised access is safe.
-    nonisolated(unsafe) static var writesLeft: Int? = getenv("BILLING_FAULT_KILL_AFTER").flatMap { Int(String(cString: $0)) }
-
-    /// Fault injection for torn writes: with `BILLING_FAULT_TEAR_AT=k:n` the k-th durable write
-    /// writes only its first n bytes (n modulo its length) and the process kills itself.
-    nonisolated(unsafe) static var tear: (at: Int, bytes: Int)? = getenv("BILLING_FAULT_TEAR_AT").flatMap {
-        let parts = String(cString: $0).split(separator: ":").compactMap { Int($0) }
-        return parts.count == 2 ? (parts[0], parts[1]) : nil
+    /// Fault injection for crash tests, read from the environment once:
+    /// - `BILLING_FAULT_KILL_AFTER=k`: the process kills itself (SIGKILL, like a power cut) right
+    ///   after its k-th durable write;
+    /// - `BILLING_FAULT_TEAR_AT=k:n`: the k-th durable write writes only its first n bytes (n modulo
+    ///   its length) and the process kills itself.
+    /// Behind a lock: a commit stages files from several threads, and the k-th write is whichever
+    /// finishes k-th (the others are cut where they are, as in a real crash).
+    struct Faults {
+        var writesLeft: Int? = getenv("BILLING_FAULT_KILL_AFTER").flatMap { Int(String(cString: $0)) }
+        var tear: (at: Int, bytes: Int)? = getenv("BILLING_FAULT_TEAR_AT").flatMap {
+            let parts = String(cString: $0).split(separator: ":").compactMap { Int($0) }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+        var writesSeen = 0
     }
-    nonisolated(unsafe) static var writesSeen = 0
+    static let faults = Mutex(Faults())
+    /// Whether any fault is armed (read without the lock on the fast path).
+    static let faultsArmed = faults.withLock { $0.writesLeft != nil || $0.tear != nil }
 
     /// Called before each durable write: tears it if the fault says so (never returns then).
     static func maybeTear(_ fd: Int32, _ bytes: [UInt8]) {
-        writesSeen += 1
-        guard let t = tear, t.at == writesSeen else { return }
-        let n = bytes.isEmpty ? 0 : t.bytes % bytes.count
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, n) }
-        kill(getpid(), SIGKILL)
+        guard faultsArmed else { return }
+        faults.withLock { f in
+            f.writesSeen += 1
+            guard let t = f.tear, t.at == f.writesSeen else { return }
+            let n = bytes.isEmpty ? 0 : t.bytes % bytes.count
+            _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, n) }
+            kill(getpid(), SIGKILL)
+        }
     }
 
     static func durableWriteDone() {
-        guard let left = writesLeft else { return }
-        if left <= 1 { kill(getpid(), SIGKILL) }
-        writesLeft = left - 1
+        guard faultsArmed else { return }
+        faults.withLock { f in
+            guard let left = f.writesLeft else { return }
+            if left <= 1 { kill(getpid(), SIGKILL) }
+            f.writesLeft = left - 1
+        }
     }
 
     static func failure(_ what: String, _ path: String) -> StageFailure {

@@ -1,10 +1,10 @@
-import BillingIO
 import Dispatch
 
 extension Array where Element: Sendable {
-    /// `map` spread over the machine's cores, results in input order. For pure, CPU-bound work
-    /// (rendering documents); `transform` must not touch shared state.
-    func parallelMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
+    /// `map` spread over the machine's cores, results in input order: for CPU-bound work (rendering
+    /// documents) and for file creation (which waits in the kernel). `transform` must not touch
+    /// shared state.
+    public func parallelMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
         let workers = Swift.min(count, ProcessInfoLite.processors)
         guard workers > 1 else { return map(transform) }
         var out = [T?](repeating: nil, count: count)
