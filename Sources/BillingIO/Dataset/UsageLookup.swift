@@ -16,7 +16,8 @@ struct UsageLookup: @unchecked Sendable {
         var start: Int32
         var firstPaid: Int32
         var cancel: Int32
-        /// The day its served periods are known up to (`Int32.min`: not computed yet).
+        /// The day its served periods are computed up to (400 days past the window); a row dated
+        /// later gets them computed for itself, uncached (rare: slow, but the same answer).
         var horizon = Int32.min
         var periodOffset: Int32 = 0
         var periodCount: Int32 = 0
