@@ -113,6 +113,7 @@ extension UsageScanner {
             }
         }
         var mine: [Int] = []
+        var counted: [SpilledEvent] = []
         for (bytes, events, values) in loaded {
             bytes.withUnsafeBytes { raw in
                 for e in events {
@@ -122,16 +123,9 @@ extension UsageScanner {
                         fingerprints.append(e.fingerprint)
                         billed.append(false)
                         mine.append(entry)
-                        let n = r.keys.count
-                        let i = r.index.value(for: e.key) { n }
-                        if i == n {
-                            r.keys.append(e.key)
-                            r.accumulators.append(UsageAccumulator())
-                            r.values.append([])
-                        }
-                        r.accumulators[i].add(
-                            quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
-                        if e.value >= 0 { r.values[i].insert(values[e.value]) }
+                        var kept = e
+                        kept.value = e.value >= 0 ? Int(values[e.value]) : -1
+                        counted.append(kept)
                         if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
                         r.counted += 1
                     } else if fingerprints[entry] == e.fingerprint {
@@ -143,6 +137,24 @@ extension UsageScanner {
                     }
                 }
             }
+        }
+        // Aggregation in two loops, slots first: each loop's cache misses (the slot table, the
+        // accumulators) are independent from one event to the next, so the CPU overlaps them.
+        var slots = [Int](repeating: 0, count: counted.count)
+        for (k, e) in counted.enumerated() {
+            let n = r.keys.count
+            let i = r.index.value(for: e.key) { n }
+            if i == n {
+                r.keys.append(e.key)
+                r.accumulators.append(UsageAccumulator())
+                r.values.append([])
+            }
+            slots[k] = i
+        }
+        for (k, e) in counted.enumerated() {
+            r.accumulators[slots[k]].add(
+                quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
+            if e.value >= 0 { r.values[slots[k]].insert(Int32(e.value)) }
         }
         guard !mine.isEmpty else { return }
         mine.sort { table.key($0).lexicographicallyPrecedes(table.key($1)) }
