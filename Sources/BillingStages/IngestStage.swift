@@ -52,9 +52,7 @@ public enum IngestStage {
             try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
         let slots = scanner?.sortedSlots ?? []
-        for f in UsageStore.files(count: slots.count, entry: { scanner!.entry(slots[$0]) }) {
-            try FileSystem.replace(base + f.suffix, f.bytes)
-        }
+        try UsageStore.write(base: base, count: slots.count, entry: { scanner!.entry(slots[$0]) })
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))

@@ -37,8 +37,10 @@ extension UsageScanner {
                 out[w] = r
             }
         }
-        for r in results.map({ $0! }) {
-            if let failure = r.failure { throw failure }
+        if let failure = results.lazy.compactMap({ $0?.failure }).first { throw failure }
+        // Each worker's state is dropped once merged, and a slot's first set of values is taken
+        // whole (no copy): the distinct values are held once more at most, not once per worker.
+        while let last = results.popLast(), var r = last {
             for (i, key) in r.keys.enumerated() {
                 let slot = slotOf.value(for: key) {
                     let sub = key >> 34
@@ -51,7 +53,12 @@ extension UsageScanner {
                     return slotKeys.count - 1
                 }
                 accumulators[slot].merge(r.accumulators[i])
-                slotValues[slot].formUnion(r.values[i])
+                if slotValues[slot].isEmpty {
+                    swap(&slotValues[slot], &r.values[i])
+                } else {
+                    slotValues[slot].formUnion(r.values[i])
+                    r.values[i] = []
+                }
             }
             summary.accepted += r.summary.accepted
             summary.deferred += r.summary.deferred

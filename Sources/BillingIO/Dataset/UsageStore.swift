@@ -27,38 +27,46 @@ public enum UsageStore {
     public static func idsFolder(_ base: String) -> String { base + ".ids" }
     static func idsFile(_ base: String, partition p: Int) -> String { idsFolder(base) + "/" + partitionName(p) }
 
-    /// The aggregates and values files of a state given in key order (the ids are written by
-    /// `UsageScanner`). Built as bytes: a month can hold millions of aggregates.
-    public static func files(
-        count: Int, entry: (Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String])
-    ) -> [(suffix: String, bytes: [UInt8])] {
-        var aggregates = Array(CSVWriter.line(aggregateHeader).utf8)
-        var values = Array(CSVWriter.line(["subscription_id", "metric", "period_start", "period_end", "value"]).utf8)
-        aggregates.reserveCapacity(count * 96)
+    /// Writes the aggregates file `<base>.csv` and the values file `<base>.values.csv` of a state
+    /// given in key order (the ids are written by `UsageScanner`), each replaced atomically.
+    /// Streamed in 1 MiB pieces: a month can hold millions of aggregates, and the values file grows
+    /// with the distinct values of `unique_count` metrics.
+    public static func write(
+        base: String, count: Int, entry: (Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String])
+    ) throws {
         func q(_ v: Int128?, _ out: inout [UInt8]) {
             if let v { out += ExactDecimal(units: v, scale: UsageAccumulator.scale).normalized.description.utf8 }
         }
         func comma(_ out: inout [UInt8]) { out.append(UInt8(ascii: ",")) }
-        for i in 0..<count {
-            let (k, a, distinct) = entry(i)
-            let key = Array((CSVWriter.cell(k.subscriptionID) + "," + CSVWriter.cell(k.metric) + "," + k.period.start.description + "," + k.period.end.description).utf8)
-            aggregates += key
-            comma(&aggregates); q(a.sum, &aggregates)
-            comma(&aggregates); aggregates += String(a.count).utf8
-            comma(&aggregates); q(a.max, &aggregates)
-            comma(&aggregates); if let l = a.last { aggregates += String(l.at.seconds).utf8 }
-            comma(&aggregates); if let l = a.last { aggregates += String(l.at.nanos).utf8 }
-            comma(&aggregates); if let l = a.last { aggregates += String(l.order).utf8 }
-            comma(&aggregates); q(a.last?.quantity, &aggregates)
-            aggregates.append(UInt8(ascii: "\n"))
-            for v in distinct {
-                values += key
-                comma(&values)
-                values += CSVWriter.cell(v).utf8
-                values.append(UInt8(ascii: "\n"))
+        try FileSystem.replace(base + ".values.csv") { emitValues in
+            try FileSystem.replace(base + ".csv") { emitAggregates in
+                var aggregates = Array(CSVWriter.line(aggregateHeader).utf8)
+                var values = Array(CSVWriter.line(["subscription_id", "metric", "period_start", "period_end", "value"]).utf8)
+                for i in 0..<count {
+                    let (k, a, distinct) = entry(i)
+                    let key = Array((CSVWriter.cell(k.subscriptionID) + "," + CSVWriter.cell(k.metric) + "," + k.period.start.description + "," + k.period.end.description).utf8)
+                    aggregates += key
+                    comma(&aggregates); q(a.sum, &aggregates)
+                    comma(&aggregates); aggregates += String(a.count).utf8
+                    comma(&aggregates); q(a.max, &aggregates)
+                    comma(&aggregates); if let l = a.last { aggregates += String(l.at.seconds).utf8 }
+                    comma(&aggregates); if let l = a.last { aggregates += String(l.at.nanos).utf8 }
+                    comma(&aggregates); if let l = a.last { aggregates += String(l.order).utf8 }
+                    comma(&aggregates); q(a.last?.quantity, &aggregates)
+                    aggregates.append(UInt8(ascii: "\n"))
+                    for v in distinct {
+                        values += key
+                        comma(&values)
+                        values += CSVWriter.cell(v).utf8
+                        values.append(UInt8(ascii: "\n"))
+                    }
+                    if aggregates.count >= 1 << 20 { try emitAggregates(aggregates); aggregates.removeAll(keepingCapacity: true) }
+                    if values.count >= 1 << 20 { try emitValues(values); values.removeAll(keepingCapacity: true) }
+                }
+                try emitAggregates(aggregates)
+                try emitValues(values)
             }
         }
-        return [(".csv", aggregates), (".values.csv", values)]
     }
 
     /// The aggregation state of a contribution, streamed row by row (a month's values file can

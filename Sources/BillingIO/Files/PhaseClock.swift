@@ -3,7 +3,8 @@
 #endif
 
 /// Phase timings on stderr for profiling a stage, only with `BILLING_TIMINGS=1` in the
-/// environment: wall-clock time never reaches an output file.
+/// environment: wall-clock time never reaches an output file. Each phase also prints the process's
+/// peak resident memory so far, to tell which phase sets the stage's peak.
 public enum PhaseClock {
     static let enabled = getenv("BILLING_TIMINGS").map { String(cString: $0) == "1" } ?? false
     nonisolated(unsafe) static var last = now()
@@ -22,6 +23,9 @@ public enum PhaseClock {
         guard enabled else { return }
         let n = now()
         Console.error("timing: \(phase) \(n - last) ms")
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        Console.error("peak: \(phase) \(usage.ru_maxrss / 1024) MiB")
         last = n
     }
 }
