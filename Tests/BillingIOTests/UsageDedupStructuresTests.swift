@@ -85,4 +85,29 @@ struct UsageDedupStructuresTests {
         try spill.remove()
         #expect(!FileSystem.exists(dir + "/s"))
     }
+
+    /// Pass 2 streams a partition 1 MiB at a time: records cut by a chunk's end are completed from
+    /// the next. 20,000 records of 67 + 5…14 bytes are about 1.5 MiB, so some straddle the cut.
+    @Test func spillStreamsAcrossChunks() throws {
+        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let spill = try UsageSpill(folder: dir + "/s")
+        for n in 0..<20_000 {
+            var id = "e-" + String(repeating: "x", count: n % 10) + String(n)
+            let e = SpilledEvent(hash: 3 << 56, fingerprint: UInt64(n), line: n + 2, quantity: Int128(n), seconds: n, nanos: 0, key: n, deferred: false, value: -1, id: 0..<0)
+            try id.withUTF8 { try spill.add(e, id: $0) }
+        }
+        try spill.finish()
+        #expect(try spill.size(3) > 1 << 20)
+        var seen = 0
+        try spill.forEachEvent(3, lineOffset: 100) { e, id in
+            let n = seen
+            #expect(e.line == n + 102 && e.key == n && e.quantity == Int128(n))
+            #expect(String(decoding: id, as: UTF8.self) == "e-" + String(repeating: "x", count: n % 10) + String(n))
+            seen += 1
+        }
+        #expect(seen == 20_000)
+        #expect(try spill.size(3) == 0)  // removed once read
+        try spill.remove()
+    }
 }

@@ -102,13 +102,8 @@ extension UsageScanner {
     /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
     /// duplicate, one with other content is rejected.
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
-        var loaded: [(bytes: [UInt8], events: [SpilledEvent], values: [Int32])] = []
-        for part in parts {
-            let bytes = try part.worker.spill.load(p)
-            try part.worker.spill.drop(p)
-            loaded.append((bytes, UsageSpill.events(in: bytes, lineOffset: part.lineOffset), part.values))
-        }
-        var table = ByteKeyTable(capacity: loaded.reduce(0) { $0 + $1.events.count })
+        let bytes = try parts.reduce(0) { $0 + (try $1.worker.spill.size(p)) }
+        var table = ByteKeyTable(capacity: bytes / (UsageSpill.fixedSize + 8))
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
         for c in committed {
@@ -121,48 +116,33 @@ extension UsageScanner {
         }
         var mine: [Int] = []
         var counted: [SpilledEvent] = []
-        for (bytes, events, values) in loaded {
-            bytes.withUnsafeBytes { raw in
-                for e in events {
-                    let id = UnsafeRawBufferPointer(rebasing: raw[e.id])
-                    let (entry, inserted) = table.insert(id, hash: e.hash)
-                    if inserted {
-                        fingerprints.append(e.fingerprint)
-                        billed.append(false)
-                        mine.append(entry)
-                        var kept = e
-                        kept.value = e.value >= 0 ? Int(values[e.value]) : -1
-                        counted.append(kept)
-                        if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
-                        r.counted += 1
-                    } else if fingerprints[entry] == e.fingerprint {
-                        r.summary.duplicates += 1
-                    } else {
-                        r.summary.rejected += 1
-                        let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
-                        r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
+        for part in parts {
+            let values = part.values
+            try part.worker.spill.forEachEvent(p, lineOffset: part.lineOffset) { e, id in
+                let (entry, inserted) = table.insert(id, hash: e.hash)
+                if inserted {
+                    fingerprints.append(e.fingerprint)
+                    billed.append(false)
+                    mine.append(entry)
+                    var kept = e
+                    kept.value = e.value >= 0 ? Int(values[e.value]) : -1
+                    counted.append(kept)
+                    if counted.count == 1 << 14 {
+                        aggregate(counted, into: &r)
+                        counted.removeAll(keepingCapacity: true)
                     }
+                    if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
+                    r.counted += 1
+                } else if fingerprints[entry] == e.fingerprint {
+                    r.summary.duplicates += 1
+                } else {
+                    r.summary.rejected += 1
+                    let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
+                    r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
                 }
             }
         }
-        // Aggregation in two loops, slots first: each loop's cache misses (the slot table, the
-        // accumulators) are independent from one event to the next, so the CPU overlaps them.
-        var slots = [Int](repeating: 0, count: counted.count)
-        for (k, e) in counted.enumerated() {
-            let n = r.keys.count
-            let i = r.index.value(for: e.key) { n }
-            if i == n {
-                r.keys.append(e.key)
-                r.accumulators.append(UsageAccumulator())
-                r.values.append([])
-            }
-            slots[k] = i
-        }
-        for (k, e) in counted.enumerated() {
-            r.accumulators[slots[k]].add(
-                quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
-            if e.value >= 0 { r.values[slots[k]].insert(Int32(e.value)) }
-        }
+        aggregate(counted, into: &r)
         guard !mine.isEmpty else { return }
         mine.sort { table.key($0).lexicographicallyPrecedes(table.key($1)) }
         var out = Array("event_id,fingerprint\n".utf8)
@@ -181,5 +161,27 @@ extension UsageScanner {
             out.append(UInt8(ascii: "\n"))
         }
         try FileSystem.writeScratch(FileSystem.join(folder, UsageStore.partitionName(p)), out)
+    }
+
+    /// Adds counted events to a pass-2 worker's accumulators, in two loops, slots first: each
+    /// loop's cache misses (the slot table, the accumulators) are independent from one event to
+    /// the next, so the CPU overlaps them.
+    func aggregate(_ counted: [SpilledEvent], into r: inout PassTwo) {
+        var slots = [Int](repeating: 0, count: counted.count)
+        for (k, e) in counted.enumerated() {
+            let n = r.keys.count
+            let i = r.index.value(for: e.key) { n }
+            if i == n {
+                r.keys.append(e.key)
+                r.accumulators.append(UsageAccumulator())
+                r.values.append([])
+            }
+            slots[k] = i
+        }
+        for (k, e) in counted.enumerated() {
+            r.accumulators[slots[k]].add(
+                quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
+            if e.value >= 0 { r.values[slots[k]].insert(Int32(e.value)) }
+        }
     }
 }

@@ -136,29 +136,58 @@ final class UsageSpill {
     /// The bytes of partition `p` (empty if nothing went to it).
     func load(_ p: Int) throws -> [UInt8] { FileSystem.exists(path(p)) ? try FileSystem.read(path(p)) : [] }
 
-    /// Decodes every event of a partition's bytes, in the order they were added (file order).
-    static func events(in bytes: [UInt8], lineOffset: Int = 0) -> [SpilledEvent] {
-        var out: [SpilledEvent] = []
-        bytes.withUnsafeBytes { raw in
-            var pos = 0
+    /// The size of partition `p`'s file (0 if nothing went to it).
+    func size(_ p: Int) throws -> Int { FileSystem.exists(path(p)) ? try FileSystem.size(path(p)) : 0 }
+
+    /// Streams partition `p`'s events in the order they were added, 1 MiB of the file at a time,
+    /// with each one's id bytes (valid during the call), then removes the file: pass 2's memory
+    /// does not hold a partition's events.
+    func forEachEvent(_ p: Int, lineOffset: Int, _ body: (SpilledEvent, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard FileSystem.exists(path(p)) else { return }
+        var pending: [UInt8] = []
+        try FileSystem.forEachChunk(of: path(p)) { chunk in
+            pending += chunk
+            let used = try pending.withUnsafeBytes { try UsageSpill.decode($0, lineOffset: lineOffset, body) }
+            pending.removeFirst(used)
+        }
+        guard pending.isEmpty else { throw StageFailure.io("\(path(p)): truncated spill record") }
+        try drop(p)
+    }
+
+    /// Decodes the complete events at the start of `raw`, in order; returns the bytes they take.
+    static func decode(
+        _ raw: UnsafeRawBufferPointer, lineOffset: Int, _ body: (SpilledEvent, UnsafeRawBufferPointer) throws -> Void
+    ) rethrows -> Int {
+        var start = 0
+        while start + fixedSize <= raw.count {
+            let idLength = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start + fixedSize - 2, as: UInt16.self)))
+            guard start + fixedSize + idLength <= raw.count else { break }
+            var pos = start
             func get<T: FixedWidthInteger>(_: T.Type) -> T {
                 defer { pos += MemoryLayout<T>.size }
                 return T(littleEndian: raw.loadUnaligned(fromByteOffset: pos, as: T.self))
             }
-            while pos < raw.count {
-                let hash = get(UInt64.self), fingerprint = get(UInt64.self), line = Int(get(Int64.self)) + lineOffset
-                let low = UInt64(bitPattern: get(Int64.self)), high = get(Int64.self)
-                let seconds = Int(get(Int64.self)), nanos = Int(get(Int32.self)), key = Int(get(Int64.self))
-                let value = Int(get(Int32.self))
-                let deferred = get(UInt8.self) == 1
-                let idLength = Int(get(UInt16.self))
-                let id = pos..<(pos + idLength)
-                pos += idLength
-                out.append(SpilledEvent(
+            let hash = get(UInt64.self), fingerprint = get(UInt64.self), line = Int(get(Int64.self)) + lineOffset
+            let low = UInt64(bitPattern: get(Int64.self)), high = get(Int64.self)
+            let seconds = Int(get(Int64.self)), nanos = Int(get(Int32.self)), key = Int(get(Int64.self))
+            let value = Int(get(Int32.self))
+            let deferred = get(UInt8.self) == 1
+            pos += 2
+            let id = pos..<(pos + idLength)
+            try body(
+                SpilledEvent(
                     hash: hash, fingerprint: fingerprint, line: line, quantity: Int128(high) << 64 | Int128(low), seconds: seconds,
-                    nanos: nanos, key: key, deferred: deferred, value: value, id: id))
-            }
+                    nanos: nanos, key: key, deferred: deferred, value: value, id: id),
+                UnsafeRawBufferPointer(rebasing: raw[id]))
+            start = id.upperBound
         }
+        return start
+    }
+
+    /// Every event of a partition's bytes, in the order they were added (ids as byte ranges).
+    static func events(in bytes: [UInt8], lineOffset: Int = 0) -> [SpilledEvent] {
+        var out: [SpilledEvent] = []
+        _ = bytes.withUnsafeBytes { decode($0, lineOffset: lineOffset) { e, _ in out.append(e) } }
         return out
     }
 
