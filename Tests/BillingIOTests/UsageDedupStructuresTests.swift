@@ -110,4 +110,15 @@ struct UsageDedupStructuresTests {
         #expect(try spill.size(3) == 0)  // removed once read
         try spill.remove()
     }
+
+    /// An accumulator key packs (subscription, metric, period start) so that keys sort in that
+    /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896).
+    @Test(arguments: [(0, 0, -719_162), (5, 4095, 0), (1 << 28, 7, 2_932_896), (99_999, 3, 20_759)])
+    func accumulatorKeysRoundTrip(sub: Int, metric: Int, start: Int) {
+        let key = UsageLookup.key(sub, metric, start)
+        #expect(UsageLookup.unpack(key) == (sub, metric, start))
+        #expect(UsageLookup.key(sub, metric, start + 1) > key)
+        if metric < 4095 { #expect(UsageLookup.key(sub, metric + 1, -719_162) > key) }  // 4095: the last metric
+        #expect(UsageLookup.key(sub + 1, 0, -719_162) > UsageLookup.key(sub, 4095, 2_932_896))
+    }
 }

@@ -106,6 +106,11 @@ struct UsageLookup: @unchecked Sendable {
     }
     static let dayBias = 719_163
 
+    /// The subscription, metric and first day of the period packed in `key`.
+    static func unpack(_ key: Int) -> (sub: Int, metric: Int, periodStart: Int) {
+        (key >> 34, key >> 22 & 0xFFF, key & 0x3F_FFFF - dayBias)
+    }
+
     /// The first day of the served period holding `day`, if one does (no shared state changes:
     /// workers call it concurrently).
     @inline(__always) func servedPeriodStart(of sub: Int, on day: Int) -> Int? {

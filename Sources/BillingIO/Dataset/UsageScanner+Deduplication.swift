@@ -4,7 +4,7 @@ import Dispatch
 extension UsageScanner {
     /// What one worker of pass 2 produced over its partitions.
     struct PassTwo {
-        /// Its accumulators, by key (see `UsageScanner.key`).
+        /// Its accumulators, by key (see `UsageLookup.key`).
         var index = IntKeyTable()
         var keys: [Int] = []
         var accumulators: [UsageAccumulator] = []
@@ -43,11 +43,10 @@ extension UsageScanner {
         while let last = results.popLast(), var r = last {
             for (i, key) in r.keys.enumerated() {
                 let slot = slotOf.value(for: key) {
-                    let sub = key >> 34
+                    let (sub, metric, start) = UsageLookup.unpack(key)
                     slotPacked.append(key)
                     slotKeys.append(UsageKey(
-                        subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[key >> 22 & 0xFFF],
-                        period: lookup.servedRange(sub, start: key & 0x3F_FFFF - UsageLookup.dayBias)))
+                        subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric], period: lookup.servedRange(sub, start: start)))
                     accumulators.append(UsageAccumulator())
                     slotValues.append([])
                     return slotKeys.count - 1

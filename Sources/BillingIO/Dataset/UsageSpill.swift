@@ -12,7 +12,7 @@ struct SpilledEvent {
     var quantity: Int128
     var seconds: Int
     var nanos: Int
-    /// Its accumulator: subscription, metric and served period, see `UsageScanner.key`.
+    /// Its accumulator: subscription, metric and served period, see `UsageLookup.key`.
     var key: Int
     var deferred: Bool
     /// The `value` interned by its pass-1 worker (−1: none kept), see `UsagePassOne.valueIndex`.
