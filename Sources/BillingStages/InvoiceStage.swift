@@ -42,7 +42,7 @@ public enum InvoiceStage {
         }
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        // Documents are rendered in batches over every core, then staged over every core: memory
+        // Documents are rendered in batches over every core, then written over every core: memory
         // holds one batch of renderings, never the whole month's.
         var start = 0
         while start < documents.count {
@@ -82,9 +82,9 @@ public enum InvoiceStage {
             try ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: commit)
             try commit.append("audit.jsonl", audit.takeText())
             try commit.append("events.jsonl", events.takeText())
-            if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents staged") }
+            if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents written") }
         }
-        PhaseClock.mark("render and stage documents")
+        PhaseClock.mark("render and write documents")
         let pendingUsage = try context.pendingUsage()
         if let (number, base, count) = pendingUsage {
             let name = UsageStore.name(number)
@@ -97,7 +97,7 @@ public enum InvoiceStage {
             audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
             try commit.append("audit.jsonl", audit.takeText())
         }
-        PhaseClock.mark("stage usage")
+        PhaseClock.mark("add usage")
         try ledger.commit(commit)
         PhaseClock.mark("commit")
         events.warnIfUnsigned()

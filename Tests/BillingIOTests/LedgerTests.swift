@@ -21,8 +21,8 @@ struct LedgerTests {
         // place, the append happened, and a torn extra line was left behind.
         try FileSystem.createDirectory(dir + "/staging/appends")
         try FileSystem.createDirectory(dir + "/invoices")
-        try FileSystem.writeStaged(dir + "/staging/appends/1", Array("2\n".utf8))
-        try FileSystem.writeStaged(dir + "/invoices/A.json", Array("{}\n".utf8))
+        try FileSystem.writeInCommit(dir + "/staging/appends/1", Array("2\n".utf8))
+        try FileSystem.writeInCommit(dir + "/invoices/A.json", Array("{}\n".utf8))
         let record = "{\"appends\":[{\"offset\":4,\"path\":\"log.csv\",\"staged\":\"appends/1\"}],\"files\":[\"invoices/A.json\"],\"format\":2}"
         try FileSystem.replace(dir + "/pending.json", Array(record.utf8))
         try FileSystem.append(dir + "/log.csv", Array("2\n2".utf8))
@@ -60,9 +60,9 @@ struct LedgerTests {
         let dir = folder()
         try FileSystem.createDirectory(dir + "/staging/appends")
         try FileSystem.createDirectory(dir + "/invoices")
-        try FileSystem.writeStaged(dir + "/staging/appends/1", Array("1\n".utf8))
-        try FileSystem.writeStaged(dir + "/staging/intent", Array("invoices/A.json\n".utf8))
-        try FileSystem.writeStaged(dir + "/invoices/A.json", Array("{}\n".utf8))
+        try FileSystem.writeInCommit(dir + "/staging/appends/1", Array("1\n".utf8))
+        try FileSystem.writeInCommit(dir + "/staging/intent", Array("invoices/A.json\n".utf8))
+        try FileSystem.writeInCommit(dir + "/invoices/A.json", Array("{}\n".utf8))
         let record = "{\"appends\":[{\"offset\":0,\"path\":\"log.csv\",\"staged\":\"appends/1\"}],\"files\":[\"invoices/A.json\"],\"format\":3}"
         try FileSystem.replace(dir + "/pending.json", Array(record.utf8))
         _ = try Ledger(folder: dir, create: true)

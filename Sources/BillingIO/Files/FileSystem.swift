@@ -213,9 +213,9 @@ public enum FileSystem {
         durableWriteDone()
     }
 
-    /// Creates a staged file of a commit (read-only, no fsync of its own: `syncAll` follows once
+    /// Creates a new file of a commit (read-only, no fsync of its own: `syncAll` follows once
     /// for the whole commit, before its commit point). The file must not exist.
-    public static func writeStaged(_ path: String, _ bytes: [UInt8]) throws {
+    public static func writeInCommit(_ path: String, _ bytes: [UInt8]) throws {
         try writeCounted(path, flags: O_EXCL, mode: 0o444) { try $0(bytes) }
     }
 
@@ -224,8 +224,9 @@ public enum FileSystem {
         try writeCounted(path, flags: O_APPEND, mode: 0o644) { try $0(bytes) }
     }
 
-    /// Copies `source` into a new staged file, 1 MiB at a time (read-only, no fsync of its own).
-    public static func copyStaged(from source: String, to path: String) throws {
+    /// Copies `source` into a new file of a commit, 1 MiB at a time (read-only, no fsync of its
+    /// own). The file must not exist.
+    public static func copyInCommit(from source: String, to path: String) throws {
         try writeCounted(path, flags: O_EXCL, mode: 0o444) { try forEachChunk(of: source, $0) }
     }
 
@@ -250,7 +251,8 @@ public enum FileSystem {
         return h.finalize().hexString
     }
 
-    /// Moves a staged file into place, inside a commit whose redo record is durable.
+    /// Moves a staged file into place, inside a commit whose redo record is durable (the redo of a
+    /// format-2 record, which staged its files).
     public static func moveInCommit(_ source: String, to path: String) throws {
         guard rename(source, path) == 0 else { throw failure("cannot rename into place", path) }
         durableWriteDone()

@@ -49,9 +49,9 @@ public final class LedgerCommit {
     /// the first failing file's error is thrown; what was written is removed with the commit.
     public func add(_ batch: [(path: String, bytes: [UInt8])]) throws {
         let targets = try declare(batch.map(\.path))
-        let failures = zip(targets, batch.map(\.bytes)).map { ($0, $1) }.parallelMap { target -> String? in
+        let failures = Array(zip(targets, batch.map(\.bytes))).parallelMap { target -> String? in
             do {
-                try FileSystem.writeStaged(target.0, target.1)
+                try FileSystem.writeInCommit(target.0, target.1)
                 return nil
             } catch {
                 return "\(error)"
@@ -64,7 +64,7 @@ public final class LedgerCommit {
     /// Adds a copy of the file at `source` as `path`, relative to the ledger.
     public func add(_ path: String, copyOf source: String) throws {
         let target = try declare([path])[0]
-        try FileSystem.copyStaged(from: source, to: target)
+        try FileSystem.copyInCommit(from: source, to: target)
         files.append(path)
     }
 
