@@ -9,9 +9,11 @@ public enum PayStage {
     static let statusesHeader = ["date", "entity", "id", "from", "to", "reason"]
 
     public static func run(_ config: PipelineConfig) throws {
+        PhaseClock.start()
         let context = try StageContext(config, writesLedger: true)
         let ledger = context.ledger
         let result = try context.collect()
+        PhaseClock.mark("collect")
         let commit = ledger.newCommit()
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
@@ -46,7 +48,9 @@ public enum PayStage {
             try commit.append("audit.jsonl", audit.takeText())
             try commit.append("events.jsonl", events.takeText())
         }
+        PhaseClock.mark("records")
         try ledger.commit(commit)
+        PhaseClock.mark("commit")
         events.warnIfUnsigned()
         Console.error("pay: \(result.records.count) attempts and receipts, \(result.changes.count) status changes")
     }

@@ -7,6 +7,7 @@ import BillingIO
 /// movements, receivables) are checked: if one fails the stage fails. Reads the ledger only.
 public enum ReportStage {
     public static func run(_ config: PipelineConfig) throws {
+        PhaseClock.start()
         let context = try StageContext(config, writesLedger: false)
         let catalog = context.catalog
         let settings = config.settings
@@ -55,6 +56,7 @@ public enum ReportStage {
             }
             return (byCurrency, inReporting)
         }
+        PhaseClock.mark("mrr")
         let moved = try movements(config.window)
         var months: [MRRMonth] = []
         var month = DateRange.month(String(try context.since().description.prefix(7)))!
@@ -63,12 +65,15 @@ public enum ReportStage {
             month = DateRange(month.end, CivilDate.clamped(year: 0, monthIndex: month.end.monthIndex + 1, day: 1))
         }
 
+        PhaseClock.mark("movements")
         var byStatus: [String: Int] = [:]
         for s in catalog.sortedSubscriptions {
             let st = StatusAsOf.status(s, plan: catalog.plans[s.planID]!, on: asOf, canceledOn: canceled[s.id], lastRecorded: lastStatus[s.id])
             byStatus[st, default: 0] += 1
         }
+        PhaseClock.mark("statuses")
         let ledgerData = try LedgerReportData(ledger: context.ledger)
+        PhaseClock.mark("read ledger")
         let receivables = Receivables.compute(register: ledgerData.register, payments: ledgerData.collections, statuses: ledgerData.invoiceStatuses, window: config.window)
         if let bad = receivables.first(where: { !$0.value.reconciles }) {
             throw StageFailure.data([DataError(file: config.ledger, line: 0, column: 0, field: "receivables",
@@ -82,6 +87,7 @@ public enum ReportStage {
         let journal = try ledgerData.journal(window: config.window, customers: catalog.customers, inclusive: settings.taxInclusive)
         guard journal.allSatisfy(\.balances) else { throw StageFailure.data([DataError(file: config.ledger, line: 0, column: 0, field: "journal", problem: "a transaction does not balance", value: config.period)]) }
 
+        PhaseClock.mark("receivables, usage, journal")
         let report = ReportDocument(
             period: config.period, asOf: asOf, reporting: reporting, mrr: mrr, movements: moved.byCurrency, reportingMovements: moved.reporting,
             retention: Retention(moved.reporting, rounding: settings.rounding), subscriptionsByStatus: byStatus, receivables: receivables,
@@ -91,6 +97,7 @@ public enum ReportStage {
         try FileSystem.replace(FileSystem.join(config.runFolder, "report.md"), Array(report.markdown.utf8))
         try FileSystem.replace(FileSystem.join(config.runFolder, "mrr.svg"), Array(MRRChart.svg(months, currency: reporting).utf8))
         try FileSystem.replace(FileSystem.join(config.runFolder, "journal.ledger"), Array(GeneralLedger.render(journal).utf8))
+        PhaseClock.mark("write report")
         Console.error("report: \(FileSystem.join(config.runFolder, "report.md"))")
     }
 }

@@ -23,6 +23,7 @@ struct StageContext {
             for (name, list) in files { headers[name] = list.arrayValue?.compactMap(\.stringValue) ?? [] }
         }
         self.headers = headers
+        PhaseClock.mark("read catalog")
     }
 
     /// A data error about `field` of the record at `source`, with the field's column in the
