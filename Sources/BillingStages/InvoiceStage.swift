@@ -42,13 +42,16 @@ public enum InvoiceStage {
         }
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        // Documents are rendered in batches over every core, then written over every core: memory
-        // holds one batch of renderings, never the whole month's.
+        // Documents are rendered in batches on another thread while this one writes the previous
+        // batch's files (creating files in one folder is serial in the kernel anyway): memory
+        // holds two batches of renderings, never the whole month's.
+        let batches = stride(from: 0, to: documents.count, by: 512).map { Array(documents[$0..<min($0 + 512, documents.count)]) }
+        var upcoming = batches.first.map { first in Background { first.map(RenderedDocument.init) } }
         var start = 0
-        while start < documents.count {
-            let batch = Array(documents[start..<min(start + 512, documents.count)])
+        for (k, batch) in batches.enumerated() {
+            let rendered = upcoming!.value()
+            upcoming = k + 1 < batches.count ? Background { [next = batches[k + 1]] in next.map(RenderedDocument.init) } : nil
             start += batch.count
-            let rendered = batch.parallelMap(RenderedDocument.init)
             var register: [[String]] = []
             var statuses: [[String]] = []
             var index: [[String]] = []

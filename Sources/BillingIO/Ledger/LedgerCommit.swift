@@ -44,20 +44,11 @@ public final class LedgerCommit {
         try add([(path, bytes)])
     }
 
-    /// Adds new files (read-only), recorded in the order given, created at once over the cores:
-    /// creating a file waits in the kernel (ext4's inode allocator), not on the CPU. On a failure
-    /// the first failing file's error is thrown; what was written is removed with the commit.
+    /// Adds new files (read-only), recorded and created in the order given, one at a time:
+    /// creating files in one folder is serial in the kernel (the folder's lock), and a second
+    /// thread only spins on that lock. On a failure what was written is removed with the commit.
     public func add(_ batch: [(path: String, bytes: [UInt8])]) throws {
-        let targets = try declare(batch.map(\.path))
-        let failures = Array(zip(targets, batch.map(\.bytes))).parallelMap { target -> String? in
-            do {
-                try FileSystem.writeInCommit(target.0, target.1)
-                return nil
-            } catch {
-                return "\(error)"
-            }
-        }
-        if let failure = failures.compactMap({ $0 }).first { throw StageFailure.io(failure) }
+        for (target, file) in zip(try declare(batch.map(\.path)), batch) { try FileSystem.writeInCommit(target, file.bytes) }
         files += batch.map(\.path)
     }
 

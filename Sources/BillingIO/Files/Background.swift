@@ -1,0 +1,24 @@
+import Dispatch
+
+/// A value computed on another thread while the caller goes on with something else, for overlapping
+/// CPU work (rendering the next batch of documents) with work that waits in the kernel (creating
+/// the current batch's files). `work` must not touch shared state.
+public final class Background<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    /// Written once by the worker before `done` is signalled, read only after waiting on it.
+    private var result: T?
+
+    /// Starts `work` on a global queue.
+    public init(_ work: @escaping @Sendable () -> T) {
+        DispatchQueue.global().async {
+            self.result = work()
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the value; call once.
+    public func value() -> T {
+        done.wait()
+        return result!
+    }
+}

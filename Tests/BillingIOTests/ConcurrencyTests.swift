@@ -1,0 +1,26 @@
+import Testing
+
+@testable import BillingIO
+
+/// The two helpers the stages use to spread work over the cores.
+struct ConcurrencyTests {
+    /// Results come back in input order however the work is split: squares of 0..<1000.
+    @Test func parallelMapKeepsOrder() {
+        let squares = Array(0..<1000).parallelMap { $0 * $0 }
+        #expect(squares.count == 1000)
+        #expect(squares[0] == 0 && squares[31] == 961 && squares[999] == 998_001)
+        #expect(squares == (0..<1000).map { $0 * $0 })
+    }
+
+    /// Values started one after another come back each to its own waiter, while the caller works
+    /// in between: the sum 1 + … + 100 000 = 100 000 × 100 001 / 2 = 5 000 050 000.
+    @Test func backgroundValuesArriveWhileTheCallerWorks() {
+        let sum = Background { (1...100_000).reduce(0, +) }
+        let text = Background { String(repeating: "ab", count: 3) }
+        var local = 0
+        for i in 1...1000 { local += i }  // 500 500
+        #expect(local == 500_500)
+        #expect(text.value() == "ababab")
+        #expect(sum.value() == 5_000_050_000)
+    }
+}
