@@ -37,4 +37,21 @@ struct JSONTests {
         #expect(JSONWriter.pretty(node) == "{\n  \"a\": {\n    \"B\": [\n      true,\n      \"x\\ty\"\n    ],\n    \"z\": null\n  },\n  \"b\": 1.50\n}\n")
         #expect(JSONWriter.compact(try parse(JSONWriter.pretty(node))) == JSONWriter.compact(node))
     }
+
+    /// Each string's literal: only `"`, `\\` and control characters are escaped; other bytes,
+    /// non-ASCII included, pass through as they are.
+    @Test(arguments: [
+        ("plain", #""plain""#), ("", #""""#), ("say \"hi\"", #""say \"hi\"""#), (#"C:\dir"#, #""C:\\dir""#),
+        ("a\rb\nc", #""a\rb\nc""#), ("\u{01}\u{1f}", #""\u0001\u001f""#), ("Zürich €", "\"Zürich €\""),
+    ])
+    func stringLiterals(value: String, literal: String) {
+        #expect(JSONWriter.quoted(value) == literal)
+    }
+
+    /// Keys in UTF-8 byte order: upper case (0x41–0x5A) before `_` (0x5F) before lower case, a
+    /// prefix before its extensions, non-ASCII (é is 0xC3 0xA9) after every ASCII key.
+    @Test func keysInByteOrder() {
+        let node = JSONNode.object(["b": .int(1), "ab": .int(2), "a": .int(3), "_x": .int(4), "Z": .int(5), "é": .int(6), "a_": .int(7)])
+        #expect(JSONWriter.compact(node) == #"{"Z":5,"_x":4,"a":3,"a_":7,"ab":2,"b":1,"é":6}"#)
+    }
 }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Canonical JSON: keys sorted by their UTF-8 bytes, no insignificant differences, so the same
 /// document always gives the same bytes (and the same SHA-256). Written as UTF-8 bytes directly.
 public enum JSONWriter {
@@ -45,8 +49,10 @@ public enum JSONWriter {
         case .object(let pairs):
             if pairs.isEmpty { out += "{}".utf8; return }
             out.append(UInt8(ascii: "{"))
-            let sorted = pairs.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-            for (k, pair) in sorted.enumerated() {
+            // Positions are sorted, not the pairs: moving an Int costs no reference counting.
+            let order = pairs.indices.sorted { precedes(pairs[$0].key, pairs[$1].key) }
+            for (k, i) in order.enumerated() {
+                let pair = pairs[i]
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 if pretty { newline(&out, indent: indent + 1) }
                 quote(pair.key, into: &out)
@@ -66,24 +72,48 @@ public enum JSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the literal of `s` (its UTF-8 bytes pass through; only ASCII needs escaping).
+    /// Appends the literal of `s` (its UTF-8 bytes pass through; only ASCII needs escaping). A
+    /// string with nothing to escape, the usual case, is copied in one piece.
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out += #"\""#.utf8
-            case UInt8(ascii: "\\"): out += #"\\"#.utf8
-            case 0x0A: out += #"\n"#.utf8
-            case 0x0D: out += #"\r"#.utf8
-            case 0x09: out += #"\t"#.utf8
-            case 0..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                out += #"\u00"#.utf8
-                out.append(digits[Int(b >> 4)])
-                out.append(digits[Int(b & 15)])
-            default: out.append(b)
+        var s = s
+        s.withUTF8 { bytes in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for b in bytes {
+                switch b {
+                case UInt8(ascii: "\""): out += #"\""#.utf8
+                case UInt8(ascii: "\\"): out += #"\\"#.utf8
+                case 0x0A: out += #"\n"#.utf8
+                case 0x0D: out += #"\r"#.utf8
+                case 0x09: out += #"\t"#.utf8
+                case 0..<0x20:
+                    let digits = Array("0123456789abcdef".utf8)
+                    out += #"\u00"#.utf8
+                    out.append(digits[Int(b >> 4)])
+                    out.append(digits[Int(b & 15)])
+                default: out.append(b)
+                }
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether `a` sorts before `b` by UTF-8 bytes (the canonical key order), compared in place.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = Swift.min(x.count, y.count)
+                if n > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let c = memcmp(p, q, n)
+                    if c != 0 { return c < 0 }
+                }
+                return x.count < y.count
+            }
+        }
     }
 }

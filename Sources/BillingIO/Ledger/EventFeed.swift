@@ -48,7 +48,8 @@ public struct EventFeed {
         let id = "evt_" + String(repeating: "0", count: max(0, 8 - String(nextSeq).count)) + String(nextSeq)
         let event: [String: JSONNode] = ["id": .string(id), "type": .string(type), "timestamp": .string(timestamp), "data": .object(data)]
         var line = event
-        line["signature"] = .string(EventFeed.signature(secret: secret, timestamp: timestamp, body: JSONWriter.compact(.object(event))))
+        // Without a secret the body is not needed: no second serialization.
+        line["signature"] = .string(secret == nil ? "unsigned" : EventFeed.signature(secret: secret, timestamp: timestamp, body: JSONWriter.compact(.object(event))))
         text += JSONWriter.compact(.object(line)) + "\n"
         added = true
         nextSeq += 1
