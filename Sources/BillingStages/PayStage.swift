@@ -55,7 +55,7 @@ public enum PayStage {
         Console.error("pay: \(result.records.count) attempts and receipts, \(result.changes.count) status changes")
     }
 
-    static func record(_ row: [String: String]) throws -> PaymentRecord {
+    static func record(_ row: LedgerRow) throws -> PaymentRecord {
         guard let date = CivilDate(parsing: row["date"] ?? ""), let attempt = Int(row["attempt"] ?? "") else {
             throw StageFailure.io("payments.csv: unreadable row \(row)")
         }

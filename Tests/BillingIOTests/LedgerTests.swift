@@ -101,4 +101,16 @@ struct LedgerTests {
         #expect(lines[0] == "{\"kind\":\"run\",\"prev\":\"\(AuditLog.genesis)\",\"seq\":1,\"stage\":\"invoice\"}")
         #expect(lines[1].contains("\"prev\":\"\(SHA256.hex(Array(lines[0].utf8)))\""))
     }
+
+    /// The chain goes on from the ledger's last non-empty line, numbered after the lines before it,
+    /// whether the file ends with a newline, without one, or with a blank line.
+    @Test(arguments: ["a\nbb\nccc\n", "a\nbb\nccc", "a\n\nbb\nccc\n\n"])
+    func auditChainResumesAfterTheLastLine(text: String) throws {
+        let dir = folder()
+        try FileSystem.append(dir + "/audit.jsonl", Array(text.utf8))
+        let log = try Ledger(folder: dir, create: true).auditLog()
+        #expect(log.nextSeq == 4)  // three entries: a, bb, ccc
+        #expect(log.lastHash == SHA256.hex(Array("ccc".utf8)))
+        #expect(log.lastHash == "64daa44ad493ff28a96effab6e77f1732a3d97d83241581b37dbd70a7a4900fe")  // sha256("ccc")
+    }
 }

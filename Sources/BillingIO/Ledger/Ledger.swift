@@ -49,17 +49,16 @@ public final class Ledger {
     }
 
     /// The register rows as text fields by column name.
-    public func register() throws -> [[String: String]] { try readRows("invoices.csv") }
-    public func payments() throws -> [[String: String]] { try readRows("payments.csv") }
-    public func statuses() throws -> [[String: String]] { try readRows("statuses.csv") }
+    public func register() throws -> [LedgerRow] { try readRows("invoices.csv") }
+    public func payments() throws -> [LedgerRow] { try readRows("payments.csv") }
+    public func statuses() throws -> [LedgerRow] { try readRows("statuses.csv") }
 
-    func readRows(_ name: String) throws -> [[String: String]] {
+    func readRows(_ name: String) throws -> [LedgerRow] {
         let p = path(name)
         guard FileSystem.exists(p) else { return [] }
         let t = try CSVTable.load(path: p, displayPath: p)
-        return t.rows.map { row in
-            Dictionary(uniqueKeysWithValues: zip(t.header, row.fields.map(CSVWriter.unneutralized)))
-        }
+        let columns = Dictionary(t.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        return t.rows.map { LedgerRow(columns: columns, fields: $0.fields.map(CSVWriter.unneutralized)) }
     }
 
     /// Per subscription, the day dunning cancelled it (from the recorded status changes).
@@ -75,9 +74,19 @@ public final class Ledger {
     public func auditLog() throws -> AuditLog {
         let p = path("audit.jsonl")
         guard FileSystem.exists(p) else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
-        let lines = try FileSystem.read(p).split(separator: UInt8(ascii: "\n"))
-        guard let last = lines.last else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
-        return AuditLog(lastHash: SHA256.hex(last), nextSeq: lines.count + 1)
+        // Non-empty lines are counted, not split out: the log has a line per document and payment.
+        let bytes = try FileSystem.read(p)
+        var count = 0
+        var lastStart = 0, lastEnd = 0, start = 0
+        bytes.withUnsafeBufferPointer { b in
+            for i in b.indices where b[i] == UInt8(ascii: "\n") {
+                if i > start { count += 1; lastStart = start; lastEnd = i }
+                start = i + 1
+            }
+            if b.count > start { count += 1; lastStart = start; lastEnd = b.count }
+        }
+        guard count > 0 else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
+        return AuditLog(lastHash: SHA256.hex(bytes[lastStart..<lastEnd]), nextSeq: count + 1)
     }
 
     /// A new, empty commit on this ledger.
@@ -111,7 +120,7 @@ public final class Ledger {
     }
 
     /// The amount in column `key` of a ledger row, in the row's `currency`.
-    public static func money(_ row: [String: String], _ key: String, file: String) throws -> Money {
+    public static func money(_ row: LedgerRow, _ key: String, file: String) throws -> Money {
         guard let c = Currency(code: row["currency"] ?? ""), let m = Money(parsing: row[key] ?? "", currency: c) else {
             throw StageFailure.io("\(file): unreadable \(key) in row \(row)")
         }
