@@ -55,6 +55,7 @@ public enum InvoiceStage {
             var register: [[String]] = []
             var statuses: [[String]] = []
             var index: [[String]] = []
+            var taxes: [[String]] = []
             try commit.add(zip(batch, rendered).flatMap { d, r in
                 [("invoices/\(d.number).json", r.json), ("invoices/\(d.number).txt", r.text), ("invoices/\(d.number).html", r.html)]
             })
@@ -70,6 +71,7 @@ public enum InvoiceStage {
                     audit.add("status.changed", ["date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"), "to": .string("void")])
                 }
                 index += d.lines.map { ItemsCSV.row($0) + [d.number] }
+                taxes += Ledger.taxRows(document: d.number, d.tax.summaries)
                 events.add(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
                     "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
                     "total": .string(d.tax.total.description), "amount_due": .string(d.amountDue.description), "due_date": .string(d.dueDate.description),
@@ -82,6 +84,7 @@ public enum InvoiceStage {
             }
             try ledger.appendRows(register, to: "invoices.csv", header: Ledger.registerHeader, in: commit)
             try ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: commit)
+            try ledger.appendRows(taxes, to: "taxes.csv", header: Ledger.taxesHeader, in: commit)
             try ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: commit)
             try commit.append("audit.jsonl", audit.takeText())
             try commit.append("events.jsonl", events.takeText())

@@ -38,11 +38,14 @@ struct LedgerReportData {
         var lines: [String: [ChargeItem]] = [:]
         for i in issued { lines[i.documentNumber, default: []].append(i.item) }
         var out: [JournalTransaction] = []
-        // Each document's per-rate tax summary, read from its file (parsed over every core).
+        // Each document's per-rate tax summary: from taxes.csv, or for a document issued before
+        // the ledger had it, from the document's file (parsed over every core).
         let inWindow = register.filter { window.contains($0.issueDate) }
+        let indexed = try ledger.taxSummaries()
         let folder = ledger.folder
         let parsed = inWindow.parallelMap { r -> Result<[TaxSummary], Error> in
-            Result { try LedgerReportData.taxes(of: r, path: FileSystem.join(folder, "invoices/\(r.number).json")) }
+            if let known = indexed[r.number] { return .success(known) }
+            return Result { try LedgerReportData.taxes(of: r, path: FileSystem.join(folder, "invoices/\(r.number).json")) }
         }
         for (r, taxes) in zip(inWindow, parsed) {
             out.append(GeneralLedger.document(r, customerName: customers[r.customerID]?.name ?? r.customerID, lines: lines[r.number] ?? [],

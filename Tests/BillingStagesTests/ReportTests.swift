@@ -121,6 +121,19 @@ import Testing
     }
 
     /// The checker itself finds an unbalanced transaction.
+    /// A ledger from before taxes.csv: the journal reads each document's tax from its file, and the
+    /// report comes out byte for byte the same.
+    @Test func journalWithoutTaxRegisterReadsTheFiles() throws {
+        let dir = try TestSupport.runSample("basic")
+        let config = try TestSupport.config(dir, period: "2026-12")
+        let before = try TestSupport.snapshot(dir + "/out/2026-12")
+        try FileSystem.remove(dir + "/ledger/taxes.csv")
+        try ReportStage.run(config)
+        let after = try TestSupport.snapshot(dir + "/out/2026-12")
+        #expect(after["journal.ledger"] != nil && after["journal.ledger"] == before["journal.ledger"])
+        #expect(after == before)
+    }
+
     @Test func journalCheckerFindsImbalance() {
         let bad = "; x\n\n2026-02-01 INV-1 X\n    Assets:Receivables    10.00 USD\n    Revenue:basic    -9.99 USD\n"
         #expect(GeneralLedger.check(bad).unbalanced == "2026-02-01 INV-1 X")

@@ -10,7 +10,8 @@ import Testing
 /// billing-verify finds every kind of tampering SPEC §7 and issue #8 name, and says what it found.
 @Suite struct TamperTests {
     enum Tamper: String, CaseIterable, Sendable {
-        case editFile, deleteFile, addFile, renameFile, editAuditEntry, removeAuditEntry, insertAuditEntry, reorderAuditEntries, registerDisagrees
+        case editFile, deleteFile, addFile, renameFile, editAuditEntry, removeAuditEntry, insertAuditEntry, reorderAuditEntries, registerDisagrees,
+            taxesDisagree, taxesForUnknownDocument
     }
 
     func problems(after tamper: Tamper) throws -> [String] {
@@ -41,6 +42,11 @@ import Testing
         case .registerDisagrees:
             let p = l + "/invoices.csv"
             try FileSystem.replace(p, Array(try TestSupport.read(p).replacingFirst(",7700,", with: ",770,").utf8))
+        case .taxesDisagree:
+            let p = l + "/taxes.csv"
+            try FileSystem.replace(p, Array(try TestSupport.read(p).replacingFirst(",213.00,", with: ",21.30,").utf8))
+        case .taxesForUnknownDocument:
+            try FileSystem.append(l + "/taxes.csv", Array("INV-000099,10,X,1.00,0.10,USD\n".utf8))
         }
         return try LedgerVerifier.verify(folder: l).problems
     }
@@ -59,6 +65,9 @@ import Testing
         case .insertAuditEntry: expected = "audit.jsonl:4: chain broken"
         case .reorderAuditEntries: expected = "audit.jsonl:6: chain broken"
         case .registerDisagrees: expected = "invoices.csv:5: register row for INV-000004 disagrees with its file: total is 770, the file says 7700"
+        case .taxesDisagree: expected = "taxes.csv: rows for INV-000002 disagree with its file's tax summary"
+        // November issues 7 documents with one rate each: header + 7 rows, so the added row is line 9.
+        case .taxesForUnknownDocument: expected = "taxes.csv:9: row for INV-000099, which the audit log does not record"
         }
         #expect(found.contains { $0.hasPrefix(expected) }, "\(tamper): \(found)")
         if tamper == .renameFile { #expect(found.contains("invoices/INV-000004.txt: recorded in the audit log but missing (deleted or renamed)")) }

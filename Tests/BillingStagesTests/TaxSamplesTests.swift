@@ -31,6 +31,19 @@ import Testing
         #expect(try register("eu") == ["E-01 100.00 0.00 100.00", "E-02 30.00 5.84 35.84", "E-03 100.00 0.00 100.00", "E-04 100.00 19.00 119.00"])
     }
 
+    /// taxes.csv, the tax register, holds each document's tax per rate as euByHand works it out:
+    /// E-02 is 14.00 at 20 % = 2.80 and 16.00 at 19 % = 3.04; E-04 100.00 at 19 % = 19.00; E-01
+    /// (reverse charge) and E-03 (exempt) are 100.00 at 0 %.
+    @Test func euTaxRegisterByHand() throws {
+        let dir = try TestSupport.runSample("eu")
+        let taxes = try Ledger(folder: dir + "/ledger", create: false).taxSummaries()
+        let rows = taxes.mapValues { $0.map { "\($0.rate.normalized) \($0.taxable) \($0.tax)" } }
+        #expect(rows == [
+            "INV-000001": ["0 100.00 0.00"], "INV-000002": ["20 14.00 2.80", "19 16.00 3.04"], "INV-000003": ["0 100.00 0.00"],
+            "INV-000004": ["19 100.00 19.00"],
+        ])
+    }
+
     /// US, per line: U-01 three 4.95 lines at 10.25 %: 0.507375 → 0.51 each, 1.53 (per invoice it
     /// would be 14.85 × 10.25 % = 1.522125 → 1.52); NY 100 × 8.875 % = 8.875 → 8.88; CA 49 × 7.25 % =
     /// 3.5525 → 3.55; Oregon has no sales tax.

@@ -5,7 +5,8 @@ import BillingCore
 ///
 /// Layout: `ledger.json` (created once: the `since` date), `invoices/<number>.json` and `.txt`
 /// (read-only), `invoices.csv` (register), `items.csv` (every issued line, the index that
-/// regenerate-and-diff compares against), `payments.csv`, `statuses.csv`, `audit.jsonl`.
+/// regenerate-and-diff compares against), `taxes.csv` (each document's tax per rate),
+/// `payments.csv`, `statuses.csv`, `audit.jsonl`.
 public final class Ledger {
     public let folder: String
     let lock: LedgerLock?
@@ -14,6 +15,29 @@ public final class Ledger {
         "number", "type", "issue_date", "due_date", "customer_id", "customer_name", "currency", "subtotal", "tax_total", "total",
         "credit_applied", "amount_due", "sha256", "voids",
     ]
+
+    /// `taxes.csv`: a document's tax summary, one row per rate, as its file shows it (the tax
+    /// register an accountant files returns from, and what the journal reads instead of every
+    /// document file).
+    public static let taxesHeader = ["document", "rate", "name", "taxable", "tax", "currency"]
+
+    /// The `taxes.csv` rows of a document.
+    public static func taxRows(document: String, _ summaries: [TaxSummary]) -> [[String]] {
+        summaries.map { [document, $0.rate.normalized.description, $0.name, $0.taxable.description, $0.tax.description, $0.tax.currency.code] }
+    }
+
+    /// Per document number, its tax summary from `taxes.csv` (documents issued before the ledger
+    /// had the file are absent: read them from their files).
+    public func taxSummaries() throws -> [String: [TaxSummary]] {
+        var out: [String: [TaxSummary]] = [:]
+        for row in try readRows("taxes.csv") {
+            guard let c = Currency(code: row["currency"] ?? ""), let rate = ExactDecimal(parsing: row["rate"] ?? "", maxDecimals: 6),
+                let taxable = Money(parsing: row["taxable"] ?? "", currency: c), let tax = Money(parsing: row["tax"] ?? "", currency: c)
+            else { throw StageFailure.io("taxes.csv: unreadable row \(row)") }
+            out[row["document"] ?? "", default: []].append(TaxSummary(rate: rate, name: row["name"] ?? "", taxable: taxable, tax: tax))
+        }
+        return out
+    }
 
     /// Opens the ledger under its lock. With `create: false` (stages that only read it) a ledger
     /// that does not exist yet is read as empty and not created.

@@ -59,6 +59,19 @@ public enum LedgerVerifier {
                 report.problems.append("invoices/\(number).\(ext): recorded in the audit log but missing (deleted or renamed)")
             }
         }
+        // taxes.csv, per document: its rows as (rate, name, taxable, tax), compared with the file.
+        var taxRows: [String: [[String]]] = [:]
+        let taxesPath = FileSystem.join(folder, "taxes.csv")
+        if FileSystem.exists(taxesPath) {
+            let table = try CSVTable.load(path: taxesPath, displayPath: taxesPath)
+            let cols = table.columns
+            for row in table.rows {
+                let field = { (name: String) in CSVWriter.unneutralized(cols[name].map { row.fields[$0] } ?? "") }
+                let number = field("document")
+                if expected[number] == nil { report.problems.append("taxes.csv:\(row.line): row for \(number), which the audit log does not record") }
+                taxRows[number, default: []].append(["rate", "name", "taxable", "tax"].map(field))
+            }
+        }
         let registerPath = FileSystem.join(folder, "invoices.csv")
         if FileSystem.exists(registerPath) {
             let table = try CSVTable.load(path: registerPath, displayPath: registerPath)
@@ -78,6 +91,11 @@ public enum LedgerVerifier {
                     if let inFile = doc[field]?.stringValue, inFile != inRow {
                         report.problems.append("invoices.csv:\(row.line): register row for \(number) disagrees with its file: \(field) is \(inRow), the file says \(inFile)")
                     }
+                }
+                // A document issued before the ledger had taxes.csv has no rows there.
+                let inFile = (doc["tax"]?.arrayValue ?? []).map { t in ["rate", "name", "taxable", "tax"].map { t[$0]?.stringValue ?? "" } }
+                if let rows = taxRows[number], rows != inFile {
+                    report.problems.append("taxes.csv: rows for \(number) disagree with its file's tax summary")
                 }
                 if let c = cols["customer_id"], doc["customer"]?["id"]?.stringValue != row.fields[c] {
                     report.problems.append("invoices.csv:\(row.line): register row for \(number) disagrees with its file: customer_id")
