@@ -18,20 +18,31 @@ public enum ItemDiff {
     /// move to `window.start`. Issued items billed (naturally) on or after `window.end` are left
     /// alone, so re-running an older month after a newer one changes nothing.
     public static func pending(computed: [ChargeItem], issued: [IssuedItem], window: DateRange) throws(ArithmeticOverflow) -> [ChargeItem] {
-        var want: [ItemKey: (template: ChargeItem, amount: Money)] = [:]
-        for c in computed where c.billingDate < window.end {
-            if let w = want[c.key] { want[c.key] = (w.template, try w.amount + c.amount) } else { want[c.key] = (c, c.amount) }
+        // Keys in order of first appearance: rated items come in key order, so the final sort
+        // mostly finds runs already in order instead of sorting a hash set's random order.
+        var keys: [ItemKey] = []
+        keys.reserveCapacity(computed.count)
+        func sum(_ items: some Sequence<ChargeItem>) throws(ArithmeticOverflow) -> [ItemKey: (template: ChargeItem, amount: Money)] {
+            var sums: [ItemKey: (template: ChargeItem, amount: Money)] = [:]
+            for c in items where c.billingDate < window.end {
+                let key = c.key
+                if let i = sums.index(forKey: key) {
+                    sums.values[i].amount = try sums.values[i].amount + c.amount
+                } else {
+                    sums[key] = (c, c.amount)
+                    keys.append(key)
+                }
+            }
+            return sums
         }
-        var have: [ItemKey: (template: ChargeItem, amount: Money)] = [:]
-        for i in issued where i.item.billingDate < window.end {
-            let c = i.item
-            if let h = have[c.key] { have[c.key] = (h.template, try h.amount + c.amount) } else { have[c.key] = (c, c.amount) }
-        }
+        let want = try sum(computed)
+        let have = try sum(issued.lazy.map(\.item))
+        keys.sort()
         // Per subscription, the service periods already invoiced: a new item inside one corrects it.
         var invoiced: [String: [DateRange]] = [:]
         for i in issued { invoiced[i.item.subscriptionID, default: []].append(i.item.period) }
         var out: [ChargeItem] = []
-        for key in Set(want.keys).union(have.keys).sorted() {
+        for (n, key) in keys.enumerated() where n == 0 || keys[n - 1] != key {
             let w = want[key], h = have[key]
             let template = (w ?? h)!.template
             let target = w?.amount ?? .zero(template.amount.currency)
