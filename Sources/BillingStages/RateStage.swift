@@ -20,7 +20,7 @@ public enum RateStage {
             throw StageFailure.data([context.error(at: e.source, field: e.field, e.problem, value: e.value)])
         }
         PhaseClock.mark("rate")
-        try FileSystem.replace(context.itemsPath, Array(ItemsCSV.document(items).utf8))
+        try FileSystem.replace(context.itemsPath, ItemsCSV.document(items))
         PhaseClock.mark("write items")
         Console.error("rate: \(items.count) items up to \(config.window.end)")
     }

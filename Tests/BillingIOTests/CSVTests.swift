@@ -91,6 +91,12 @@ struct CSVWriterTests {
         #expect(CSVWriter.line([input]) == output + "\n")
     }
 
+    /// Cells joined by commas, empty cells kept, each line LF-terminated, the header first.
+    @Test func documentJoinsCellsAndLines() {
+        let text = CSVWriter.document(header: ["a", "b", "c"], rows: [["1", "", "é"], ["x,y", "=z", "-3"]])
+        #expect(text == "a,b,c\n1,,é\n\"x,y\",'=z,-3\n")
+    }
+
     @Test func roundTripsThroughTheReader() throws {
         let cells = ["=1+1", "-5", "a,b", "line\nbreak", "'x", "plain"]
         let path = try tempFile(CSVWriter.line(cells))

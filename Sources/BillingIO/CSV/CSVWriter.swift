@@ -4,12 +4,40 @@
 public enum CSVWriter {
     /// One line, LF-terminated.
     public static func line(_ fields: [String]) -> String {
-        fields.map(cell).joined(separator: ",") + "\n"
+        var out: [UInt8] = []
+        append(fields, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A header and rows as one document.
     public static func document(header: [String], rows: [[String]]) -> String {
-        ([header] + rows).map(line).joined()
+        String(decoding: documentBytes(header: header, rows: rows), as: UTF8.self)
+    }
+
+    /// `document` as UTF-8 bytes, built in one buffer.
+    public static func documentBytes(header: [String], rows: [[String]]) -> [UInt8] {
+        var out: [UInt8] = []
+        append(header, to: &out)
+        for row in rows { append(row, to: &out) }
+        return out
+    }
+
+    /// Appends one LF-terminated line to `out`. A cell that needs neither a mark nor quotes, the
+    /// usual case, is copied as it is.
+    public static func append(_ fields: [String], to out: inout [UInt8]) {
+        for (i, field) in fields.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            var field = field
+            let plain = field.withUTF8 { bytes in
+                guard let first = bytes.first else { return true }
+                if "=+-@\t\r'".utf8.contains(first) { return false }
+                if bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) { return false }
+                out.append(contentsOf: bytes)
+                return true
+            }
+            if !plain { out += cell(field).utf8 }
+        }
+        out.append(0x0A)
     }
 
     static func cell(_ raw: String) -> String {

@@ -15,9 +15,14 @@ public enum ItemsCSV {
          i.description]
     }
 
-    /// Items sorted in the file's fixed order (subscription, period, kind, plan, metric).
-    public static func document(_ items: [ChargeItem]) -> String {
-        CSVWriter.document(header: header, rows: items.sorted { $0.key < $1.key }.map(row))
+    /// Items sorted in the file's fixed order (subscription, period, kind, plan, metric), as UTF-8.
+    public static func document(_ items: [ChargeItem]) -> [UInt8] {
+        // Positions are sorted, not the items: moving an Int costs no reference counting.
+        let keys = items.map(\.key)
+        var out: [UInt8] = []
+        CSVWriter.append(header, to: &out)
+        for i in items.indices.sorted(by: { keys[$0] < keys[$1] }) { CSVWriter.append(row(items[i]), to: &out) }
+        return out
     }
 
     /// Reads items (and the `document` column, when present) back. The file is the pipeline's own,

@@ -154,7 +154,9 @@ public final class Ledger {
     /// Adds CSV rows to an append-only ledger file in `commit`, with the header if the file is new.
     public func appendRows(_ rows: [[String]], to name: String, header: [String], in commit: LedgerCommit) throws {
         guard !rows.isEmpty else { return }
-        let head = FileSystem.exists(path(name)) || commit.appends(to: name) ? "" : CSVWriter.line(header)
-        try commit.append(name, head + rows.map(CSVWriter.line).joined())
+        var bytes: [UInt8] = []
+        if !FileSystem.exists(path(name)) && !commit.appends(to: name) { CSVWriter.append(header, to: &bytes) }
+        for row in rows { CSVWriter.append(row, to: &bytes) }
+        try commit.append(name, bytes)
     }
 }

@@ -78,7 +78,12 @@ public final class LedgerCommit {
 
     /// Queues bytes to append to `path`, relative to the ledger (in order of the calls).
     public func append(_ path: String, _ text: String) throws {
-        guard !text.isEmpty else { return }
+        try append(path, Array(text.utf8))
+    }
+
+    /// Queues UTF-8 bytes to append to `path`, relative to the ledger (in order of the calls).
+    public func append(_ path: String, _ bytes: [UInt8]) throws {
+        guard !bytes.isEmpty else { return }
         let i: Int
         if let found = appends.firstIndex(where: { $0.path == path }) {
             i = found
@@ -86,7 +91,7 @@ public final class LedgerCommit {
             appends.append((path, "appends/\(appends.count + 1)", []))
             i = appends.count - 1
         }
-        appends[i].pending += text.utf8
+        appends[i].pending += bytes
         if appends[i].pending.count >= LedgerCommit.flushSize { try flush(i) }
     }
 
