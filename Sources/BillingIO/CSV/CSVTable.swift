@@ -2,7 +2,7 @@ import BillingCore
 
 /// A small CSV file read whole: its header and rows as text, each row with its line number.
 /// Used for every dataset file except `usage.csv`, which is streamed.
-public struct CSVTable {
+public struct CSVTable: Sendable {
     public var path: String
     public var header: [String]
     public var rows: [(line: Int, fields: [String])]

@@ -15,6 +15,8 @@ public struct CatalogReader {
     let folder: String
     /// Ids whose own rows were invalid; references to them are not reported a second time.
     var invalidIDs: [String: Set<String>] = [:]
+    /// Files read ahead on another thread (the file as `CSVTable.load` gave it, or its error).
+    var readAhead: [String: Result<CSVTable, any Error>] = [:]
 
     public init(folder: String) { self.folder = folder }
 
@@ -30,7 +32,8 @@ public struct CatalogReader {
             return nil
         }
         do {
-            let t = try TableRows(try CSVTable.load(path: p, displayPath: p), required: required, optional: optional)
+            let table = try readAhead.removeValue(forKey: name)?.get() ?? CSVTable.load(path: p, displayPath: p)
+            let t = try TableRows(table, required: required, optional: optional)
             unknownColumns[name] = t.unknownColumns
             headers[name] = t.table.header
             rowCounts[name] = t.table.rows.count
@@ -54,8 +57,12 @@ public struct CatalogReader {
 
     /// Reads every file; afterwards `errors` is empty if and only if the catalog is valid.
     public mutating func readAll() {
+        // The two largest files: subscriptions.csv is parsed while customers.csv is checked.
+        let subscriptions = path("subscriptions.csv")
+        let ahead = Background { FileSystem.exists(subscriptions) ? Result { try CSVTable.load(path: subscriptions, displayPath: subscriptions) } : nil }
         readCustomers()
         readPlans()
+        readAhead["subscriptions.csv"] = ahead.value()
         readSubscriptions()
         readChanges()
         readTaxRates()
