@@ -86,8 +86,8 @@ public enum InvoiceStage {
             try ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: commit)
             try ledger.appendRows(taxes, to: "taxes.csv", header: Ledger.taxesHeader, in: commit)
             try ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: commit)
-            try commit.append("audit.jsonl", audit.takeText())
-            try commit.append("events.jsonl", events.takeText())
+            try commit.append("audit.jsonl", audit.takeBytes())
+            try commit.append("events.jsonl", events.takeBytes())
             if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents written") }
         }
         PhaseClock.mark("render and write documents")
@@ -101,7 +101,7 @@ public enum InvoiceStage {
         }
         if !documents.isEmpty || pendingUsage != nil {
             audit.add("run", ["stage": .string("invoice"), "period": .string(config.period), "documents": .int(documents.count)])
-            try commit.append("audit.jsonl", audit.takeText())
+            try commit.append("audit.jsonl", audit.takeBytes())
         }
         PhaseClock.mark("add usage")
         try ledger.commit(commit)

@@ -45,8 +45,8 @@ public enum PayStage {
                               "status_changes": .int(result.changes.count)])
             try ledger.appendRows(payments, to: "payments.csv", header: paymentsHeader, in: commit)
             try ledger.appendRows(statuses, to: "statuses.csv", header: statusesHeader, in: commit)
-            try commit.append("audit.jsonl", audit.takeText())
-            try commit.append("events.jsonl", events.takeText())
+            try commit.append("audit.jsonl", audit.takeBytes())
+            try commit.append("events.jsonl", events.takeBytes())
         }
         PhaseClock.mark("records")
         try ledger.commit(commit)

@@ -18,11 +18,14 @@ public enum JSONWriter {
     }
 
     /// One line, no spaces: audit log and event feed entries.
-    public static func compact(_ node: JSONNode) -> String {
+    public static func compact(_ node: JSONNode) -> String { String(decoding: compactBytes(node), as: UTF8.self) }
+
+    /// `compact` as UTF-8 bytes.
+    public static func compactBytes(_ node: JSONNode) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(node.value, into: &out, indent: 0, pretty: false)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     static func newline(_ out: inout [UInt8], indent: Int) {

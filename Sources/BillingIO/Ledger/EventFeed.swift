@@ -13,8 +13,8 @@ public struct EventFeed {
     public static let secretVariable = "BILLING_EVENTS_SECRET"
     let secret: [UInt8]?
     public private(set) var nextSeq: Int
-    /// The new lines, newline-terminated.
-    public private(set) var text = ""
+    /// The new lines, newline-terminated (UTF-8).
+    public private(set) var bytes: [UInt8] = []
     /// Whether any event was added (`text` may have been taken since).
     private var added = false
 
@@ -38,19 +38,25 @@ public struct EventFeed {
     }
 
     /// The lines added since the last call, which it clears.
-    public mutating func takeText() -> String {
-        defer { text = "" }
-        return text
+    public mutating func takeBytes() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
     }
 
-    public mutating func add(_ type: String, on date: CivilDate, _ data: [String: JSONNode]) {
+    /// Adds an event of `type` dated `date` carrying `data` (literal pairs: no dictionary is built
+    /// per event).
+    public mutating func add(_ type: String, on date: CivilDate, _ data: KeyValuePairs<String, JSONNode>) {
         let timestamp = "\(date)T00:00:00Z"
         let id = "evt_" + String(repeating: "0", count: max(0, 8 - String(nextSeq).count)) + String(nextSeq)
-        let event: [String: JSONNode] = ["id": .string(id), "type": .string(type), "timestamp": .string(timestamp), "data": .object(data)]
-        var line = event
+        var event: [(key: String, node: JSONNode)] = [
+            ("id", .string(id)), ("type", .string(type)), ("timestamp", .string(timestamp)),
+            ("data", JSONNode(.object(data.map { (key: $0.key, node: $0.value) }))),
+        ]
         // Without a secret the body is not needed: no second serialization.
-        line["signature"] = .string(secret == nil ? "unsigned" : EventFeed.signature(secret: secret, timestamp: timestamp, body: JSONWriter.compact(.object(event))))
-        text += JSONWriter.compact(.object(line)) + "\n"
+        let signature = secret == nil ? "unsigned" : EventFeed.signature(secret: secret, timestamp: timestamp, body: JSONWriter.compact(JSONNode(.object(event))))
+        event.append(("signature", .string(signature)))
+        bytes += JSONWriter.compactBytes(JSONNode(.object(event)))
+        bytes.append(0x0A)
         added = true
         nextSeq += 1
     }
