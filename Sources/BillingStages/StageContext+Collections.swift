@@ -11,8 +11,7 @@ extension StageContext {
     ///   stage has not issued them); they cannot change the retries of invoices already issued.
     func collect(predicting: Bool = false) throws -> Collections.Result {
         let customers = catalog.customers
-        var subscriptionsOf: [String: Set<String>] = [:]
-        for i in try ledger.issuedItems() { subscriptionsOf[i.documentNumber, default: []].insert(i.item.subscriptionID) }
+        let subscriptionsOf = try ledger.documentSubscriptions()
         var receivables: [Receivable] = []
         for row in try ledger.register() where row["type"] == DocumentType.invoice.rawValue {
             let number = row["number"] ?? "", customerID = row["customer_id"] ?? ""

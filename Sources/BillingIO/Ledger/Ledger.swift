@@ -72,6 +72,28 @@ public final class Ledger {
         try ItemsCSV.read(path: path("items.csv")).map { IssuedItem(item: $0.item, documentNumber: $0.document) }
     }
 
+    /// Per document number, the subscriptions its lines bill: two columns of the line index,
+    /// read without building the lines (collections needs only these).
+    public func documentSubscriptions() throws -> [String: Set<String>] {
+        let p = path("items.csv")
+        guard FileSystem.exists(p) else { return [:] }
+        var out: [String: Set<String>] = [:]
+        var columns: (subscription: Int, document: Int)?
+        try CSVReader.read(path: p) { row in
+            guard let (s, d) = columns else {
+                let names = (0..<row.count).map { row.lossyString($0) }
+                guard let s = names.firstIndex(of: "subscription_id"), let d = names.firstIndex(of: "document") else {
+                    throw StageFailure.io("\(p): no subscription_id and document columns")
+                }
+                columns = (s, d)
+                return
+            }
+            guard row.count > max(s, d) else { throw StageFailure.io("\(p):\(row.line): unreadable row") }
+            out[row.lossyString(d), default: []].insert(row.lossyString(s))
+        }
+        return out
+    }
+
     /// The register rows as text fields by column name.
     public func register() throws -> [LedgerRow] { try readRows("invoices.csv") }
     public func payments() throws -> [LedgerRow] { try readRows("payments.csv") }
