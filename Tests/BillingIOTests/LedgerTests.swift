@@ -113,4 +113,15 @@ struct LedgerTests {
         #expect(log.lastHash == SHA256.hex(Array("ccc".utf8)))
         #expect(log.lastHash == "64daa44ad493ff28a96effab6e77f1732a3d97d83241581b37dbd70a7a4900fe")  // sha256("ccc")
     }
+
+    /// The subscriptions each document bills, from two columns of the line index: INV-1 bills S-1
+    /// twice and S-2 once, INV-2 bills S-1; a line index without a document column is refused.
+    @Test func documentSubscriptionsFromTheLineIndex() throws {
+        let dir = folder()
+        try FileSystem.append(dir + "/items.csv", Array("customer_id,subscription_id,amount,document\nC-1,S-1,1.00,INV-1\nC-1,S-2,2.00,INV-1\nC-1,S-1,3.00,INV-1\nC-2,S-1,4.00,INV-2\n".utf8))
+        #expect(try Ledger(folder: dir, create: true).documentSubscriptions() == ["INV-1": ["S-1", "S-2"], "INV-2": ["S-1"]])
+        let other = folder()
+        try FileSystem.append(other + "/items.csv", Array("customer_id,subscription_id\nC-1,S-1\n".utf8))
+        #expect(throws: StageFailure.self) { try Ledger(folder: other, create: true).documentSubscriptions() }
+    }
 }
