@@ -116,13 +116,17 @@ public final class LedgerCommit {
             "format": .int(3), "files": .array(files.map { .string($0) }), "appends": .array(appendNodes),
         ]))
         try FileSystem.replace(FileSystem.join(folder, LedgerCommit.pendingName), Array(record.utf8))
-        try LedgerCommit.redo(folder: folder)
+        // This run wrote and synced the files itself: applying needs no check that they are there.
+        try LedgerCommit.redo(folder: folder, justWritten: true)
     }
 
     /// Applies `pending.json` if there is one (idempotent), then deletes it and the staging
     /// folder; without one, undoes a commit that never reached its commit point: removes the files
     /// its intent list names, then the staging folder.
-    static func redo(folder: String) throws {
+    ///
+    /// - Parameter justWritten: the commit's own run applies it right after writing the record:
+    ///   skip checking that each of its files is there (a second look at every file).
+    static func redo(folder: String, justWritten: Bool = false) throws {
         let pendingPath = FileSystem.join(folder, pendingName)
         let intentPath = FileSystem.join(folder, intentName)
         let staging = FileSystem.join(folder, stagingName)
@@ -150,7 +154,7 @@ public final class LedgerCommit {
                 if FileSystem.exists(target) { throw StageFailure.io("\(target): already exists; a ledger file is never replaced") }
                 try FileSystem.createDirectory(FileSystem.parent(target))
                 try FileSystem.moveInCommit(source, to: target)
-            } else if !FileSystem.exists(target) {
+            } else if !justWritten && !FileSystem.exists(target) {
                 throw StageFailure.io("\(target): missing from the pending commit; the ledger was changed by hand")
             }
         }
