@@ -10,8 +10,18 @@ public struct CSVTable: Sendable {
     /// Reads and checks the file-level rules of SPEC §8: a header, no duplicate column, every row
     /// with as many fields as the header, valid UTF-8 without NUL bytes.
     public static func load(path: String, displayPath: String) throws -> CSVTable {
-        var header: [String]?
         var rows: [(line: Int, fields: [String])] = []
+        let header = try stream(path: path, displayPath: displayPath) { rows.append(($0, $1)) }
+        return CSVTable(path: displayPath, header: header, rows: rows)
+    }
+
+    /// `load` without keeping the rows: checks the same rules, calls `onHeader` with the header,
+    /// then `onRow` with each row's line and fields as they are read. Returns the header.
+    @discardableResult
+    public static func stream(
+        path: String, displayPath: String, onHeader: ([String]) throws -> Void = { _ in }, onRow: (Int, [String]) throws -> Void
+    ) throws -> [String] {
+        var header: [String]?
         try CSVReader.read(path: path, displayPath: displayPath) { row in
             var fields: [String] = []
             fields.reserveCapacity(row.count)
@@ -30,7 +40,7 @@ public struct CSVTable: Sendable {
                         file: displayPath, line: row.line, column: min(fields.count, header.count) + 1, field: "csv",
                         problem: "row has \(fields.count) fields, header has \(header.count)", value: fields.joined(separator: ","))
                 }
-                rows.append((row.line, fields))
+                try onRow(row.line, fields)
             } else {
                 var seen: Set<String> = []
                 for (i, name) in fields.enumerated() where !seen.insert(name).inserted {
@@ -38,12 +48,13 @@ public struct CSVTable: Sendable {
                         file: displayPath, line: row.line, column: i + 1, field: name, problem: "duplicate column", value: name)
                 }
                 header = fields
+                try onHeader(fields)
             }
         }
         guard let header else {
             throw DataError(file: displayPath, line: 1, column: 1, field: "csv", problem: "empty file: a header row is required", value: "")
         }
-        return CSVTable(path: displayPath, header: header, rows: rows)
+        return header
     }
 
     /// The index of each column by name.

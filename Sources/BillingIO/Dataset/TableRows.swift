@@ -40,16 +40,40 @@ public struct TableRows {
     ) {
         for (line, fields) in table.rows {
             if errors.count >= limit { return }
-            let row = Row(rows: self, line: line, fields: fields)
-            do { try body(row) } catch is AlreadyReported {
-                if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
-            } catch let e as DataError {
-                errors.append(e)
-                if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
-            } catch {
-                errors.append(DataError(file: table.path, line: line, column: 1, field: "row", problem: "\(error)", value: ""))
-            }
+            visit(line: line, fields: fields, errors: &errors, keyColumn: keyColumn, invalidKeys: &invalidKeys, body)
         }
+    }
+
+    /// Calls `body` with one row, recording its error (and its key, if `keyColumn` is given).
+    func visit(
+        line: Int, fields: [String], errors: inout [DataError], keyColumn: String? = nil, invalidKeys: inout Set<String>,
+        _ body: (Row) throws -> Void
+    ) {
+        let row = Row(rows: self, line: line, fields: fields)
+        do { try body(row) } catch is AlreadyReported {
+            if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
+        } catch let e as DataError {
+            errors.append(e)
+            if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
+        } catch {
+            errors.append(DataError(file: table.path, line: line, column: 1, field: "row", problem: "\(error)", value: ""))
+        }
+    }
+
+    /// Streams a file too large to hold as text (the pipeline's own line indexes): checks the
+    /// header, then calls `body` with each row as it is read; errors are collected up to `limit`.
+    public static func stream(
+        path: String, required: [String], optional: [String], errors: inout [DataError], limit: Int = 100, _ body: (Row) throws -> Void
+    ) throws {
+        var rows: TableRows?
+        var ignored: Set<String> = []
+        var found: [DataError] = []
+        try CSVTable.stream(path: path, displayPath: path, onHeader: { header in
+            rows = try TableRows(CSVTable(path: path, header: header, rows: []), required: required, optional: optional)
+        }) { line, fields in
+            if found.count < limit { rows!.visit(line: line, fields: fields, errors: &found, invalidKeys: &ignored, body) }
+        }
+        errors += found
     }
 
     /// `forEach` for files whose rows nothing refers to.

@@ -29,10 +29,9 @@ public enum ItemsCSV {
     /// so any problem is reported as a data error in it.
     public static func read(path: String) throws -> [(item: ChargeItem, document: String)] {
         guard FileSystem.exists(path) else { return [] }
-        let t = try TableRows(try CSVTable.load(path: path, displayPath: path), required: header, optional: ["document"])
         var errors: [DataError] = []
         var out: [(ChargeItem, String)] = []
-        t.forEach(errors: &errors) { r in
+        try TableRows.stream(path: path, required: header, optional: ["document"], errors: &errors) { r in
             let currency = try r.currency("currency")
             guard let kind = LineKind(rawValue: r.raw("kind")), let treatment = TaxTreatment(rawValue: r.raw("tax_treatment")),
                 let amount = Money(parsing: r.raw("amount"), currency: currency)
