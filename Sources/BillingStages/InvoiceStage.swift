@@ -45,12 +45,17 @@ public enum InvoiceStage {
         // Documents are rendered in batches on another thread while this one writes the previous
         // batch's files (creating files in one folder is serial in the kernel anyway): memory
         // holds two batches of renderings, never the whole month's.
-        let batches = stride(from: 0, to: documents.count, by: 512).map { Array(documents[$0..<min($0 + 512, documents.count)]) }
-        var upcoming = batches.first.map { first in Background { first.map(RenderedDocument.init) } }
+        let batches = stride(from: 0, to: documents.count, by: 512).map { $0..<min($0 + 512, documents.count) }
+        func render(_ range: Range<Int>) -> Background<[RenderedDocument]> {
+            let batch = Array(documents[range])
+            return Background { batch.map(RenderedDocument.init) }
+        }
+        var upcoming = batches.first.map(render)
         var start = 0
-        for (k, batch) in batches.enumerated() {
+        for (k, range) in batches.enumerated() {
+            let batch = documents[range]
             let rendered = upcoming!.value()
-            upcoming = k + 1 < batches.count ? Background { [next = batches[k + 1]] in next.map(RenderedDocument.init) } : nil
+            upcoming = k + 1 < batches.count ? render(batches[k + 1]) : nil
             start += batch.count
             var register: [[String]] = []
             var statuses: [[String]] = []
