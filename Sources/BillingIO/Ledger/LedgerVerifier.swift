@@ -41,6 +41,7 @@ public enum LedgerVerifier {
         }
         let invoices = FileSystem.join(folder, "invoices")
         let names = try FileSystem.list(invoices)
+        let present = Set(names)
         for name in names where !name.hasSuffix(".tmp") {
             let ext = String(name.split(separator: ".").last ?? "")
             let number = String(name.dropLast(ext.count + 1))
@@ -55,7 +56,7 @@ public enum LedgerVerifier {
         }
         for number in expected.keys.sorted() {
             report.documents += 1
-            for ext in ["json", "txt", "html"] where !names.contains("\(number).\(ext)") {
+            for ext in ["json", "txt", "html"] where !present.contains("\(number).\(ext)") {
                 report.problems.append("invoices/\(number).\(ext): recorded in the audit log but missing (deleted or renamed)")
             }
         }
