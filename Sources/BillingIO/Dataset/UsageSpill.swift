@@ -133,9 +133,6 @@ final class UsageSpill {
     /// Removes one partition's file once it has been read.
     func drop(_ p: Int) throws { try FileSystem.remove(path(p)) }
 
-    /// The bytes of partition `p` (empty if nothing went to it).
-    func load(_ p: Int) throws -> [UInt8] { FileSystem.exists(path(p)) ? try FileSystem.read(path(p)) : [] }
-
     /// The size of partition `p`'s file (0 if nothing went to it).
     func size(_ p: Int) throws -> Int { FileSystem.exists(path(p)) ? try FileSystem.size(path(p)) : 0 }
 
@@ -182,13 +179,6 @@ final class UsageSpill {
             start = id.upperBound
         }
         return start
-    }
-
-    /// Every event of a partition's bytes, in the order they were added (ids as byte ranges).
-    static func events(in bytes: [UInt8], lineOffset: Int = 0) -> [SpilledEvent] {
-        var out: [SpilledEvent] = []
-        _ = bytes.withUnsafeBytes { decode($0, lineOffset: lineOffset) { e, _ in out.append(e) } }
-        return out
     }
 
     func remove() throws { try FileSystem.removeTree(folder) }
