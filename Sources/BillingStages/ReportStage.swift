@@ -61,13 +61,15 @@ public enum ReportStage {
         var months: [MRRMonth] = []
         var month = DateRange.month(String(try context.since().description.prefix(7)))!
         while month.start <= config.window.start {
-            months.append(MRRMonth(month: String(month.start.description.prefix(7)), movements: try movements(month).reporting))
+            // The run's own month was computed above.
+            let reporting = month == config.window ? moved.reporting : try movements(month).reporting
+            months.append(MRRMonth(month: String(month.start.description.prefix(7)), movements: reporting))
             month = DateRange(month.end, CivilDate.clamped(year: 0, monthIndex: month.end.monthIndex + 1, day: 1))
         }
 
         PhaseClock.mark("movements")
         var byStatus: [String: Int] = [:]
-        for s in catalog.sortedSubscriptions {
+        for s in catalog.subscriptions.values {
             let st = StatusAsOf.status(s, plan: catalog.plans[s.planID]!, on: asOf, canceledOn: canceled[s.id], lastRecorded: lastStatus[s.id])
             byStatus[st, default: 0] += 1
         }

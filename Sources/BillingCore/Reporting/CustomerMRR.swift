@@ -7,7 +7,9 @@ public enum CustomerMRR {
         var denominator = 1
         for p in catalog.plans.values { denominator = MRRCalculator.lcm(denominator, p.monthsPerPeriod) }
         var exact: [String: (ExactDecimal, Currency)] = [:]
-        for s in catalog.sortedSubscriptions {
+        // Exact sums, and a customer's subscriptions all bill in its currency: any order gives
+        // the same result, so the subscriptions are not sorted first.
+        for s in catalog.subscriptions.values {
             let plan = catalog.plans[s.planID]!
             guard MRRCalculator.isLive(s, plan: plan, on: date, canceledOn: canceledOn[s.id]) else { continue }
             let step = SubscriptionTimeline(subscription: s, plan: plan, changes: catalog.changes[s.id] ?? [], plans: catalog.plans).step(on: date)
