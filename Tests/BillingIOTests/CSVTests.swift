@@ -86,7 +86,8 @@ struct CSVReaderTests {
 struct CSVWriterTests {
     /// SPEC §8: cells starting with = + - @ tab or CR are neutralised; plain numbers are not.
     @Test(arguments: [("=SUM(A1)", "'=SUM(A1)"), ("+1 555", "'+1 555"), ("-12.50", "-12.50"), ("-x", "'-x"), ("@cmd", "'@cmd"),
-                      ("\tx", "'\tx"), ("12", "12"), ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("'quoted", "''quoted")])
+                      ("\tx", "'\tx"), ("12", "12"), ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("'quoted", "''quoted"),
+                      ("=1,2", "\"'=1,2\""), ("", "")])
     func neutralisesFormulas(input: String, output: String) {
         #expect(CSVWriter.line([input]) == output + "\n")
     }

@@ -22,49 +22,51 @@ public enum CSVWriter {
         return out
     }
 
-    /// Appends one LF-terminated line to `out`. A cell that needs neither a mark nor quotes, the
-    /// usual case, is copied as it is.
+    /// Appends one LF-terminated line to `out`.
     public static func append(_ fields: [String], to out: inout [UInt8]) {
         for (i, field) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            var field = field
-            let plain = field.withUTF8 { bytes in
-                guard let first = bytes.first else { return true }
-                if "=+-@\t\r'".utf8.contains(first) { return false }
-                if bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) { return false }
-                out.append(contentsOf: bytes)
-                return true
-            }
-            if !plain { out += cell(field).utf8 }
+            appendCell(field, to: &out)
         }
         out.append(0x0A)
     }
 
+    /// One cell as text.
     static func cell(_ raw: String) -> String {
-        let bytes = raw.utf8
-        guard let first = bytes.first else { return raw }
-        // A leading apostrophe is itself escaped, so the pipeline can read its own files back
-        // exactly (`unneutralized`).
-        let mark = "=+-@\t\r'".utf8.contains(first) && !isPlainNumber(raw)
-        let quote = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        if !mark && !quote { return raw }
-        let s = mark ? "'" + raw : raw
-        guard quote else { return s }
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        out.reserveCapacity(s.utf8.count + 8)
-        for b in s.utf8 {
-            out.append(b)
-            if b == UInt8(ascii: "\"") { out.append(b) }
-        }
-        out.append(UInt8(ascii: "\""))
+        var out: [UInt8] = []
+        appendCell(raw, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends one cell: marked if a spreadsheet would read it as a formula, quoted if it holds a
+    /// comma, a quote or a line break, else (the usual case) copied as it is.
+    static func appendCell(_ raw: String, to out: inout [UInt8]) {
+        var raw = raw
+        raw.withUTF8 { bytes in
+            guard let first = bytes.first else { return }
+            // A leading apostrophe is itself escaped, so the pipeline can read its own files back
+            // exactly (`unneutralized`).
+            let mark = "=+-@\t\r'".utf8.contains(first) && !isPlainNumber(bytes)
+            let quote = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+            if quote { out.append(UInt8(ascii: "\"")) }
+            if mark { out.append(UInt8(ascii: "'")) }
+            if !quote {
+                out.append(contentsOf: bytes)
+                return
+            }
+            for b in bytes {
+                out.append(b)
+                if b == UInt8(ascii: "\"") { out.append(b) }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
     }
 
     /// The cell text as it was before `cell` neutralised it (for files the pipeline reads back).
     public static func unneutralized(_ s: String) -> String { s.hasPrefix("'") ? String(s.dropFirst()) : s }
 
-    static func isPlainNumber(_ s: String) -> Bool {
-        var body = s.utf8[...]
+    static func isPlainNumber(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        var body = s[...]
         if body.first == UInt8(ascii: "-") { body = body.dropFirst() }
         guard let f = body.first, f >= 0x30 && f <= 0x39, body.last != UInt8(ascii: ".") else { return false }
         var dots = 0
