@@ -35,7 +35,7 @@ public struct RatingRun: Sendable {
             do {
                 let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: changes, plans: catalog.plans)
                 let periods = rater.servedPeriods(for: sub, timeline: timeline, until: until, endedOn: endedOn[sub.id])
-                subItems = try rater.items(for: sub, plan: plan, changes: changes, plans: catalog.plans, until: until, endedOn: endedOn[sub.id])
+                subItems = try rater.items(for: sub, timeline: timeline, periods: periods, until: until, endedOn: endedOn[sub.id])
                     + usageRater.items(for: sub, timeline: timeline, periods: periods, usage: usage, until: until)
             } catch {
                 throw RatingError(source: sub.source, field: "quantity", problem: "amount overflows: \(error)", value: String(sub.quantity))

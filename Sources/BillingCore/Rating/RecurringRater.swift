@@ -81,11 +81,21 @@ public struct RecurringRater: Sendable {
         until: CivilDate, endedOn: CivilDate? = nil
     ) throws(ArithmeticOverflow) -> [ChargeItem] {
         let timeline = SubscriptionTimeline(subscription: subscription, plan: plan, changes: changes, plans: plans)
+        return try items(
+            for: subscription, timeline: timeline, periods: servedPeriods(for: subscription, timeline: timeline, until: until, endedOn: endedOn),
+            until: until, endedOn: endedOn)
+    }
+
+    /// `items` from a timeline and served periods the caller has built already (the rating run
+    /// needs them for usage too).
+    public func items(
+        for subscription: Subscription, timeline: SubscriptionTimeline, periods: [ServedPeriod], until: CivilDate, endedOn: CivilDate?
+    ) throws(ArithmeticOverflow) -> [ChargeItem] {
         let cancel = subscription.cancelDate
         // A cancel date credits only if dunning had not ended the subscription before it.
         let creditedCancel = cancel.flatMap { c in (endedOn.map { $0 >= c } ?? true) ? c : nil }
         var out: [ChargeItem] = []
-        for p in servedPeriods(for: subscription, timeline: timeline, until: until, endedOn: endedOn) {
+        for p in periods {
             let step = timeline.step(on: p.served.start)
             switch step.plan.feeTiming {
             case .advance:
