@@ -107,6 +107,23 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.csv").contains(",api_calls,2026-11-07,2026-12-07,6,2,"))
     }
 
+    /// A `value` must be UTF-8 text without NUL bytes, whatever the metric: `café` (é is 0xC3 0xA9)
+    /// is accepted; a lone 0xFF byte and a NUL byte are refused, each on its own line.
+    @Test func valueMustBeText() throws {
+        let dir = try prepare(usage: "")
+        let row = { (id: String, value: [UInt8]) in Array("\(id),S-001,api_calls,2026-11-08T10:00:00Z,1,".utf8) + value + [0x0A] }
+        let bytes = Array("event_id,subscription_id,metric,timestamp,quantity,value\n".utf8)
+            + row("e1", Array("café".utf8)) + row("e2", [0x61, 0xFF, 0x62]) + row("e3", [0x61, 0x00, 0x62])
+        try FileSystem.replace(dir + "/dataset/usage.csv", bytes)
+        try IngestStage.run(try TestSupport.config(dir))
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == """
+            file,line,event_id,reason
+            usage.csv,3,e2,value is not valid UTF-8
+            usage.csv,4,e3,value is not valid UTF-8
+
+            """)
+    }
+
     /// File-level problems stop the run, and ingest writes nothing: a missing required column, and
     /// an unterminated quote after rows already spilled.
     @Test(arguments: [
