@@ -84,7 +84,9 @@ final class UsagePassOne {
         var value = -1
         if let v = c.value, row.bytes(v).count > 0 {
             let bytes = row.bytes(v)
-            guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil else { return "value is not valid UTF-8" }
+            // ASCII (the usual case) is valid as it is; anything else is checked by building the text.
+            let ascii = bytes.allSatisfy { $0 < 0x80 }
+            guard !bytes.contains(0), ascii || String(validating: bytes, as: UTF8.self) != nil else { return "value is not valid UTF-8" }
             if lookup.keepsValues(sub, metric) {
                 let raw = UnsafeRawBufferPointer(bytes)
                 value = valueIndex.insert(raw, hash: ByteKeyTable.hash(raw)).index
