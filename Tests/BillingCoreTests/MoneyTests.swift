@@ -36,6 +36,13 @@ struct MoneyTests {
         #expect(m.description == expected)
     }
 
+    /// Powers of ten from the table: 10^0 = 1, 10^9 (the usage scale) = 1,000,000,000, and 10^36,
+    /// the largest, is 1 followed by 36 zeros.
+    @Test(arguments: [(0, "1"), (1, "10"), (9, "1000000000"), (18, "1" + String(repeating: "0", count: 18)), (36, "1" + String(repeating: "0", count: 36))])
+    func powersOfTen(n: Int, expected: String) {
+        #expect(String(pow10(n)) == expected)
+    }
+
     @Test func iso4217Exponents() {
         #expect(Currency(code: "JPY")?.exponent == 0)
         #expect(Currency(code: "USD")?.exponent == 2)

@@ -151,10 +151,15 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 /// `10^n` for 0 ≤ n ≤ 36.
 public func pow10(_ n: Int) -> Int128 {
     precondition((0...36).contains(n))
-    var r: Int128 = 1
-    for _ in 0..<n { r *= 10 }
-    return r
+    return powersOfTen[n]
 }
+
+/// 10^0 … 10^36, computed once: `pow10` is on the hot path of every parsed quantity.
+private let powersOfTen: [Int128] = {
+    var table: [Int128] = [1]
+    for _ in 1...36 { table.append(table.last! * 10) }
+    return table
+}()
 
 /// Multiplication that throws instead of wrapping.
 public func checkedMultiply(_ a: Int128, _ b: Int128, _ what: String) throws(ArithmeticOverflow) -> Int128 {
