@@ -23,7 +23,7 @@ for sample in samples/*/; do
   rm -f "$sample/expected/ledger/lock"
   for period in "${periods[@]}"; do
     mkdir -p "$sample/expected/out/$period"
-    cp "$work/out/$period"/{items.csv,rejects.csv,report.json,report.md,mrr.svg,journal.ledger} "$sample/expected/out/$period/"
+    find "$work/out/$period" -maxdepth 1 -type f -exec cp {} "$sample/expected/out/$period/" \;
   done
   chmod -R u+w "$sample/expected"
   chmod -R u+w "$work" && rm -rf "$work"

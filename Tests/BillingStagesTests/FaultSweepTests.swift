@@ -46,7 +46,9 @@ enum FaultSweepSwitch {
         let expected = TestSupport.root + "/samples/\(sample)/expected"
         guard try TestSupport.snapshot(dir + "/ledger") == TestSupport.snapshot(expected + "/ledger") else { return false }
         for run in try TestSupport.runs(sample) {
-            for name in TestSupport.runOutputs {
+            let names = try TestSupport.runOutputs("\(expected)/out/\(run.period)")
+            guard try TestSupport.runOutputs("\(dir)/out/\(run.period)") == names else { return false }
+            for name in names {
                 guard try FileSystem.read("\(dir)/out/\(run.period)/\(name)") == (try FileSystem.read("\(expected)/out/\(run.period)/\(name)")) else { return false }
             }
         }

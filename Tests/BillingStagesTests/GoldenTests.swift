@@ -18,7 +18,9 @@ import Testing
             #expect(same, "ledger/\(name) differs from the golden file")
         }
         for run in try TestSupport.runs(sample) {
-            for name in TestSupport.runOutputs {
+            let names = try TestSupport.runOutputs("\(expected)/out/\(run.period)")
+            #expect(try TestSupport.runOutputs("\(dir)/out/\(run.period)") == names, "out/\(run.period): files added or missing")
+            for name in names {
                 let same = try FileSystem.read("\(dir)/out/\(run.period)/\(name)") == (try FileSystem.read("\(expected)/out/\(run.period)/\(name)"))
                 #expect(same, "out/\(run.period)/\(name) differs from the golden file")
             }

@@ -58,8 +58,11 @@ enum TestSupport {
         try PipelineConfigLoader.load(path: dir + "/pipeline.json", periodOverride: period)
     }
 
-    /// The files of `OUTPUT/<period>/` that golden files keep (Tests/golden.sh copies the same).
-    static let runOutputs = ["items.csv", "rejects.csv", "report.json", "report.md", "mrr.svg", "journal.ledger"]
+    /// The files of a run's `OUTPUT/<period>/` folder, sorted: what golden files keep of a run
+    /// (Tests/golden.sh copies the same: every file there, not the `ingest/` folder).
+    static func runOutputs(_ folder: String) throws -> [String] {
+        try FileSystem.list(folder).filter { !FileSystem.isDirectory(folder + "/" + $0) }.sorted()
+    }
 
     /// The runs of a sample: `(period, dataset folder)` from `samples/<name>/runs`.
     static func runs(_ sample: String) throws -> [(period: String, folder: String)] {
