@@ -31,13 +31,6 @@ public enum CSVWriter {
         out.append(0x0A)
     }
 
-    /// One cell as text.
-    static func cell(_ raw: String) -> String {
-        var out: [UInt8] = []
-        appendCell(raw, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
     /// Appends one cell: marked if a spreadsheet would read it as a formula, quoted if it holds a
     /// comma, a quote or a line break, else (the usual case) copied as it is.
     static func appendCell(_ raw: String, to out: inout [UInt8]) {
@@ -62,7 +55,7 @@ public enum CSVWriter {
         }
     }
 
-    /// The cell text as it was before `cell` neutralised it (for files the pipeline reads back).
+    /// The cell text as it was before `appendCell` neutralised it (for files the pipeline reads back).
     public static func unneutralized(_ s: String) -> String { s.hasPrefix("'") ? String(s.dropFirst()) : s }
 
     static func isPlainNumber(_ s: UnsafeBufferPointer<UInt8>) -> Bool {

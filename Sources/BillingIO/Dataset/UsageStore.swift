@@ -44,7 +44,11 @@ public enum UsageStore {
                 var values = Array(CSVWriter.line(["subscription_id", "metric", "period_start", "period_end", "value"]).utf8)
                 for i in 0..<count {
                     let (k, a, distinct) = entry(i)
-                    let key = Array((CSVWriter.cell(k.subscriptionID) + "," + CSVWriter.cell(k.metric) + "," + k.period.start.description + "," + k.period.end.description).utf8)
+                    var key: [UInt8] = []
+                    CSVWriter.appendCell(k.subscriptionID, to: &key)
+                    comma(&key)
+                    CSVWriter.appendCell(k.metric, to: &key)
+                    key += ("," + k.period.start.description + "," + k.period.end.description).utf8
                     aggregates += key
                     comma(&aggregates); q(a.sum, &aggregates)
                     comma(&aggregates); aggregates += String(a.count).utf8
@@ -57,7 +61,7 @@ public enum UsageStore {
                     for v in distinct {
                         values += key
                         comma(&values)
-                        values += CSVWriter.cell(v).utf8
+                        CSVWriter.appendCell(v, to: &values)
                         values.append(UInt8(ascii: "\n"))
                     }
                     if aggregates.count >= 1 << 20 { try emitAggregates(aggregates); aggregates.removeAll(keepingCapacity: true) }

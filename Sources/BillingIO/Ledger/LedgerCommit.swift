@@ -76,11 +76,6 @@ public final class LedgerCommit {
     /// Whether bytes are queued for `path` already.
     public func appends(to path: String) -> Bool { appends.contains { $0.path == path } }
 
-    /// Queues bytes to append to `path`, relative to the ledger (in order of the calls).
-    public func append(_ path: String, _ text: String) throws {
-        try append(path, Array(text.utf8))
-    }
-
     /// Queues UTF-8 bytes to append to `path`, relative to the ledger (in order of the calls).
     public func append(_ path: String, _ bytes: [UInt8]) throws {
         guard !bytes.isEmpty else { return }
