@@ -14,8 +14,13 @@ public enum RateStage {
             let endedOn = try context.dunningEnds()
             let usage = try context.usage()
             PhaseClock.mark("read usage and ledger")
-            items = try RatingRun(catalog: context.catalog, settings: config.settings).items(
-                since: since, until: config.window.end, endedOn: endedOn, usage: usage)
+            // Slices of the subscriptions are rated on every core and joined in order; the first
+            // error in subscription order is the one reported, as in a run on one core.
+            let run = RatingRun(catalog: context.catalog, settings: config.settings)
+            let parts = context.catalog.sortedSubscriptions.parallelMapSlices { subs in
+                Result { () throws(RatingError) in try run.items(of: subs, since: since, until: config.window.end, endedOn: endedOn, usage: usage) }
+            }
+            items = try parts.flatMap { try $0.get() }
         } catch let e as RatingError {
             throw StageFailure.data([context.error(at: e.source, field: e.field, e.problem, value: e.value)])
         }

@@ -111,6 +111,27 @@ struct RecurringRaterTests {
         let items = try RatingRun(catalog: catalog, settings: Fx.settings()).items(since: Fx.d("2026-11-01"), until: Fx.d("2026-12-01"))
         #expect(Fx.lines(items) == ["2026-11-15 2026-11-15..2026-12-15 10.00 recurring"])
     }
+
+    /// The rate stage rates slices of the sorted subscriptions on different cores and joins them:
+    /// each slice alone gives its own subscriptions' items, and the joined slices the whole run's.
+    /// S1 from 11-15 at 10.00 and S2 from 11-03 at 10.00 × 2 = 20.00, each one full month.
+    @Test func slicesJoinedAreTheWholeRun() throws {
+        var catalog = Catalog()
+        catalog.customers["C"] = Customer(id: "C", name: "C", country: "US", currency: Fx.usd)
+        catalog.plans["P"] = Fx.plan("10.00")
+        var s1 = Fx.sub("2026-11-15"), s2 = Fx.sub("2026-11-03", quantity: 2)
+        (s1.id, s2.id) = ("S1", "S2")
+        (catalog.subscriptions["S1"], catalog.subscriptions["S2"]) = (s1, s2)
+        catalog.taxRates = [TaxRate(country: "US", category: "standard", rate: .zero)]
+        let run = RatingRun(catalog: catalog, settings: Fx.settings())
+        let (since, until) = (Fx.d("2026-11-01"), Fx.d("2026-12-01"))
+        let subs = catalog.sortedSubscriptions
+        let first = try run.items(of: subs[0..<1], since: since, until: until)
+        let second = try run.items(of: subs[1..<2], since: since, until: until)
+        #expect(Fx.lines(first) == ["2026-11-15 2026-11-15..2026-12-15 10.00 recurring"])
+        #expect(Fx.lines(second) == ["2026-11-03 2026-11-03..2026-12-03 20.00 recurring"])
+        #expect(try run.items(since: since, until: until) == first + second)
+    }
 }
 
 /// Plan and quantity changes (SPEC §5, issue #3), each figure worked by hand.

@@ -12,6 +12,17 @@ struct ConcurrencyTests {
         #expect(squares == (0..<1000).map { $0 * $0 })
     }
 
+    /// Slices are consecutive and joined in order give the array back, whatever its size: for 7
+    /// elements there are 7 slices of one (fewer elements than 8 per core), for 0 one empty slice.
+    @Test(arguments: [0, 1, 7, 16, 1000])
+    func slicesCoverTheArrayInOrder(count: Int) {
+        let slices = Array(0..<count).parallelMapSlices { Array($0) }
+        #expect(slices.flatMap { $0 } == Array(0..<count))
+        #expect(slices.count == max(1, min(count, ProcessInfoLite.processors * 8)))
+        // Sum of 0..<1000 = 999 × 1000 / 2 = 499 500, added per slice.
+        if count == 1000 { #expect(Array(0..<count).parallelMapSlices { $0.reduce(0, +) }.reduce(0, +) == 499_500) }
+    }
+
     /// Values started one after another come back each to its own waiter, while the caller works
     /// in between: the sum 1 + … + 100 000 = 100 000 × 100 001 / 2 = 5 000 050 000.
     @Test func backgroundValuesArriveWhileTheCallerWorks() {

@@ -23,11 +23,21 @@ public struct RatingRun: Sendable {
     public func items(
         since: CivilDate, until: CivilDate, endedOn: [String: CivilDate] = [:], usage: UsageState = UsageState()
     ) throws(RatingError) -> [ChargeItem] {
+        try items(of: catalog.sortedSubscriptions[...], since: since, until: until, endedOn: endedOn, usage: usage)
+    }
+
+    /// The items of `subscriptions` alone, in their order: given consecutive slices of
+    /// `catalog.sortedSubscriptions`, the results joined in order are the whole run's, so a caller
+    /// can rate the slices on different cores.
+    public func items(
+        of subscriptions: ArraySlice<Subscription>, since: CivilDate, until: CivilDate, endedOn: [String: CivilDate] = [:],
+        usage: UsageState = UsageState()
+    ) throws(RatingError) -> [ChargeItem] {
         let rater = RecurringRater(settings: settings)
         let usageRater = UsageRater(settings: settings)
         let resolver = TaxResolver(rates: catalog.taxRates, seller: settings.seller, missingRate: settings.missingRate)
         var out: [ChargeItem] = []
-        for sub in catalog.sortedSubscriptions {
+        for sub in subscriptions {
             let plan = catalog.plans[sub.planID]!
             let customer = catalog.customers[sub.customerID]!
             let changes = catalog.changes[sub.id] ?? []
