@@ -74,44 +74,67 @@ public enum UsageStore {
     }
 
     /// The aggregation state of a contribution, streamed row by row (a month's values file can
-    /// hold millions of rows).
+    /// hold millions of rows). The values file is read on another core meanwhile.
     public static func read(base: String) throws -> UsageState {
+        let valuesPath = base + ".values.csv"
+        let values = Background { Result { try readValues(valuesPath) } }
         var state = UsageState()
-        func key(_ row: CSVRow, _ path: String) throws -> UsageKey {
-            guard row.count >= 4, let s = CivilDate(parsing: row.lossyString(2)), let e = CivilDate(parsing: row.lossyString(3)), s <= e else {
-                throw StageFailure.io("\(path):\(row.line): unreadable usage key")
-            }
-            return UsageKey(subscriptionID: row.lossyString(0), metric: CSVWriter.unneutralized(row.lossyString(1)), period: DateRange(s, e))
-        }
-        func q(_ row: CSVRow, _ i: Int, _ path: String) throws -> Int128? {
-            if row.bytes(i).isEmpty { return nil }
-            guard let d = ExactDecimal.parse(bytes: row.bytes(i), maxDecimals: UsageAccumulator.scale) else {
-                throw StageFailure.io("\(path):\(row.line): unreadable quantity \(row.lossyString(i))")
-            }
-            return try d.rescaled(to: UsageAccumulator.scale)
-        }
         var header = true
         let aggregatesPath = base + ".csv"
         try CSVReader.read(path: aggregatesPath) { row in
             if header { header = false; return }
             guard row.count == aggregateHeader.count else { throw StageFailure.io("\(aggregatesPath):\(row.line): unreadable row") }
             var a = UsageAccumulator()
-            a.sum = try q(row, 4, aggregatesPath) ?? 0
+            a.sum = try quantity(row, 4, aggregatesPath) ?? 0
             a.count = Int64(row.lossyString(5)) ?? 0
-            a.max = try q(row, 6, aggregatesPath)
+            a.max = try quantity(row, 6, aggregatesPath)
             if let s = Int(row.lossyString(7)), let n = Int(row.lossyString(8)), let o = Int64(row.lossyString(9)) {
-                a.last = (Timestamp.Instant(seconds: s, nanos: n), o, try q(row, 10, aggregatesPath) ?? 0)
+                a.last = (Timestamp.Instant(seconds: s, nanos: n), o, try quantity(row, 10, aggregatesPath) ?? 0)
             }
             state.accumulators[try key(row, aggregatesPath)] = a
         }
-        header = true
-        let valuesPath = base + ".values.csv"
-        try CSVReader.read(path: valuesPath) { row in
-            if header { header = false; return }
-            guard row.count == 5 else { throw StageFailure.io("\(valuesPath):\(row.line): unreadable row") }
-            state.accumulators[try key(row, valuesPath), default: UsageAccumulator()].values.insert(CSVWriter.unneutralized(row.lossyString(4)))
-        }
+        for (key, distinct) in try values.value().get() { state.accumulators[key, default: UsageAccumulator()].values.formUnion(distinct) }
         return state
+    }
+
+    /// The distinct values of a values file, per key. The file is in key order: a key's values are
+    /// gathered while the key's bytes repeat, instead of building the key on every row.
+    static func readValues(_ path: String) throws -> [(UsageKey, Set<String>)] {
+        var out: [(UsageKey, Set<String>)] = []
+        var header = true
+        var runBytes: [UInt8] = [], keyBytes: [UInt8] = []
+        try CSVReader.read(path: path) { row in
+            if header { header = false; return }
+            guard row.count == 5 else { throw StageFailure.io("\(path):\(row.line): unreadable row") }
+            keyBytes.removeAll(keepingCapacity: true)
+            for i in 0..<4 {
+                keyBytes += row.bytes(i)
+                keyBytes.append(0)
+            }
+            if out.isEmpty || keyBytes != runBytes {
+                swap(&keyBytes, &runBytes)
+                out.append((try key(row, path), []))
+            }
+            out[out.count - 1].1.insert(CSVWriter.unneutralized(row.lossyString(4)))
+        }
+        return out
+    }
+
+    /// The (subscription, metric, period) of a row of either file.
+    private static func key(_ row: CSVRow, _ path: String) throws -> UsageKey {
+        guard row.count >= 4, let s = CivilDate(parsing: row.lossyString(2)), let e = CivilDate(parsing: row.lossyString(3)), s <= e else {
+            throw StageFailure.io("\(path):\(row.line): unreadable usage key")
+        }
+        return UsageKey(subscriptionID: row.lossyString(0), metric: CSVWriter.unneutralized(row.lossyString(1)), period: DateRange(s, e))
+    }
+
+    /// A quantity column in 10^−9 units (nil when empty).
+    private static func quantity(_ row: CSVRow, _ i: Int, _ path: String) throws -> Int128? {
+        if row.bytes(i).isEmpty { return nil }
+        guard let d = ExactDecimal.parse(bytes: row.bytes(i), maxDecimals: UsageAccumulator.scale) else {
+            throw StageFailure.io("\(path):\(row.line): unreadable quantity \(row.lossyString(i))")
+        }
+        return try d.rescaled(to: UsageAccumulator.scale)
     }
 
     /// Calls `body` with each (event id, fingerprint) of an ids partition file (none if absent).
