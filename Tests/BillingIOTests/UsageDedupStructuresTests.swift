@@ -112,6 +112,38 @@ struct UsageDedupStructuresTests {
         try spill.remove()
     }
 
+    /// A contribution reads back per key: the values of a key come in a run of rows, a key with
+    /// values but no aggregates row still gets them, and a repeated value counts once. S1's
+    /// api_calls: sum 2.5 (2 500 000 000 units of 10^−9), count 2, max 2; S1's users {u1, u2}
+    /// (2 distinct from 3 rows); S2's users {u1}.
+    @Test func contributionReadsBackPerKey() throws {
+        var template = Array("/tmp/billing-io-usage-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let keyHeader = "subscription_id,metric,period_start,period_end"
+        try FileSystem.replace(dir + "/u.csv", Array("""
+            \(keyHeader),sum,count,max,last_seconds,last_nanos,last_order,last_quantity
+            S1,api_calls,2026-11-01,2026-12-01,2.5,2,2,100,0,7,0.5
+            S1,users,2026-11-01,2026-12-01,0,3,,,,,
+
+            """.utf8))
+        try FileSystem.replace(dir + "/u.values.csv", Array("""
+            \(keyHeader),value
+            S1,users,2026-11-01,2026-12-01,u1
+            S1,users,2026-11-01,2026-12-01,u2
+            S1,users,2026-11-01,2026-12-01,u1
+            S2,users,2026-11-01,2026-12-01,u1
+
+            """.utf8))
+        let state = try UsageStore.read(base: dir + "/u")
+        let period = DateRange(CivilDate(year: 2026, month: 11, day: 1)!, CivilDate(year: 2026, month: 12, day: 1)!)
+        let calls = state.accumulators[UsageKey(subscriptionID: "S1", metric: "api_calls", period: period)]
+        #expect(calls?.sum == 2_500_000_000 && calls?.count == 2 && calls?.max == 2_000_000_000 && calls?.last?.quantity == 500_000_000)
+        #expect(state.accumulators[UsageKey(subscriptionID: "S1", metric: "users", period: period)]?.values == ["u1", "u2"])
+        #expect(state.accumulators[UsageKey(subscriptionID: "S1", metric: "users", period: period)]?.count == 3)
+        #expect(state.accumulators[UsageKey(subscriptionID: "S2", metric: "users", period: period)]?.values == ["u1"])
+        #expect(state.accumulators.count == 3)
+    }
+
     /// An accumulator key packs (subscription, metric, period start) so that keys sort in that
     /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896).
     @Test(arguments: [(0, 0, -719_162), (5, 4095, 0), (1 << 28, 7, 2_932_896), (99_999, 3, 20_759)])
