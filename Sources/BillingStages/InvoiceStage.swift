@@ -42,13 +42,14 @@ public enum InvoiceStage {
         }
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        // Documents are rendered in batches on another thread while this one writes the previous
+        // Documents are rendered in batches on another thread (their files, and their rows of the
+        // register, line index, tax register and status log) while this one writes the previous
         // batch's files (creating files in one folder is serial in the kernel anyway): memory
         // holds two batches of renderings, never the whole month's.
         let batches = stride(from: 0, to: documents.count, by: 512).map { $0..<min($0 + 512, documents.count) }
-        func render(_ range: Range<Int>) -> Background<[RenderedDocument]> {
+        func render(_ range: Range<Int>) -> Background<RenderedBatch> {
             let batch = Array(documents[range])
-            return Background { batch.map(RenderedDocument.init) }
+            return Background { RenderedBatch(batch) }
         }
         var upcoming = batches.first.map(render)
         var start = 0
@@ -57,26 +58,14 @@ public enum InvoiceStage {
             let rendered = upcoming!.value()
             upcoming = k + 1 < batches.count ? render(batches[k + 1]) : nil
             start += batch.count
-            var register: [[String]] = []
-            var statuses: [[String]] = []
-            var index: [[String]] = []
-            var taxes: [[String]] = []
-            try commit.add(zip(batch, rendered).flatMap { d, r in
+            try commit.add(zip(batch, rendered.documents).flatMap { d, r in
                 [("invoices/\(d.number).json", r.json), ("invoices/\(d.number).txt", r.text), ("invoices/\(d.number).html", r.html)]
             })
-            for (d, r) in zip(batch, rendered) {
-                register.append([
-                    d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
-                    d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
-                    d.creditApplied.description, d.amountDue.description, r.digest, d.voids ?? "",
-                ])
+            for (d, r) in zip(batch, rendered.documents) {
                 if let voided = d.voids {
-                    statuses.append([d.issueDate.description, "invoice", voided, "open", "void", "fully credited by \(d.number)"])
                     events.add("invoice.voided", on: d.issueDate, ["id": .string(voided), "from": .string("open"), "to": .string("void"), "reason": .string("fully credited by \(d.number)")])
                     audit.add("status.changed", ["date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"), "to": .string("void")])
                 }
-                index += d.lines.map { ItemsCSV.row($0) + [d.number] }
-                taxes += Ledger.taxRows(document: d.number, d.tax.summaries)
                 events.add(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
                     "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
                     "total": .string(d.tax.total.description), "amount_due": .string(d.amountDue.description), "due_date": .string(d.dueDate.description),
@@ -87,10 +76,10 @@ public enum InvoiceStage {
                     "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
                 ])
             }
-            try ledger.appendRows(register, to: "invoices.csv", header: Ledger.registerHeader, in: commit)
-            try ledger.appendRows(index, to: "items.csv", header: ItemsCSV.header + ["document"], in: commit)
-            try ledger.appendRows(taxes, to: "taxes.csv", header: Ledger.taxesHeader, in: commit)
-            try ledger.appendRows(statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: commit)
+            try ledger.appendRows(bytes: rendered.register, to: "invoices.csv", header: Ledger.registerHeader, in: commit)
+            try ledger.appendRows(bytes: rendered.index, to: "items.csv", header: ItemsCSV.header + ["document"], in: commit)
+            try ledger.appendRows(bytes: rendered.taxes, to: "taxes.csv", header: Ledger.taxesHeader, in: commit)
+            try ledger.appendRows(bytes: rendered.statuses, to: "statuses.csv", header: PayStage.statusesHeader, in: commit)
             try commit.append("audit.jsonl", audit.takeBytes())
             try commit.append("events.jsonl", events.takeBytes())
             if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents written") }
@@ -113,24 +102,5 @@ public enum InvoiceStage {
         PhaseClock.mark("commit")
         events.warnIfUnsigned()
         Console.error("invoice: \(documents.count) documents issued for \(config.period)")
-    }
-}
-
-/// A document's three files and their SHA-256 digests, computed off the stage's thread.
-struct RenderedDocument: Sendable {
-    let json: [UInt8]
-    let text: [UInt8]
-    let html: [UInt8]
-    let digest: String
-    let textDigest: String
-    let htmlDigest: String
-
-    init(_ d: Document) {
-        json = DocumentJSON.bytes(d)
-        text = Array(DocumentText.render(d).utf8)
-        html = Array(DocumentHTML.render(d).utf8)
-        digest = SHA256.hex(json)
-        textDigest = SHA256.hex(text)
-        htmlDigest = SHA256.hex(html)
     }
 }

@@ -175,10 +175,25 @@ public final class Ledger {
 
     /// Adds CSV rows to an append-only ledger file in `commit`, with the header if the file is new.
     public func appendRows(_ rows: [[String]], to name: String, header: [String], in commit: LedgerCommit) throws {
+        try appendRows(bytes: Ledger.rowBytes(rows), to: name, header: header, in: commit)
+    }
+
+    /// Adds CSV rows already rendered by `rowBytes` (on another thread, say), with the header if
+    /// the file is new.
+    public func appendRows(bytes rows: [UInt8], to name: String, header: [String], in commit: LedgerCommit) throws {
         guard !rows.isEmpty else { return }
+        if !FileSystem.exists(path(name)) && !commit.appends(to: name) {
+            var bytes: [UInt8] = []
+            CSVWriter.append(header, to: &bytes)
+            try commit.append(name, bytes)
+        }
+        try commit.append(name, rows)
+    }
+
+    /// CSV rows as the bytes `appendRows` appends, without a header.
+    public static func rowBytes(_ rows: [[String]]) -> [UInt8] {
         var bytes: [UInt8] = []
-        if !FileSystem.exists(path(name)) && !commit.appends(to: name) { CSVWriter.append(header, to: &bytes) }
         for row in rows { CSVWriter.append(row, to: &bytes) }
-        try commit.append(name, bytes)
+        return bytes
     }
 }
