@@ -54,4 +54,49 @@ struct JSONTests {
         let node = JSONNode.object(["b": .int(1), "ab": .int(2), "a": .int(3), "_x": .int(4), "Z": .int(5), "é": .int(6), "a_": .int(7)])
         #expect(JSONWriter.compact(node) == #"{"Z":5,"_x":4,"a":3,"a_":7,"ab":2,"b":1,"é":6}"#)
     }
+
+    /// Pairs built in key order are written as they are; out of order, or with a repeated key, they
+    /// are sorted: the output is the same either way.
+    @Test func fieldsInOrderOrNot() {
+        let ordered = JSONNode.fields(["a": .int(1), "b": .fields(["x": .null, "y": .int(2)])])
+        let shuffled = JSONNode.fields(["b": .fields(["y": .int(2), "x": .null]), "a": .int(1)])
+        #expect(JSONWriter.compact(ordered) == #"{"a":1,"b":{"x":null,"y":2}}"#)
+        #expect(JSONWriter.compact(shuffled) == JSONWriter.compact(ordered))
+        #expect(JSONWriter.compact(JSONNode.fields(["b": .int(1), "a": .int(2), "b": .int(3)])) == #"{"a":2,"b":1,"b":3}"#)
+    }
+
+    /// A document's JSON is built with every object's keys already in byte order, so that the
+    /// writer skips its sort for the month's documents. A credit note with a line that has a
+    /// metric, a note and a reference reaches every object of the format.
+    @Test func documentKeysAreBuiltInOrder() throws {
+        let usd = Currency(code: "USD")!
+        let day = { (s: String) in CivilDate(parsing: s)! }
+        let billed = ChargeItem(
+            customerID: "A", subscriptionID: "S1", planID: "P", kind: .usage, metric: "api_calls", period: DateRange(day("2026-11-01"), day("2026-12-01")),
+            quantity: ExactDecimal(3), unitPrice: ExactDecimal(2), amount: Money(parsing: "6.00", currency: usd)!, billingDate: day("2026-11-01"),
+            description: "calls", taxCategory: "standard")
+        var credit = billed
+        credit.kind = .credit
+        credit.amount = Money(parsing: "-6.00", currency: usd)!
+        credit.billingDate = day("2026-11-10")
+        var balances = LedgerBalances()
+        let customers = ["A": Customer(id: "A", name: "A", country: "US", currency: usd)]
+        let docs = try DocumentBuilder(settings: BillingSettings()).build(
+            items: [credit], window: DateRange(day("2026-11-01"), day("2026-12-01")), customers: customers,
+            issued: [IssuedItem(item: billed, documentNumber: "INV-000001")], balances: &balances)
+        #expect(docs.count == 1 && !docs[0].references.isEmpty && !docs[0].notes.isEmpty && !docs[0].tax.summaries.isEmpty)
+        var objects = 0
+        func check(_ v: JSONValue) {
+            switch v {
+            case .object(let pairs):
+                objects += 1
+                #expect(zip(pairs, pairs.dropFirst()).allSatisfy { JSONWriter.precedes($0.key, $1.key) }, "\(pairs.map(\.key))")
+                for p in pairs { check(p.node.value) }
+            case .array(let items): for i in items { check(i.value) }
+            default: break
+            }
+        }
+        check(DocumentJSON.node(docs[0]).value)
+        #expect(objects == 6)  // the document, seller, customer, supply period, one line, one tax rate
+    }
 }

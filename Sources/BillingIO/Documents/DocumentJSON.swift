@@ -3,41 +3,44 @@ import BillingCore
 /// The canonical JSON of a document (SPEC §7): sorted keys, amounts as strings with exactly the
 /// currency's decimals, dates `YYYY-MM-DD`, rates as percent strings (`"10"`, `"7.25"`).
 public enum DocumentJSON {
+    /// Every object's keys are written in byte order, as the file has them, so the writer keeps
+    /// them as they are instead of sorting (a test checks the order).
     public static func node(_ d: Document) -> JSONNode {
         let lines = d.lines.map { l -> JSONNode in
-            .object([
-                "description": .string(l.description), "subscription_id": .string(l.subscriptionID), "kind": .string(l.kind.rawValue),
-                "period_start": .string(l.period.start.description), "period_end": .string(l.period.end.description),
-                "quantity": .string(l.quantity.normalized.description), "unit_price": .string(l.unitPrice.normalized.description),
-                "amount": .string(l.amount.description), "tax_rate": .string(l.tax.rate.normalized.description),
-                "plan_id": .string(l.planID), "metric": l.metric.isEmpty ? .null : .string(l.metric),
-                "tax_category": .string(l.taxCategory),
+            .fields([
+                "amount": .string(l.amount.description), "description": .string(l.description), "kind": .string(l.kind.rawValue),
+                "metric": l.metric.isEmpty ? .null : .string(l.metric), "period_end": .string(l.period.end.description),
+                "period_start": .string(l.period.start.description), "plan_id": .string(l.planID),
+                "quantity": .string(l.quantity.normalized.description), "subscription_id": .string(l.subscriptionID),
+                "tax_category": .string(l.taxCategory), "tax_rate": .string(l.tax.rate.normalized.description),
+                "unit_price": .string(l.unitPrice.normalized.description),
             ])
         }
         let tax = d.tax.summaries.map { t -> JSONNode in
-            .object([
-                "rate": .string(t.rate.normalized.description), "name": .string(t.name), "taxable": .string(t.taxable.description),
-                "tax": .string(t.tax.description),
+            .fields([
+                "name": .string(t.name), "rate": .string(t.rate.normalized.description), "tax": .string(t.tax.description),
+                "taxable": .string(t.taxable.description),
             ])
         }
         let c = d.customer
-        return .object([
-            "number": .string(d.number), "type": .string(d.type.rawValue), "issue_date": .string(d.issueDate.description),
-            "due_date": .string(d.dueDate.description), "currency": .string(d.currency.code),
-            "seller": .object([
-                "name": .string(d.seller.name), "address": .string(d.seller.address), "country": .string(d.seller.country),
+        return .fields([
+            "amount_due": .string(d.amountDue.description), "credit_applied": .string(d.creditApplied.description),
+            "currency": .string(d.currency.code),
+            "customer": .fields([
+                "country": .string(c.country), "email": .string(c.email), "id": .string(c.id), "name": .string(c.name),
+                "region": .string(c.region), "tax_id": .string(c.taxID),
+            ]),
+            "due_date": .string(d.dueDate.description), "issue_date": .string(d.issueDate.description), "lines": .array(lines),
+            "notes": .array(d.notes.map { .string($0) }), "number": .string(d.number),
+            "references": .array(d.references.map { .string($0) }),
+            "seller": .fields([
+                "address": .string(d.seller.address), "country": .string(d.seller.country), "name": .string(d.seller.name),
                 "tax_id": .string(d.seller.taxID),
             ]),
-            "customer": .object([
-                "id": .string(c.id), "name": .string(c.name), "country": .string(c.country), "region": .string(c.region),
-                "tax_id": .string(c.taxID), "email": .string(c.email),
-            ]),
-            "lines": .array(lines), "tax": .array(tax), "subtotal": .string(d.tax.subtotal.description),
-            "tax_total": .string(d.tax.taxTotal.description), "total": .string(d.tax.total.description),
-            "credit_applied": .string(d.creditApplied.description), "amount_due": .string(d.amountDue.description),
-            "notes": .array(d.notes.map { .string($0) }), "references": .array(d.references.map { .string($0) }),
-            "voids": d.voids.map { .string($0) } ?? .null,
-            "supply_period": .object(["start": .string(d.supplyPeriod.start.description), "end": .string(d.supplyPeriod.end.description)]),
+            "subtotal": .string(d.tax.subtotal.description),
+            "supply_period": .fields(["end": .string(d.supplyPeriod.end.description), "start": .string(d.supplyPeriod.start.description)]),
+            "tax": .array(tax), "tax_total": .string(d.tax.taxTotal.description), "total": .string(d.tax.total.description),
+            "type": .string(d.type.rawValue), "voids": d.voids.map { .string($0) } ?? .null,
         ])
     }
 

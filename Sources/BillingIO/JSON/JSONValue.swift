@@ -56,6 +56,12 @@ public struct JSONNode: Equatable, Sendable {
     public static func object(_ pairs: [String: JSONNode]) -> JSONNode {
         JSONNode(.object(pairs.map { (key: $0.key, node: $0.value) }))
     }
+    /// An object from pairs in the order written, with no dictionary built on the way: written
+    /// with its keys in byte order, its output skips the writer's sort (the rendering of every
+    /// document). The keys must be distinct.
+    public static func fields(_ pairs: KeyValuePairs<String, JSONNode>) -> JSONNode {
+        JSONNode(.object(pairs.map { (key: $0.key, node: $0.value) }))
+    }
 
     /// The member `key` of an object, if any.
     public subscript(key: String) -> JSONNode? {

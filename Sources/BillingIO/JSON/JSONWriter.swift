@@ -52,8 +52,10 @@ public enum JSONWriter {
         case .object(let pairs):
             if pairs.isEmpty { out += "{}".utf8; return }
             out.append(UInt8(ascii: "{"))
-            // Positions are sorted, not the pairs: moving an Int costs no reference counting.
-            let order = pairs.indices.sorted { precedes(pairs[$0].key, pairs[$1].key) }
+            // Positions are sorted, not the pairs: moving an Int costs no reference counting. Pairs
+            // already in order (built so) are written as they are.
+            let inOrder = pairs.indices.dropFirst().allSatisfy { precedes(pairs[$0 - 1].key, pairs[$0].key) }
+            let order = inOrder ? Array(pairs.indices) : pairs.indices.sorted { precedes(pairs[$0].key, pairs[$1].key) }
             for (k, i) in order.enumerated() {
                 let pair = pairs[i]
                 if k > 0 { out.append(UInt8(ascii: ",")) }
