@@ -83,5 +83,7 @@ struct StageContext {
         throw StageFailure.io("\(config.ingestFolder): the ledger's usage changed since billing-ingest ran; run billing-ingest again")
     }
 
-    var itemsPath: String { FileSystem.join(config.runFolder, "items.csv") }
+    /// The run's rated items, `OUTPUT/<period>/items.csv`.
+    var itemsPath: String { StageContext.itemsPath(config) }
+    static func itemsPath(_ config: PipelineConfig) -> String { FileSystem.join(config.runFolder, "items.csv") }
 }

@@ -77,6 +77,17 @@ import Testing
         #expect(r.stderr.contains("run billing-ingest first"))
     }
 
+    /// Invoicing after ingest but before rating names the missing items file, and the ledger
+    /// gets no file.
+    @Test func invoiceWithoutRateIsIOError() throws {
+        let dir = try TestSupport.workspace()
+        #expect(try TestSupport.run("billing-ingest", ["--config", dir + "/pipeline.json"]).status == 0)
+        let r = try TestSupport.run("billing-invoice", ["--config", dir + "/pipeline.json"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("out/2026-11/items.csv: no rated items for 2026-11; run billing-rate first"), "\(r.stderr)")
+        #expect(!FileSystem.exists(dir + "/ledger/invoices"))
+    }
+
     /// A second run on the same ledger refuses while the first holds the lock.
     @Test func secondRunOnTheSameLedgerRefuses() throws {
         let dir = try TestSupport.workspace()
