@@ -75,6 +75,7 @@ public struct CatalogReader {
                            optional: ["email", "region", "tax_id", "tax_exempt", "payment_method"], mandatory: true)
         else { return }
         var out: [String: Customer] = [:]
+        out.reserveCapacity(t.table.rows.count)
         t.forEach(errors: &errors, keyColumn: "customer_id", invalidKeys: &invalidIDs["customer", default: []]) { r in
             let id = try r.id("customer_id")
             if out[id] != nil { throw r.error("customer_id", "duplicate id") }
@@ -125,6 +126,7 @@ public struct CatalogReader {
                            optional: ["quantity", "trial_end_date", "cancel_date", "billing_day"], mandatory: true)
         else { return }
         var out: [String: Subscription] = [:]
+        out.reserveCapacity(t.table.rows.count)
         let customers = catalog.customers, plans = catalog.plans
         let badCustomers = invalidIDs["customer"] ?? [], badPlans = invalidIDs["plan"] ?? []
         t.forEach(errors: &errors, keyColumn: "subscription_id", invalidKeys: &invalidIDs["subscription", default: []]) { r in
