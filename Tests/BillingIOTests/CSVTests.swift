@@ -105,4 +105,18 @@ struct CSVWriterTests {
         try CSVReader.read(path: path) { row in back = (0..<row.count).map { CSVWriter.unneutralized(row.lossyString($0)) } }
         #expect(back == cells)
     }
+
+    /// A field is text only if its bytes are valid UTF-8: a lone continuation or 0xFF byte, a
+    /// sequence cut short, an overlong form and an encoded surrogate are not; the replacement
+    /// character itself (EF BF BD) and a four-byte emoji are.
+    @Test(arguments: [
+        ([0x61, 0x62], true), ([], true), (Array("Zürich €".utf8), true), ([0xF0, 0x9F, 0x98, 0x80], true), ([0xEF, 0xBF, 0xBD], true),
+        ([0xFF], false), ([0x80], false), ([0x61, 0xC3], false), ([0xC0, 0xAF], false), ([0xED, 0xA0, 0x80], false),
+        ([0xE2, 0x82], false),
+    ] as [([UInt8], Bool)])
+    func validUTF8(bytes: [UInt8], valid: Bool) {
+        let text = bytes.withUnsafeBufferPointer { String(validUTF8: $0) }
+        #expect((text != nil) == valid)
+        if let text { #expect(Array(text.utf8) == bytes) }
+    }
 }

@@ -86,7 +86,7 @@ final class UsagePassOne {
             let bytes = row.bytes(v)
             // ASCII (the usual case) is valid as it is; anything else is checked by building the text.
             let ascii = bytes.allSatisfy { $0 < 0x80 }
-            guard !bytes.contains(0), ascii || String(validating: bytes, as: UTF8.self) != nil else { return "value is not valid UTF-8" }
+            guard !bytes.contains(0), ascii || String(validUTF8: bytes) != nil else { return "value is not valid UTF-8" }
             if lookup.keepsValues(sub, metric) {
                 let raw = UnsafeRawBufferPointer(bytes)
                 value = valueIndex.insert(raw, hash: ByteKeyTable.hash(raw)).index
