@@ -10,8 +10,15 @@ struct LedgerReportData {
     let collectionKinds: [String]
     let invoiceStatuses: [(invoice: String, date: CivilDate, status: InvoiceStatus)]
 
+    /// The tax register, read on another core while the rest is read.
+    private let taxRegister: Background<Result<[String: [TaxSummary]], Error>>
+
     init(ledger: Ledger) throws {
         self.ledger = ledger
+        // The two largest files are read on other threads while this one reads the register,
+        // payments and statuses.
+        let lines = Background { Result { try ledger.issuedItems() } }
+        taxRegister = Background { Result { try ledger.taxSummaries() } }
         register = try ledger.register().map { row in
             guard let type = DocumentType(rawValue: row["type"] ?? ""), let issued = CivilDate(parsing: row["issue_date"] ?? ""),
                 let due = CivilDate(parsing: row["due_date"] ?? "")
@@ -21,7 +28,6 @@ struct LedgerReportData {
                 total: try Ledger.money(row, "total", file: "invoices.csv"), creditApplied: try Ledger.money(row, "credit_applied", file: "invoices.csv"),
                 amountDue: try Ledger.money(row, "amount_due", file: "invoices.csv"), voids: (row["voids"] ?? "").isEmpty ? nil : row["voids"])
         }
-        issued = try ledger.issuedItems()
         let paid = try ledger.payments().map(PayStage.record).filter { $0.outcome != "declined" }
         collections = paid.map { ($0.invoiceNumber, $0.date, $0.amount) }
         collectionKinds = paid.map { $0.outcome == "received" ? "Bank transfer" : "Card payment" }
@@ -31,6 +37,7 @@ struct LedgerReportData {
             }
             return (row["id"] ?? "", d, s)
         }
+        issued = try lines.value().get()
     }
 
     /// The period's journal: each document issued and each payment collected in the window.
@@ -41,7 +48,7 @@ struct LedgerReportData {
         // Each document's per-rate tax summary: from taxes.csv, or for a document issued before
         // the ledger had it, from the document's file (parsed over every core).
         let inWindow = register.filter { window.contains($0.issueDate) }
-        let indexed = try ledger.taxSummaries()
+        let indexed = try taxRegister.value().get()
         let folder = ledger.folder
         let parsed = inWindow.parallelMap { r -> Result<[TaxSummary], Error> in
             if let known = indexed[r.number] { return .success(known) }

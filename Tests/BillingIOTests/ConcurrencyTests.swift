@@ -33,5 +33,6 @@ struct ConcurrencyTests {
         #expect(local == 500_500)
         #expect(text.value() == "ababab")
         #expect(sum.value() == 5_000_050_000)
+        #expect(sum.value() == 5_000_050_000)  // asked again: the same value, without waiting forever
     }
 }

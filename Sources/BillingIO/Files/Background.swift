@@ -16,9 +16,10 @@ public final class Background<T: Sendable>: @unchecked Sendable {
         }
     }
 
-    /// Waits for the value; call once.
+    /// Waits for the value (at once after the first call).
     public func value() -> T {
         done.wait()
+        done.signal()
         return result!
     }
 }

@@ -7,7 +7,10 @@ import BillingCore
 /// (read-only), `invoices.csv` (register), `items.csv` (every issued line, the index that
 /// regenerate-and-diff compares against), `taxes.csv` (each document's tax per rate),
 /// `payments.csv`, `statuses.csv`, `audit.jsonl`.
-public final class Ledger {
+///
+/// Sendable: its stored properties are constants, so its readers may run on several threads at
+/// once (the report reads the line index while it reads the register).
+public final class Ledger: @unchecked Sendable {
     public let folder: String
     let lock: LedgerLock?
 
