@@ -98,7 +98,9 @@ public enum ReportStage {
         try FileSystem.replace(FileSystem.join(config.runFolder, "report.json"), Array(JSONWriter.pretty(report.json).utf8))
         try FileSystem.replace(FileSystem.join(config.runFolder, "report.md"), Array(report.markdown.utf8))
         try FileSystem.replace(FileSystem.join(config.runFolder, "mrr.svg"), Array(MRRChart.svg(months, currency: reporting).utf8))
-        try FileSystem.replace(FileSystem.join(config.runFolder, "journal.ledger"), Array(GeneralLedger.render(journal).utf8))
+        var journalText = Array(GeneralLedger.heading.utf8)
+        for part in journal.parallelMapSlices({ Array(GeneralLedger.entries($0).utf8) }) { journalText += part }
+        try FileSystem.replace(FileSystem.join(config.runFolder, "journal.ledger"), journalText)
         PhaseClock.mark("write report")
         Console.error("report: \(FileSystem.join(config.runFolder, "report.md"))")
     }
