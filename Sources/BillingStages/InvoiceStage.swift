@@ -46,40 +46,30 @@ public enum InvoiceStage {
         }
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        // Documents are rendered in batches on another thread (their files, and their rows of the
-        // register, line index, tax register and status log) while this one writes the previous
-        // batch's files (creating files in one folder is serial in the kernel anyway): memory
-        // holds two batches of renderings, never the whole month's.
+        // Documents are rendered in batches on another thread (their files; their rows of the
+        // register, line index, tax register and status log; their events, numbered ahead; their
+        // audit entries, short of the chain) while this one writes the previous batch's files
+        // (creating files in one folder is serial in the kernel anyway) and chains its audit
+        // entries: memory holds two batches of renderings, never the whole month's.
         let batches = stride(from: 0, to: documents.count, by: 512).map { $0..<min($0 + 512, documents.count) }
-        func render(_ range: Range<Int>) -> Background<RenderedBatch> {
-            let batch = Array(documents[range])
-            return Background { RenderedBatch(batch) }
+        var eventsFrom = [events.nextSeq]
+        for range in batches { eventsFrom.append(eventsFrom.last! + documents[range].reduce(0) { $0 + RenderedBatch.eventCount($1) }) }
+        func render(_ k: Int) -> Background<RenderedBatch> {
+            let batch = Array(documents[batches[k]]), feed = events, seq = eventsFrom[k]
+            return Background { RenderedBatch(batch, feed: feed, eventsFrom: seq) }
         }
-        var upcoming = batches.first.map(render)
+        var upcoming = batches.isEmpty ? nil : render(0)
         var start = 0
         for (k, range) in batches.enumerated() {
             let batch = documents[range]
             let rendered = upcoming!.value()
-            upcoming = k + 1 < batches.count ? render(batches[k + 1]) : nil
+            upcoming = k + 1 < batches.count ? render(k + 1) : nil
             start += batch.count
             try commit.add(zip(batch, rendered.documents).flatMap { d, r in
                 [("invoices/\(d.number).json", r.json), ("invoices/\(d.number).txt", r.text), ("invoices/\(d.number).html", r.html)]
             })
-            for (d, r) in zip(batch, rendered.documents) {
-                if let voided = d.voids {
-                    events.add("invoice.voided", on: d.issueDate, ["id": .string(voided), "from": .string("open"), "to": .string("void"), "reason": .string("fully credited by \(d.number)")])
-                    audit.add("status.changed", ["date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"), "to": .string("void")])
-                }
-                events.add(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
-                    "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
-                    "total": .string(d.tax.total.description), "amount_due": .string(d.amountDue.description), "due_date": .string(d.dueDate.description),
-                ])
-                audit.add("document.issued", [
-                    "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
-                    "sha256": .string(r.digest), "text_sha256": .string(r.textDigest), "html_sha256": .string(r.htmlDigest), "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
-                    "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
-                ])
-            }
+            events.add(rendered.events)
+            for draft in rendered.audit { audit.add(draft) }
             try ledger.appendRows(bytes: rendered.register, to: "invoices.csv", header: Ledger.registerHeader, in: commit)
             try ledger.appendRows(bytes: rendered.index, to: "items.csv", header: ItemsCSV.header + ["document"], in: commit)
             try ledger.appendRows(bytes: rendered.taxes, to: "taxes.csv", header: Ledger.taxesHeader, in: commit)

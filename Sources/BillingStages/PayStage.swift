@@ -17,29 +17,33 @@ public enum PayStage {
         let commit = ledger.newCommit()
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        var payments: [[String]] = []
-        var statuses: [[String]] = []
-        for r in result.records {
-            payments.append([r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code])
-            events.add(r.attempt == 0 ? "payment.received" : r.outcome == "succeeded" ? "payment.succeeded" : "payment.failed", on: r.date, [
+        // Rows, events and audit entries are rendered on every core; the audit chain and the
+        // event ids are then filled in, in order.
+        let payments = result.records.map { r in
+            [r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code]
+        }
+        let statuses = result.changes.map { c in [c.date.description, c.entity, c.id, c.from, c.to, c.reason] }
+        let recordEntries = result.records.parallelMap { r in
+            (event: EventFeed.Event(r.attempt == 0 ? "payment.received" : r.outcome == "succeeded" ? "payment.succeeded" : "payment.failed", on: r.date, [
                 "invoice_number": .string(r.invoiceNumber), "attempt": .int(r.attempt), "amount": .string(r.amount.description),
                 "currency": .string(r.amount.currency.code), "reason": .string(r.reason),
-            ])
-            audit.add(r.attempt == 0 ? "payment.received" : "payment.attempt", [
+            ]),
+            audit: AuditLog.draft(r.attempt == 0 ? "payment.received" : "payment.attempt", [
                 "key": .string(r.key), "invoice_number": .string(r.invoiceNumber), "date": .string(r.date.description),
                 "outcome": .string(r.outcome), "amount": .string(r.amount.description), "currency": .string(r.amount.currency.code),
-            ])
+            ]))
         }
-        for c in result.changes {
-            statuses.append([c.date.description, c.entity, c.id, c.from, c.to, c.reason])
-            events.add("\(c.entity).\(c.to == "void" ? "voided" : c.to)", on: c.date, [
+        let changeEntries = result.changes.parallelMap { c in
+            (event: EventFeed.Event("\(c.entity).\(c.to == "void" ? "voided" : c.to)", on: c.date, [
                 "id": .string(c.id), "from": .string(c.from), "to": .string(c.to), "reason": .string(c.reason),
-            ])
-            audit.add("status.changed", [
+            ]),
+            audit: AuditLog.draft("status.changed", [
                 "date": .string(c.date.description), "entity": .string(c.entity), "id": .string(c.id), "from": .string(c.from),
                 "to": .string(c.to),
-            ])
+            ]))
         }
+        events.add(recordEntries.map(\.event) + changeEntries.map(\.event))
+        for e in recordEntries + changeEntries { audit.add(e.audit) }
         if !result.records.isEmpty || !result.changes.isEmpty {
             audit.add("run", ["stage": .string("pay"), "period": .string(config.period), "attempts": .int(result.records.count),
                               "status_changes": .int(result.changes.count)])

@@ -20,21 +20,49 @@ struct RenderedDocument: Sendable {
     }
 }
 
-/// A batch of documents rendered off the invoice stage's thread: their files, and the rows they
-/// add to the register, the line index, the tax register and the status log, as CSV bytes
-/// without headers. The thread that creates the files only appends these; the audit log and the
-/// event feed, which are chained from entry to entry, stay on it.
+/// A batch of documents rendered off the invoice stage's thread: their files, the rows they add
+/// to the register, the line index, the tax register and the status log (CSV bytes without
+/// headers), their events and their audit entries. The thread that creates the files only
+/// appends these, and fills in the audit chain.
 struct RenderedBatch: Sendable {
     let documents: [RenderedDocument]
     let register: [UInt8]
     let index: [UInt8]
     let taxes: [UInt8]
     let statuses: [UInt8]
+    let events: EventFeed.Rendered
+    let audit: [AuditLog.Draft]
 
-    init(_ batch: [Document]) {
+    /// The events a document adds: its issue, and before it the voiding of the invoice it voids.
+    static func eventCount(_ d: Document) -> Int { d.voids == nil ? 1 : 2 }
+
+    /// - Parameters:
+    ///   - eventsFrom: the id of the batch's first event (the feed's next id plus the events of
+    ///     the batches before it).
+    init(_ batch: [Document], feed: EventFeed, eventsFrom seq: Int) {
         documents = batch.map(RenderedDocument.init)
         var register: [[String]] = [], index: [[String]] = [], taxes: [[String]] = [], statuses: [[String]] = []
+        var events: [EventFeed.Event] = [], audit: [AuditLog.Draft] = []
         for (d, r) in zip(batch, documents) {
+            if let voided = d.voids {
+                events.append(EventFeed.Event("invoice.voided", on: d.issueDate, [
+                    "id": .string(voided), "from": .string("open"), "to": .string("void"), "reason": .string("fully credited by \(d.number)"),
+                ]))
+                audit.append(AuditLog.draft("status.changed", [
+                    "date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"),
+                    "to": .string("void"),
+                ]))
+            }
+            events.append(EventFeed.Event(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
+                "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
+                "total": .string(d.tax.total.description), "amount_due": .string(d.amountDue.description), "due_date": .string(d.dueDate.description),
+            ]))
+            audit.append(AuditLog.draft("document.issued", [
+                "number": .string(d.number), "type": .string(d.type.rawValue), "file": .string("invoices/\(d.number).json"),
+                "sha256": .string(r.digest), "text_sha256": .string(r.textDigest), "html_sha256": .string(r.htmlDigest),
+                "customer_id": .string(d.customer.id), "issue_date": .string(d.issueDate.description),
+                "total": .string(d.tax.total.description), "currency": .string(d.currency.code),
+            ]))
             register.append([
                 d.number, d.type.rawValue, d.issueDate.description, d.dueDate.description, d.customer.id, d.customer.name,
                 d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
@@ -50,5 +78,7 @@ struct RenderedBatch: Sendable {
         self.index = Ledger.rowBytes(index)
         self.taxes = Ledger.rowBytes(taxes)
         self.statuses = Ledger.rowBytes(statuses)
+        self.events = feed.render(events, from: seq)
+        self.audit = audit
     }
 }

@@ -102,6 +102,38 @@ struct LedgerTests {
         #expect(lines[1].contains("\"prev\":\"\(SHA256.hex(Array(lines[0].utf8)))\""))
     }
 
+    /// A drafted entry (rendered apart from the chain, on another thread) is the canonical line:
+    /// its fields sorted around `kind`, `prev` and `seq` wherever their keys fall ("a" < "kind" <
+    /// "p" < "prev" < "r" < "seq" < "t"), with the chain's values filled in when it is added.
+    @Test func draftedEntryIsTheCanonicalLine() {
+        var log = AuditLog(lastHash: String(repeating: "f", count: 64), nextSeq: 41)
+        let draft = AuditLog.draft("x", ["t": .int(1), "r": .fields(["b": .null, "a": .string("q\"")]), "p": .array([]), "a": .bool(true)])
+        log.add(draft)
+        let expected = JSONWriter.compact(.object([
+            "a": .bool(true), "kind": .string("x"), "p": .array([]), "prev": .string(String(repeating: "f", count: 64)),
+            "r": .fields(["a": .string("q\""), "b": .null]), "seq": .int(41), "t": .int(1),
+        ]))
+        #expect(log.text == expected + "\n")
+        #expect(expected == #"{"a":true,"kind":"x","p":[],"prev":"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff","r":{"a":"q\"","b":null},"seq":41,"t":1}"#)
+        #expect(log.nextSeq == 42 && log.lastHash == SHA256.hex(Array(expected.utf8)))
+    }
+
+    /// Events rendered ahead for the next ids (on another thread, over every core) are the lines
+    /// the feed writes when they are added one by one: ids evt_00000007 and evt_00000008.
+    @Test func eventsRenderedAheadAreTheSameLines() {
+        let day = CivilDate(year: 2026, month: 11, day: 3)!
+        var one = EventFeed(secret: Array("k".utf8), nextSeq: 7)
+        one.add("a.b", on: day, ["n": .int(1)])
+        one.add("c.d", on: day, ["n": .int(2)])
+        var ahead = EventFeed(secret: Array("k".utf8), nextSeq: 7)
+        let rendered = ahead.render([EventFeed.Event("a.b", on: day, ["n": .int(1)]), EventFeed.Event("c.d", on: day, ["n": .int(2)])], from: 7)
+        ahead.add(rendered)
+        #expect(ahead.bytes == one.bytes && ahead.nextSeq == 9)
+        let lines = String(decoding: one.bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].contains("\"id\":\"evt_00000007\"") && lines[1].contains("\"id\":\"evt_00000008\""))
+        #expect(lines[1].hasPrefix("{\"data\":{\"n\":2},\"id\":\"evt_00000008\",\"signature\":\"v1="))
+    }
+
     /// The chain goes on from the ledger's last non-empty line, numbered after the lines before it,
     /// whether the file ends with a newline, without one, or with a blank line.
     @Test(arguments: ["a\nbb\nccc\n", "a\nbb\nccc", "a\n\nbb\nccc\n\n"])

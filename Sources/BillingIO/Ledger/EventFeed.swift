@@ -9,7 +9,7 @@ import BillingCore
 /// with `id`, `type`, `timestamp` (the business date of the event, never the wall clock) and
 /// `data`, signed as `v1=HMAC-SHA256(secret, timestamp + "." + body)` where `body` is the line
 /// without its `signature`. Without a secret the feed is written with `"signature":"unsigned"`.
-public struct EventFeed {
+public struct EventFeed: Sendable {
     public static let secretVariable = "BILLING_EVENTS_SECRET"
     let secret: [UInt8]?
     public private(set) var nextSeq: Int
@@ -43,22 +43,68 @@ public struct EventFeed {
         return bytes
     }
 
-    /// Adds an event of `type` dated `date` carrying `data` (literal pairs: no dictionary is built
-    /// per event).
+    /// An event to add: its type, its business date and its data.
+    public struct Event: Sendable {
+        let type: String
+        let date: CivilDate
+        let data: [(key: String, node: JSONNode)]
+
+        /// `data` as literal pairs: no dictionary is built per event.
+        public init(_ type: String, on date: CivilDate, _ data: KeyValuePairs<String, JSONNode>) {
+            self.type = type
+            self.date = date
+            self.data = data.map { (key: $0.key, node: $0.value) }
+        }
+    }
+
+    /// Adds an event of `type` dated `date` carrying `data`.
     public mutating func add(_ type: String, on date: CivilDate, _ data: KeyValuePairs<String, JSONNode>) {
-        let timestamp = "\(date)T00:00:00Z"
-        let id = "evt_" + String(repeating: "0", count: max(0, 8 - String(nextSeq).count)) + String(nextSeq)
+        add([Event(type, on: date, data)])
+    }
+
+    /// Adds events in order. Each one's id is its position in the feed, so their lines (and
+    /// signatures) are rendered on every core at once.
+    public mutating func add(_ events: [Event]) {
+        add(render(events, from: nextSeq))
+    }
+
+    /// Events rendered ahead of being added (on any thread), for the ids from `seq` on.
+    public struct Rendered: Sendable {
+        let seq: Int
+        let count: Int
+        let lines: [UInt8]
+    }
+
+    /// Renders `events` as the events numbered from `seq` on (over every core).
+    public func render(_ events: [Event], from seq: Int) -> Rendered {
+        let secret = self.secret
+        var lines: [UInt8] = []
+        for line in Array(events.indices).parallelMap({ EventFeed.line(events[$0], seq: seq + $0, secret: secret) }) {
+            lines += line
+            lines.append(0x0A)
+        }
+        return Rendered(seq: seq, count: events.count, lines: lines)
+    }
+
+    /// Adds events rendered for exactly the next ids.
+    public mutating func add(_ rendered: Rendered) {
+        precondition(rendered.seq == nextSeq, "events rendered for other ids")
+        bytes += rendered.lines
+        nextSeq += rendered.count
+        added = added || rendered.count > 0
+    }
+
+    /// The line of event number `seq`.
+    static func line(_ e: Event, seq: Int, secret: [UInt8]?) -> [UInt8] {
+        let timestamp = "\(e.date)T00:00:00Z"
+        let id = "evt_" + String(repeating: "0", count: max(0, 8 - String(seq).count)) + String(seq)
         var event: [(key: String, node: JSONNode)] = [
-            ("id", .string(id)), ("type", .string(type)), ("timestamp", .string(timestamp)),
-            ("data", JSONNode(.object(data.map { (key: $0.key, node: $0.value) }))),
+            ("id", .string(id)), ("type", .string(e.type)), ("timestamp", .string(timestamp)), ("data", JSONNode(.object(e.data))),
         ]
         // Without a secret the body is not needed: no second serialization.
         let signature = secret == nil ? "unsigned" : EventFeed.signature(secret: secret, timestamp: timestamp, body: JSONWriter.compact(JSONNode(.object(event))))
         event.append(("signature", .string(signature)))
-        bytes += JSONWriter.compactBytes(JSONNode(.object(event)))
-        bytes.append(0x0A)
-        added = true
-        nextSeq += 1
+        return JSONWriter.compactBytes(JSONNode(.object(event)))
     }
 
     static func signature(secret: [UInt8]?, timestamp: String, body: String) -> String {
