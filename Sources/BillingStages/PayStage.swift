@@ -17,40 +17,46 @@ public enum PayStage {
         let commit = ledger.newCommit()
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
-        // Rows, events and audit entries are rendered on every core; the audit chain and the
-        // event ids are then filled in, in order.
-        let payments = result.records.map { r in
-            [r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code]
+        // Events and audit entries are rendered a slice at a time over every core; the event ids
+        // and the audit chain are then filled in, in order, and each slice goes to the commit
+        // (memory holds one slice of entries, not the month's).
+        func record<T: Sendable>(_ items: [T], _ entry: @escaping @Sendable (T) -> (EventFeed.Event, AuditLog.Draft)) throws {
+            for start in stride(from: 0, to: items.count, by: 16_384) {
+                let entries = Array(items[start..<min(start + 16_384, items.count)]).parallelMap(entry)
+                events.add(entries.map(\.0))
+                for e in entries { audit.add(e.1) }
+                try commit.append("audit.jsonl", audit.takeBytes())
+                try commit.append("events.jsonl", events.takeBytes())
+            }
         }
-        let statuses = result.changes.map { c in [c.date.description, c.entity, c.id, c.from, c.to, c.reason] }
-        let recordEntries = result.records.parallelMap { r in
-            (event: EventFeed.Event(r.attempt == 0 ? "payment.received" : r.outcome == "succeeded" ? "payment.succeeded" : "payment.failed", on: r.date, [
+        try record(result.records) { r in
+            (EventFeed.Event(r.attempt == 0 ? "payment.received" : r.outcome == "succeeded" ? "payment.succeeded" : "payment.failed", on: r.date, [
                 "invoice_number": .string(r.invoiceNumber), "attempt": .int(r.attempt), "amount": .string(r.amount.description),
                 "currency": .string(r.amount.currency.code), "reason": .string(r.reason),
             ]),
-            audit: AuditLog.draft(r.attempt == 0 ? "payment.received" : "payment.attempt", [
+            AuditLog.draft(r.attempt == 0 ? "payment.received" : "payment.attempt", [
                 "key": .string(r.key), "invoice_number": .string(r.invoiceNumber), "date": .string(r.date.description),
                 "outcome": .string(r.outcome), "amount": .string(r.amount.description), "currency": .string(r.amount.currency.code),
             ]))
         }
-        let changeEntries = result.changes.parallelMap { c in
-            (event: EventFeed.Event("\(c.entity).\(c.to == "void" ? "voided" : c.to)", on: c.date, [
+        try record(result.changes) { c in
+            (EventFeed.Event("\(c.entity).\(c.to == "void" ? "voided" : c.to)", on: c.date, [
                 "id": .string(c.id), "from": .string(c.from), "to": .string(c.to), "reason": .string(c.reason),
             ]),
-            audit: AuditLog.draft("status.changed", [
+            AuditLog.draft("status.changed", [
                 "date": .string(c.date.description), "entity": .string(c.entity), "id": .string(c.id), "from": .string(c.from),
                 "to": .string(c.to),
             ]))
         }
-        events.add(recordEntries.map(\.event) + changeEntries.map(\.event))
-        for e in recordEntries + changeEntries { audit.add(e.audit) }
         if !result.records.isEmpty || !result.changes.isEmpty {
             audit.add("run", ["stage": .string("pay"), "period": .string(config.period), "attempts": .int(result.records.count),
                               "status_changes": .int(result.changes.count)])
-            try ledger.appendRows(payments, to: "payments.csv", header: paymentsHeader, in: commit)
-            try ledger.appendRows(statuses, to: "statuses.csv", header: statusesHeader, in: commit)
             try commit.append("audit.jsonl", audit.takeBytes())
-            try commit.append("events.jsonl", events.takeBytes())
+            try ledger.appendRows(result.records.map { r in
+                [r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code]
+            }, to: "payments.csv", header: paymentsHeader, in: commit)
+            try ledger.appendRows(result.changes.map { c in [c.date.description, c.entity, c.id, c.from, c.to, c.reason] },
+                                  to: "statuses.csv", header: statusesHeader, in: commit)
         }
         PhaseClock.mark("records")
         try ledger.commit(commit)
