@@ -12,8 +12,6 @@ public enum IngestStage {
         reader.readAll()
         if !reader.errors.isEmpty { throw StageFailure.data(reader.errors) }
         let catalog = reader.catalog
-        // The normalised dataset is rendered on another core while usage is read.
-        let normalized = Background { NormalizedDataset.files(catalog) }
         PhaseClock.mark("catalog")
         let usagePath = FileSystem.join(config.dataset, "usage.csv")
         var usage = UsageSummary()
@@ -59,7 +57,7 @@ public enum IngestStage {
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
         PhaseClock.mark("usage write")
-        for (name, text) in normalized.value() {
+        for (name, text) in NormalizedDataset.files(catalog) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
         }
         try FileSystem.replace(
