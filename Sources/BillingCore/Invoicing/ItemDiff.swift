@@ -22,8 +22,9 @@ public enum ItemDiff {
         // mostly finds runs already in order instead of sorting a hash set's random order.
         var keys: [ItemKey] = []
         keys.reserveCapacity(computed.count)
-        func sum(_ items: some Sequence<ChargeItem>) throws(ArithmeticOverflow) -> [ItemKey: (template: ChargeItem, amount: Money)] {
+        func sum(_ items: some Collection<ChargeItem>) throws(ArithmeticOverflow) -> [ItemKey: (template: ChargeItem, amount: Money)] {
             var sums: [ItemKey: (template: ChargeItem, amount: Money)] = [:]
+            sums.reserveCapacity(items.count)
             for c in items where c.billingDate < window.end {
                 let key = c.key
                 if let i = sums.index(forKey: key) {
