@@ -30,14 +30,23 @@ public enum ReportStage {
                     problem: "no rate for \(error.currency) on or before \(error.date)", value: error.currency.code)])
             }
         }
+        // Each customer's MRR on a day. The last two days computed are kept: the as-of day is also
+        // the run's window's end, and a month's end is the next month's start.
+        var recent: [(day: CivilDate, mrr: [String: Money])] = []
+        func mrrOn(_ day: CivilDate) throws -> [String: Money] {
+            if let known = recent.first(where: { $0.day == day }) { return known.mrr }
+            let computed = try CustomerMRR.on(day, catalog: catalog, canceledOn: canceled, rounding: settings.rounding)
+            recent = recent.suffix(1) + [(day, computed)]
+            return computed
+        }
         let mrr = try MRRCalculator.snapshot(
-            customers: try CustomerMRR.on(asOf, catalog: catalog, canceledOn: canceled, rounding: settings.rounding),
+            customers: try mrrOn(asOf),
             reportingCurrency: reporting, rate: fx, rounding: settings.rounding)
 
         // Movements of this period, per currency and in the reporting currency (both ends at the end's rates).
         func movements(_ window: DateRange) throws -> (byCurrency: [Currency: MRRMovements], reporting: MRRMovements) {
-            let start = try CustomerMRR.on(window.start.adding(days: -1), catalog: catalog, canceledOn: canceled, rounding: settings.rounding)
-            let end = try CustomerMRR.on(window.end.adding(days: -1), catalog: catalog, canceledOn: canceled, rounding: settings.rounding)
+            let start = try mrrOn(window.start.adding(days: -1))
+            let end = try mrrOn(window.end.adding(days: -1))
             let paidBefore = CustomerMRR.paidBefore(window.start, catalog: catalog, canceledOn: canceled)
             let returning = { (c: String) in paidBefore.contains(c) }
             var byCurrency: [Currency: MRRMovements] = [:]
