@@ -52,7 +52,9 @@ public enum IngestStage {
             try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
         let slots = scanner?.sortedSlots ?? []
-        try UsageStore.write(base: base, count: slots.count, entry: { scanner!.entry(slots[$0]) })
+        // Read only from here on, so the contribution's rows can be rendered on every core.
+        nonisolated(unsafe) let finished = scanner
+        try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) })
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))

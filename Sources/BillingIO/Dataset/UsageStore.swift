@@ -29,47 +29,57 @@ public enum UsageStore {
 
     /// Writes the aggregates file `<base>.csv` and the values file `<base>.values.csv` of a state
     /// given in key order (the ids are written by `UsageScanner`), each replaced atomically.
-    /// Streamed in 1 MiB pieces: a month can hold millions of aggregates, and the values file grows
-    /// with the distinct values of `unique_count` metrics.
+    /// Streamed 64k entries at a time, each batch rendered over every core: a month can hold
+    /// millions of aggregates, and the values file grows with the distinct values of
+    /// `unique_count` metrics. `entry` is called from several threads and must only read.
     public static func write(
-        base: String, count: Int, entry: (Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String])
+        base: String, count: Int, entry: @escaping @Sendable (Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String])
     ) throws {
+        try FileSystem.replace(base + ".values.csv") { emitValues in
+            try FileSystem.replace(base + ".csv") { emitAggregates in
+                try emitAggregates(Array(CSVWriter.line(aggregateHeader).utf8))
+                try emitValues(Array(CSVWriter.line(["subscription_id", "metric", "period_start", "period_end", "value"]).utf8))
+                for first in stride(from: 0, to: count, by: 1 << 16) {
+                    let parts = Array(first..<min(first + 1 << 16, count)).parallelMapSlices { slice in
+                        var aggregates: [UInt8] = [], values: [UInt8] = []
+                        for i in slice { render(entry(i), aggregates: &aggregates, values: &values) }
+                        return (aggregates, values)
+                    }
+                    for (aggregates, values) in parts {
+                        try emitAggregates(aggregates)
+                        try emitValues(values)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends one entry's aggregates row, and a values row per distinct value.
+    static func render(_ e: (key: UsageKey, accumulator: UsageAccumulator, values: [String]), aggregates: inout [UInt8], values: inout [UInt8]) {
         func q(_ v: Int128?, _ out: inout [UInt8]) {
             if let v { out += ExactDecimal(units: v, scale: UsageAccumulator.scale).normalized.description.utf8 }
         }
         func comma(_ out: inout [UInt8]) { out.append(UInt8(ascii: ",")) }
-        try FileSystem.replace(base + ".values.csv") { emitValues in
-            try FileSystem.replace(base + ".csv") { emitAggregates in
-                var aggregates = Array(CSVWriter.line(aggregateHeader).utf8)
-                var values = Array(CSVWriter.line(["subscription_id", "metric", "period_start", "period_end", "value"]).utf8)
-                for i in 0..<count {
-                    let (k, a, distinct) = entry(i)
-                    var key: [UInt8] = []
-                    CSVWriter.appendCell(k.subscriptionID, to: &key)
-                    comma(&key)
-                    CSVWriter.appendCell(k.metric, to: &key)
-                    key += ("," + k.period.start.description + "," + k.period.end.description).utf8
-                    aggregates += key
-                    comma(&aggregates); q(a.sum, &aggregates)
-                    comma(&aggregates); aggregates += String(a.count).utf8
-                    comma(&aggregates); q(a.max, &aggregates)
-                    comma(&aggregates); if let l = a.last { aggregates += String(l.at.seconds).utf8 }
-                    comma(&aggregates); if let l = a.last { aggregates += String(l.at.nanos).utf8 }
-                    comma(&aggregates); if let l = a.last { aggregates += String(l.order).utf8 }
-                    comma(&aggregates); q(a.last?.quantity, &aggregates)
-                    aggregates.append(UInt8(ascii: "\n"))
-                    for v in distinct {
-                        values += key
-                        comma(&values)
-                        CSVWriter.appendCell(v, to: &values)
-                        values.append(UInt8(ascii: "\n"))
-                    }
-                    if aggregates.count >= 1 << 20 { try emitAggregates(aggregates); aggregates.removeAll(keepingCapacity: true) }
-                    if values.count >= 1 << 20 { try emitValues(values); values.removeAll(keepingCapacity: true) }
-                }
-                try emitAggregates(aggregates)
-                try emitValues(values)
-            }
+        let (k, a) = (e.key, e.accumulator)
+        var key: [UInt8] = []
+        CSVWriter.appendCell(k.subscriptionID, to: &key)
+        comma(&key)
+        CSVWriter.appendCell(k.metric, to: &key)
+        key += ("," + k.period.start.description + "," + k.period.end.description).utf8
+        aggregates += key
+        comma(&aggregates); q(a.sum, &aggregates)
+        comma(&aggregates); aggregates += String(a.count).utf8
+        comma(&aggregates); q(a.max, &aggregates)
+        comma(&aggregates); if let l = a.last { aggregates += String(l.at.seconds).utf8 }
+        comma(&aggregates); if let l = a.last { aggregates += String(l.at.nanos).utf8 }
+        comma(&aggregates); if let l = a.last { aggregates += String(l.order).utf8 }
+        comma(&aggregates); q(a.last?.quantity, &aggregates)
+        aggregates.append(UInt8(ascii: "\n"))
+        for v in e.values {
+            values += key
+            comma(&values)
+            CSVWriter.appendCell(v, to: &values)
+            values.append(UInt8(ascii: "\n"))
         }
     }
 
