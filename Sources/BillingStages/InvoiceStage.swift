@@ -7,17 +7,13 @@ import BillingIO
 public enum InvoiceStage {
     public static func run(_ config: PipelineConfig) throws {
         PhaseClock.start()
-        // The rated items (the run's own output, like the catalog) are read on another core while
-        // the catalog is read.
-        let itemsPath = StageContext.itemsPath(config)
-        let rated = Background { Result { try ItemsCSV.read(path: itemsPath).map(\.item) } }
         let context = try StageContext(config, writesLedger: true)
-        guard FileSystem.exists(itemsPath) else {
-            throw StageFailure.io("\(itemsPath): no rated items for \(config.period); run billing-rate first")
+        guard FileSystem.exists(context.itemsPath) else {
+            throw StageFailure.io("\(context.itemsPath): no rated items for \(config.period); run billing-rate first")
         }
         let ledger = context.ledger
         let since = try context.since()
-        let computed = try rated.value().get()
+        let computed = try ItemsCSV.read(path: context.itemsPath).map(\.item)
         let issued = try ledger.issuedItems()
         let pending = try ItemDiff.pending(computed: computed, issued: issued, window: config.window)
         var balances = try ledger.balances()

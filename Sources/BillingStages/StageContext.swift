@@ -84,6 +84,5 @@ struct StageContext {
     }
 
     /// The run's rated items, `OUTPUT/<period>/items.csv`.
-    var itemsPath: String { StageContext.itemsPath(config) }
-    static func itemsPath(_ config: PipelineConfig) -> String { FileSystem.join(config.runFolder, "items.csv") }
+    var itemsPath: String { FileSystem.join(config.runFolder, "items.csv") }
 }
