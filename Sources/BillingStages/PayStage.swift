@@ -39,15 +39,7 @@ public enum PayStage {
                 "outcome": .string(r.outcome), "amount": .string(r.amount.description), "currency": .string(r.amount.currency.code),
             ]))
         }
-        try record(result.changes) { c in
-            (EventFeed.Event("\(c.entity).\(c.to == "void" ? "voided" : c.to)", on: c.date, [
-                "id": .string(c.id), "from": .string(c.from), "to": .string(c.to), "reason": .string(c.reason),
-            ]),
-            AuditLog.draft("status.changed", [
-                "date": .string(c.date.description), "entity": .string(c.entity), "id": .string(c.id), "from": .string(c.from),
-                "to": .string(c.to),
-            ]))
-        }
+        try record(result.changes) { c in (c.event, c.audit) }
         if !result.records.isEmpty || !result.changes.isEmpty {
             audit.add("run", ["stage": .string("pay"), "period": .string(config.period), "attempts": .int(result.records.count),
                               "status_changes": .int(result.changes.count)])
@@ -55,8 +47,7 @@ public enum PayStage {
             try ledger.appendRows(result.records.map { r in
                 [r.key, r.invoiceNumber, String(r.attempt), r.date.description, r.outcome, r.reason, r.amount.description, r.amount.currency.code]
             }, to: "payments.csv", header: paymentsHeader, in: commit)
-            try ledger.appendRows(result.changes.map { c in [c.date.description, c.entity, c.id, c.from, c.to, c.reason] },
-                                  to: "statuses.csv", header: statusesHeader, in: commit)
+            try ledger.appendRows(result.changes.map(\.row), to: "statuses.csv", header: statusesHeader, in: commit)
         }
         PhaseClock.mark("records")
         try ledger.commit(commit)

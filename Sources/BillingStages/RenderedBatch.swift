@@ -45,13 +45,12 @@ struct RenderedBatch: Sendable {
         var events: [EventFeed.Event] = [], audit: [AuditLog.Draft] = []
         for (d, r) in zip(batch, documents) {
             if let voided = d.voids {
-                events.append(EventFeed.Event("invoice.voided", on: d.issueDate, [
-                    "id": .string(voided), "from": .string("open"), "to": .string("void"), "reason": .string("fully credited by \(d.number)"),
-                ]))
-                audit.append(AuditLog.draft("status.changed", [
-                    "date": .string(d.issueDate.description), "entity": .string("invoice"), "id": .string(voided), "from": .string("open"),
-                    "to": .string("void"),
-                ]))
+                let change = StatusChange(
+                    date: d.issueDate, entity: "invoice", id: voided, from: InvoiceStatus.open.rawValue, to: InvoiceStatus.void.rawValue,
+                    reason: "fully credited by \(d.number)")
+                statuses.append(change.row)
+                events.append(change.event)
+                audit.append(change.audit)
             }
             events.append(EventFeed.Event(d.type == .invoice ? "invoice.issued" : "credit_note.issued", on: d.issueDate, [
                 "number": .string(d.number), "customer_id": .string(d.customer.id), "currency": .string(d.currency.code),
@@ -68,9 +67,6 @@ struct RenderedBatch: Sendable {
                 d.currency.code, d.tax.subtotal.description, d.tax.taxTotal.description, d.tax.total.description,
                 d.creditApplied.description, d.amountDue.description, r.digest, d.voids ?? "",
             ])
-            if let voided = d.voids {
-                statuses.append([d.issueDate.description, "invoice", voided, "open", "void", "fully credited by \(d.number)"])
-            }
             index += d.lines.map { ItemsCSV.row($0) + [d.number] }
             taxes += Ledger.taxRows(document: d.number, d.tax.summaries)
         }
