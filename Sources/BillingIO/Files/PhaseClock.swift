@@ -9,7 +9,8 @@ public enum PhaseClock {
     static let enabled = getenv("BILLING_TIMINGS").map { String(cString: $0) == "1" } ?? false
     nonisolated(unsafe) static var last = now()
 
-    static func now() -> Int {
+    /// Milliseconds on the monotonic clock (for timings only, never for an output).
+    public static func now() -> Int {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return t.tv_sec * 1000 + t.tv_nsec / 1_000_000

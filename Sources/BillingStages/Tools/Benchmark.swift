@@ -30,21 +30,18 @@ public enum Benchmark {
         defer { _ = try? Subprocess.run("/bin/rm", ["-rf", dir + "/previous"]) }
         let bytes = try FileSystem.size(usage)
         var rows: [[String]] = []
-        var t0 = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t0)
+        var t0 = PhaseClock.now()
         let counted = try CSVYardstick.count(path: usage)
-        var t1 = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t1)
-        let yardstickMs = max(1, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1_000_000)
+        let yardstickMs = max(1, PhaseClock.now() - t0)
         let events = counted.records - 1
         rows.append(["bare libcsv (count only)", seconds(yardstickMs), String(events), rate(events, yardstickMs), mbps(bytes, yardstickMs), "-"])
-        clock_gettime(CLOCK_MONOTONIC, &t0)
+        t0 = PhaseClock.now()
         _ = try CSVYardstick.countWithReader(path: usage)
-        clock_gettime(CLOCK_MONOTONIC, &t1)
-        let readerMs = max(1, (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1_000_000)
+        let readerMs = max(1, PhaseClock.now() - t0)
         rows.append(["CSVReader (count only)", seconds(readerMs), String(events), rate(events, readerMs), mbps(bytes, readerMs), "-"])
         var ingestMs = 0
         var usageMs = 1
+        var filesMs = 0
         var total = 0
         var peak = 0
         for stage in StageName.allCases {
@@ -66,8 +63,20 @@ public enum Benchmark {
             if stage == .ingest {
                 rows.append(["  of which usage", seconds(usageMs), String(events), rate(events, usageMs), mbps(bytes, usageMs), ""])
             }
+            if stage == .invoice {
+                let phases = Benchmark.phases(try FileSystem.readText(log))
+                filesMs = ["render and write documents", "commit"].reduce(0) { $0 + (phases[$1] ?? 0) }
+                rows.append(["  of which files and commit", seconds(filesMs), String(customers), rate(customers, filesMs), "-", ""])
+            }
         }
         rows.append(["whole pipeline", seconds(total), "", "", "", String(peak / 1024)])
+        // The invoice stage's files made again with nothing else: the file system's own floor.
+        let bare = try FileCreationYardstick.run(like: dir + "/ledger/invoices", into: dir + "/previous/file-yardstick")
+        let bareMs = max(1, bare.createMilliseconds + bare.syncMilliseconds)
+        rows.append([
+            "bare file creation + sync", seconds(bareMs), String(bare.files), rate(bare.files, bareMs), mbps(bare.bytes, bareMs), "-",
+        ])
+        rows.append(["  of which sync", seconds(bare.syncMilliseconds), "", "", "", ""])
         print("billing-bench: \(customers) customers, \(events) usage events, usage.csv \(bytes / 1_048_576) MiB, seed \(seed)")
         print(table(["stage", "wall s", "rows", "rows/s", "MiB/s", "peak RSS MiB"], rows))
         // Ingest speed relative to bare libcsv on the same file.
@@ -75,6 +84,8 @@ public enum Benchmark {
         let usagePercent = yardstickMs * 100 / max(1, usageMs)
         print("billing-ingest runs at \(percent) % of the bare-libcsv rate; its usage part (scan, deduplication, aggregation,")
         print("writing the contribution) at \(usagePercent) %. Rows for rate, invoice, pay and report: subscriptions.")
+        print("The invoice stage renders and writes its \(bare.files) files, and commits, in \(seconds(filesMs)) s; creating and syncing")
+        print("the same files bare (names and sizes, no rendering) takes \(seconds(bareMs)) s on this file system.")
         print("Stage logs (stderr, with phase timings): \(dir)/billing-<stage>.log")
     }
 

@@ -33,17 +33,14 @@ public struct Subprocess {
         env += environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let envp = env.map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
+        let start = PhaseClock.now()
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard rc == 0 else { throw StageFailure.io("cannot run \(path): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        var end = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &end)
-        let ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1_000_000
+        let ms = PhaseClock.now() - start
         let signaled = (status & 0x7f) != 0
         return Result(status: signaled ? status & 0x7f : (status >> 8) & 0xff, signaled: signaled, milliseconds: ms, peakKiB: usage.ru_maxrss)
     }
