@@ -85,4 +85,26 @@ struct DocumentBuilderTests {
         #expect(pending.map { "\($0.subscriptionID) \($0.amount)" } == ["S1 3.00", "S7 -9.00"])
         #expect(pending[0].description.hasPrefix("Correction for 2026-11-01 – 2026-11-30"))
     }
+
+    /// Items of one key are summed, the first given describes them, whatever the input order;
+    /// items billed from the window's end on are left out; keys come out in key order.
+    /// S2: 4.00 + 6.00 = 10.00 due, nothing issued → 10.00 (described "first").
+    /// S3: 5.00 due, 5.00 issued → nothing. S4: nothing due, 2.00 issued → −2.00.
+    /// S5: 1.00 due, but billed on 12-01 (the window's end) → left out, and so is its issued 8.00.
+    @Test func diffSumsEachKeyInKeyOrder() throws {
+        var first = item("A", "4.00", on: "2026-11-05", sub: "S2")
+        first.description = "first"
+        var second = item("A", "6.00", on: "2026-11-05", sub: "S2")
+        second.description = "second"
+        let due = [item("A", "5.00", on: "2026-11-05", sub: "S3"), first, item("A", "1.00", on: "2026-12-01", sub: "S5"), second]
+        let issued = [
+            IssuedItem(item: item("A", "8.00", on: "2026-12-01", sub: "S5"), documentNumber: "INV-000003"),
+            IssuedItem(item: item("A", "2.00", on: "2026-11-04", sub: "S4"), documentNumber: "INV-000002"),
+            IssuedItem(item: item("A", "5.00", on: "2026-11-05", sub: "S3"), documentNumber: "INV-000001"),
+        ]
+        let pending = try ItemDiff.pending(computed: due, issued: issued, window: window)
+        #expect(pending.map { "\($0.subscriptionID) \($0.amount)" } == ["S2 10.00", "S4 -2.00"])
+        #expect(pending[0].description == "first")
+        #expect(pending[1].description.hasPrefix("Correction for 2026-11-01 – 2026-11-30"))
+    }
 }

@@ -18,33 +18,28 @@ public enum ItemDiff {
     /// move to `window.start`. Issued items billed (naturally) on or after `window.end` are left
     /// alone, so re-running an older month after a newer one changes nothing.
     public static func pending(computed: [ChargeItem], issued: [IssuedItem], window: DateRange) throws(ArithmeticOverflow) -> [ChargeItem] {
-        // Keys in order of first appearance: rated items come in key order, so the final sort
-        // mostly finds runs already in order instead of sorting a hash set's random order.
-        var keys: [ItemKey] = []
-        keys.reserveCapacity(computed.count)
-        func sum(_ items: some Collection<ChargeItem>) throws(ArithmeticOverflow) -> [ItemKey: (template: ChargeItem, amount: Money)] {
-            var sums: [ItemKey: (template: ChargeItem, amount: Money)] = [:]
-            sums.reserveCapacity(items.count)
-            for c in items where c.billingDate < window.end {
-                let key = c.key
-                if let i = sums.index(forKey: key) {
-                    sums.values[i].amount = try sums.values[i].amount + c.amount
-                } else {
-                    sums[key] = (c, c.amount)
-                    keys.append(key)
-                }
-            }
-            return sums
-        }
-        let want = try sum(computed)
-        let have = try sum(issued.lazy.map(\.item))
-        keys.sort()
+        let want = try sums(computed, window: window)
+        let have = try sums(issued.map(\.item), window: window)
         // Per subscription, the service periods already invoiced: a new item inside one corrects it.
         var invoiced: [String: [DateRange]] = [:]
         for i in issued { invoiced[i.item.subscriptionID, default: []].append(i.item.period) }
         var out: [ChargeItem] = []
-        for (n, key) in keys.enumerated() where n == 0 || keys[n - 1] != key {
-            let w = want[key], h = have[key]
+        // Both lists are in key order: walk them side by side.
+        var i = 0, j = 0
+        while i < want.count || j < have.count {
+            var w: Sum?, h: Sum?
+            if j == have.count || (i < want.count && want[i].key < have[j].key) {
+                w = want[i]
+                i += 1
+            } else if i == want.count || have[j].key < want[i].key {
+                h = have[j]
+                j += 1
+            } else {
+                (w, h) = (want[i], have[j])
+                i += 1
+                j += 1
+            }
+            let key = (w ?? h)!.key
             let template = (w ?? h)!.template
             let target = w?.amount ?? .zero(template.amount.currency)
             let delta = try target - (h?.amount ?? .zero(template.amount.currency))
@@ -58,6 +53,36 @@ public enum ItemDiff {
                 item.description = "Correction for \(key.period.start) – \(key.period.end.adding(days: -1)): \(template.description)"
             }
             out.append(item)
+        }
+        return out
+    }
+
+    /// One key's items: the first of them (in the order given), which describes the key's item,
+    /// and the sum of their amounts.
+    typealias Sum = (key: ItemKey, template: ChargeItem, amount: Money)
+
+    /// The items billed before `window.end`, summed per key, in key order. Sorted rather than
+    /// hashed: rated items come in key order, so the sort mostly finds runs already in order, and
+    /// an item key (three strings, two dates) costs more to hash than to compare.
+    static func sums(_ items: [ChargeItem], window: DateRange) throws(ArithmeticOverflow) -> [Sum] {
+        let kept = items.indices.filter { items[$0].billingDate < window.end }
+        let keys = kept.map { items[$0].key }
+        // Positions in `kept`, by key, and in the order given among equal keys.
+        var order = Array(keys.indices)
+        order.sort { a, b in
+            if keys[a] < keys[b] { return true }
+            if keys[b] < keys[a] { return false }
+            return a < b
+        }
+        var out: [Sum] = []
+        out.reserveCapacity(order.count)
+        for n in order {
+            let item = items[kept[n]]
+            if let last = out.last, last.key == keys[n] {
+                out[out.count - 1].amount = try last.amount + item.amount
+            } else {
+                out.append((keys[n], item, item.amount))
+            }
         }
         return out
     }
