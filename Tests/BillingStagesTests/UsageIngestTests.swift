@@ -107,6 +107,26 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.csv").contains(",api_calls,2026-11-07,2026-12-07,6,2,"))
     }
 
+    /// Pass 1 checks rows a few hundred at a time (their fields copied aside, then checked in
+    /// order). 700 rows span several batches in each part; every 7th names an unknown
+    /// subscription; rows 300 and 301 carry values of 100,000 and 70,000 bytes, more than a
+    /// batch's first 64 KiB of room. Every reject keeps its line, in order, and nothing is lost.
+    @Test func rowsCheckedInBatchesKeepTheirOrder() throws {
+        var usage = "event_id,subscription_id,metric,timestamp,quantity,value\n"
+        for k in 1...700 {
+            let value = k == 300 ? String(repeating: "v", count: 100_000) : k == 301 ? String(repeating: "w", count: 70_000) : ""
+            usage += "r\(k),\(k % 7 == 0 ? "S-999" : "S-001"),api_calls,2026-11-08T10:00:00Z,1,\(value)\n"
+        }
+        let dir = try workspace(usage: usage)
+        // Row k is on line k + 1; k = 7, 14, …, 700 are rejected: 100 rows.
+        let rejected = stride(from: 7, through: 700, by: 7).map { "usage.csv,\($0 + 1),r\($0),unknown subscription\n" }.joined()
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == "file,line,event_id,reason\n" + rejected)
+        // 700 − 100 = 600 accepted, one call each: a sum of 600 over 600 events.
+        let summary = try JSONParser.parse(try FileSystem.read(dir + "/out/2026-11/ingest/summary.json"), file: "s")["usage"]!
+        #expect(["rows", "accepted", "rejected"].map { summary[$0]!.value } == [.number("700"), .number("600"), .number("100")])
+        #expect(try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.csv").contains(",api_calls,2026-11-07,2026-12-07,600,600,"))
+    }
+
     /// A `value` must be UTF-8 text without NUL bytes, whatever the metric: `café` (é is 0xC3 0xA9)
     /// is accepted; a lone 0xFF byte and a NUL byte are refused, each on its own line.
     @Test func valueMustBeText() throws {

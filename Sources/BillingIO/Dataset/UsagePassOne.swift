@@ -20,11 +20,18 @@ final class UsagePassOne {
     var valueIndex = ByteKeyTable()
     /// The error that stopped it (a data error names a line of its part).
     var failure: Error?
+    /// Rows read and not checked yet, and the batch's subscription hashes and indexes.
+    private var batch = UsageBatch()
+    private var hashes: [UInt64] = []
+    private var subs: [Int] = []
+    /// The columns a batch keeps, in `UsageBatch.Field` order.
+    private let keptColumns: [Int?]
     private var sawHeader: Bool
 
     init(lookup: UsageLookup, columns: UsageScanner.Columns, path: String, start: Int, end: Int, spill: String) throws {
         self.lookup = lookup
         self.columns = columns
+        keptColumns = [columns.id, columns.subscription, columns.metric, columns.timestamp, columns.quantity, columns.value]
         self.start = start
         self.end = end
         sawHeader = start > 0
@@ -41,49 +48,80 @@ final class UsagePassOne {
             }
             try take(row)
         }
+        try check()
     }
 
     /// Reads the rest of the file after its part (when the next part did not start on a record).
     func finish() throws {
         try reader.finish { row in try take(row) }
+        try check()
         try spill.finish()
     }
 
     func take(_ row: CSVRow) throws {
         rows += 1
-        if let reason = try classify(row) {
-            rejected += 1
-            let id = columns.id < row.count ? row.lossyString(columns.id) : ""
-            try spill.addReject(UsageReject(file: "usage.csv", line: row.line, eventID: id, reason: reason))
+        let fingerprint = row.count == columns.count ? UsageScanner.fingerprint(row) : 0
+        if !batch.add(row, columns: keptColumns, fingerprint: fingerprint) {
+            try check()
+            batch.add(row, columns: keptColumns, fingerprint: fingerprint)
         }
+        if batch.isFull { try check() }
         if rows % 5_000_000 == 0 { Console.error("ingest: \(rows) usage rows read by a worker") }
     }
 
-    /// Nil if the row is counted, spilled or in a trial; else the reason it is rejected.
-    func classify(_ row: CSVRow) throws -> String? {
-        let c = columns
-        guard row.count == c.count else { return "malformed row: \(row.count) fields, header has \(c.count)" }
-        let id = row.bytes(c.id)
-        guard Identifier.isValid(id) else { return "malformed event_id" }
-        let subBytes = UnsafeRawBufferPointer(row.bytes(c.subscription))
-        guard let sub = lookup.subscriptionIndex.find(subBytes, hash: ByteKeyTable.hash(subBytes)), lookup.hot[sub].hasPlan else {
-            return "unknown subscription"
+    /// Checks the rows taken so far, in order. Their subscriptions are looked up first, all of
+    /// them, then their records read, all of them: each lookup misses the caches (100k
+    /// subscriptions do not fit), and misses of independent loads overlap, where one row at a
+    /// time waited for each in turn.
+    func check() throws {
+        let n = batch.count
+        guard n > 0 else { return }
+        hashes.removeAll(keepingCapacity: true)
+        subs.removeAll(keepingCapacity: true)
+        for k in 0..<n {
+            hashes.append(batch.fieldCounts[k] == columns.count ? ByteKeyTable.hash(UnsafeRawBufferPointer(batch.bytes(k, .subscription))) : 0)
         }
-        let metricBytes = UnsafeRawBufferPointer(row.bytes(c.metric))
+        for k in 0..<n {
+            let found = batch.fieldCounts[k] == columns.count
+                ? lookup.subscriptionIndex.find(UnsafeRawBufferPointer(batch.bytes(k, .subscription)), hash: hashes[k]) : nil
+            subs.append(found ?? -1)
+        }
+        for k in 0..<n where subs[k] >= 0 && !lookup.hot[subs[k]].hasPlan { subs[k] = -1 }
+        for k in 0..<n {
+            if let reason = try classify(k, sub: subs[k]) {
+                rejected += 1
+                try spill.addReject(UsageReject(
+                    file: "usage.csv", line: batch.lines[k], eventID: String(decoding: batch.bytes(k, .id), as: UTF8.self), reason: reason))
+            }
+        }
+        batch.removeAll()
+    }
+
+    /// Nil if row `k` of the batch is counted, spilled or in a trial; else the reason it is
+    /// rejected. `sub` is its subscription's index, or −1 if it has none in the catalog (or its
+    /// plan is not).
+    func classify(_ k: Int, sub: Int) throws -> String? {
+        let c = columns
+        guard batch.fieldCounts[k] == c.count else { return "malformed row: \(batch.fieldCounts[k]) fields, header has \(c.count)" }
+        let id = batch.bytes(k, .id)
+        guard Identifier.isValid(id) else { return "malformed event_id" }
+        guard sub >= 0 else { return "unknown subscription" }
+        let metricBytes = UnsafeRawBufferPointer(batch.bytes(k, .metric))
         guard let metric = lookup.metricIndex.find(metricBytes, hash: ByteKeyTable.hash(metricBytes)), lookup.hasMetric(sub, metric) else {
             return "unknown metric for this subscription's plan"
         }
-        guard let instant = Timestamp.instant(row.bytes(c.timestamp)) else { return "malformed timestamp" }
+        guard let instant = Timestamp.instant(batch.bytes(k, .timestamp)) else { return "malformed timestamp" }
         var quantity: Int128 = UsageScanner.one
-        if let q = c.quantity, row.bytes(q).count > 0 {
-            guard let value = ExactDecimal.parse(bytes: row.bytes(q), maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
+        let q = batch.bytes(k, .quantity)
+        if q.count > 0 {
+            guard let value = ExactDecimal.parse(bytes: q, maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
             if value.isNegative { return "negative quantity" }
             guard let scaled = try? value.rescaled(to: UsageAccumulator.scale) else { return "quantity too large" }
             quantity = scaled
         }
         var value = -1
-        if let v = c.value, row.bytes(v).count > 0 {
-            let bytes = row.bytes(v)
+        let bytes = batch.bytes(k, .value)
+        if bytes.count > 0 {
             // ASCII (the usual case) is valid as it is; anything else is checked by building the text.
             let ascii = bytes.allSatisfy { $0 < 0x80 }
             guard !bytes.contains(0), ascii || String(validUTF8: bytes) != nil else { return "value is not valid UTF-8" }
@@ -101,7 +139,7 @@ final class UsagePassOne {
         }
         guard let periodStart = lookup.servedPeriodStart(of: sub, on: day) else { return "outside every served period" }
         let event = SpilledEvent(
-            hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: UsageScanner.fingerprint(row), line: row.line,
+            hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: batch.fingerprints[k], line: batch.lines[k],
             quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageLookup.key(sub, metric, periodStart),
             deferred: day >= lookup.windowEnd, value: value, id: 0..<0)
         try spill.add(event, id: id)
