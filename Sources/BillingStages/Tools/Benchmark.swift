@@ -21,12 +21,7 @@ public enum Benchmark {
         }
         // The last run's ledger is moved aside and deleted after this run: on ext4, creating
         // files right after deleting as many costs several times more (the allocator skips
-        // inodes freed in the last one to six minutes), which a monthly run never meets. And the
-        // dataset folder is marked as the top of a directory tree (`chattr +T`), so that ext4
-        // places each run's new ledger folder away from where the last run's deleted ledger
-        // freed its inodes, rather than next to it: a run started within minutes of the last one
-        // otherwise measured that (the invoice stage took 58 s instead of 19 s).
-        _ = try? Subprocess.run("/usr/bin/chattr", ["+T", dir], stderr: "/dev/null")
+        // recently freed inodes), which a monthly run never meets.
         _ = try Subprocess.run("/bin/rm", ["-rf", dir + "/previous"])
         try FileSystem.createDirectory(dir + "/previous")
         for sub in ["ledger", "out", "file-yardstick"] where FileSystem.exists(dir + "/" + sub) {
