@@ -9,7 +9,11 @@ import BillingIO
 /// process on a fresh ledger, and prints wall time, throughput and peak RSS per stage beside bare
 /// libcsv parsing the same `usage.csv` (the yardstick). Wall-clock figures go to stdout only.
 public enum Benchmark {
-    public static func run(customers: Int, events: Int, seed: UInt64, dir: String, bin: String) throws {
+    /// How long after the last run's clean-up a run waits before it measures.
+    static let settleSeconds = 600
+
+    /// - Parameter wait: whether to wait out `settleSeconds` after the last run's clean-up.
+    public static func run(customers: Int, events: Int, seed: UInt64, dir: String, bin: String, wait: Bool = true) throws {
         let usage = dir + "/usage.csv"
         if !FileSystem.exists(usage) {
             Console.error("bench: generating \(customers) customers, \(events) events in \(dir)")
@@ -21,13 +25,26 @@ public enum Benchmark {
         }
         // The last run's ledger is moved aside and deleted after this run: on ext4, creating
         // files right after deleting as many costs several times more (the allocator skips
-        // recently freed inodes), which a monthly run never meets.
+        // recently freed inodes), which a monthly run never meets. For the same reason a run
+        // started within minutes of the last one's clean-up first waits (seen here: the invoice
+        // stage took 58 s eight minutes after one, 121 s right after one, 17–19 s otherwise).
+        let stamp = dir + "/cleaned-at"
+        if wait, let text = try? FileSystem.readText(stamp), let at = Int(text) {
+            let left = Benchmark.settleSeconds - (Int(time(nil)) - at)
+            if left > 0 {
+                Console.error("bench: the last run's files were deleted \(Benchmark.settleSeconds - left) s ago; waiting \(left) s more (--no-wait skips this)")
+                sleep(UInt32(left))
+            }
+        }
         _ = try Subprocess.run("/bin/rm", ["-rf", dir + "/previous"])
         try FileSystem.createDirectory(dir + "/previous")
         for sub in ["ledger", "out", "file-yardstick"] where FileSystem.exists(dir + "/" + sub) {
             _ = try Subprocess.run("/bin/mv", [dir + "/" + sub, dir + "/previous/" + sub])
         }
-        defer { _ = try? Subprocess.run("/bin/rm", ["-rf", dir + "/previous"]) }
+        defer {
+            _ = try? Subprocess.run("/bin/rm", ["-rf", dir + "/previous"])
+            try? FileSystem.replace(stamp, Array(String(time(nil)).utf8))
+        }
         let bytes = try FileSystem.size(usage)
         var rows: [[String]] = []
         var t0 = PhaseClock.now()
