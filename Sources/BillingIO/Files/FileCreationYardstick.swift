@@ -19,11 +19,17 @@ public enum FileCreationYardstick {
     }
 
     /// Creates in `target` (a folder that must not exist) a file for each file of `folder`, with
-    /// its name and size, in name order; then syncs.
+    /// its name and size, in name order; then syncs. Refuses when the disk has not room for them.
     public static func run(like folder: String, into target: String) throws -> Result {
         guard !FileSystem.exists(target) else { throw StageFailure.io("\(target): already exists") }
         let names = try FileSystem.list(folder)
         let sizes = try names.map { try FileSystem.size(FileSystem.join(folder, $0)) }
+        // Refused rather than filling the disk: each file takes whole 4 KiB blocks.
+        let needed = sizes.reduce(0) { $0 + ($1 + 4095) / 4096 * 4096 } + (64 << 20)
+        var fs = statvfs()
+        if statvfs(FileSystem.parent(target), &fs) == 0, Int(fs.f_bavail) * Int(fs.f_frsize) < needed {
+            throw StageFailure.io("\(target): needs \(needed >> 20) MiB, \(Int(fs.f_bavail) * Int(fs.f_frsize) >> 20) MiB free")
+        }
         let filler = [UInt8](repeating: UInt8(ascii: "x"), count: sizes.max() ?? 0)
         try FileSystem.createDirectory(target)
         var result = Result(files: names.count, bytes: sizes.reduce(0, +))
