@@ -19,7 +19,7 @@ public enum ItemDiff {
     /// alone, so re-running an older month after a newer one changes nothing.
     public static func pending(computed: [ChargeItem], issued: [IssuedItem], window: DateRange) throws(ArithmeticOverflow) -> [ChargeItem] {
         let want = try sums(computed, window: window)
-        let have = try sums(issued.map(\.item), window: window)
+        let have = try sums(issued.lazy.map(\.item), window: window)
         // Per subscription, the service periods already invoiced: a new item inside one corrects it.
         var invoiced: [String: [DateRange]] = [:]
         for i in issued { invoiced[i.item.subscriptionID, default: []].append(i.item.period) }
@@ -64,7 +64,8 @@ public enum ItemDiff {
     /// The items billed before `window.end`, summed per key, in key order. Sorted rather than
     /// hashed: rated items come in key order, so the sort mostly finds runs already in order, and
     /// an item key (three strings, two dates) costs more to hash than to compare.
-    static func sums(_ items: [ChargeItem], window: DateRange) throws(ArithmeticOverflow) -> [Sum] {
+    static func sums<Items: RandomAccessCollection<ChargeItem>>(_ items: Items, window: DateRange) throws(ArithmeticOverflow) -> [Sum]
+    where Items.Index == Int {
         let kept = items.indices.filter { items[$0].billingDate < window.end }
         let keys = kept.map { items[$0].key }
         // Positions in `kept`, by key, and in the order given among equal keys.
