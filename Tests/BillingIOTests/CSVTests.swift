@@ -108,11 +108,12 @@ struct CSVWriterTests {
 
     /// A field is text only if its bytes are valid UTF-8: a lone continuation or 0xFF byte, a
     /// sequence cut short, an overlong form and an encoded surrogate are not; the replacement
-    /// character itself (EF BF BD) and a four-byte emoji are.
+    /// character itself (EF BF BD) and a four-byte emoji are. A four-byte sequence cut after three
+    /// bytes is repaired to one replacement character, three bytes too: only the bytes tell.
     @Test(arguments: [
         ([0x61, 0x62], true), ([], true), (Array("Zürich €".utf8), true), ([0xF0, 0x9F, 0x98, 0x80], true), ([0xEF, 0xBF, 0xBD], true),
         ([0xFF], false), ([0x80], false), ([0x61, 0xC3], false), ([0xC0, 0xAF], false), ([0xED, 0xA0, 0x80], false),
-        ([0xE2, 0x82], false),
+        ([0xE2, 0x82], false), ([0xF0, 0x9F, 0x98], false), ([0x61, 0xF0, 0x9F, 0x98, 0x62], false),
     ] as [([UInt8], Bool)])
     func validUTF8(bytes: [UInt8], valid: Bool) {
         let text = bytes.withUnsafeBufferPointer { String(validUTF8: $0) }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One CSV record as bytes: a view over the reader's reusable buffer, valid only inside the
 /// callback that receives it. Reading a field as bytes builds no `String` (the usage hot path).
 public struct CSVRow {
@@ -28,12 +32,17 @@ public struct CSVRow {
 
 extension String {
     /// The text of `bytes` if they are valid UTF-8, else nil. Decoding repairs invalid sequences,
-    /// so the bytes are valid exactly when the decoded text has them unchanged. (The standard
+    /// so the bytes are valid exactly when the decoded text has them unchanged, compared with
+    /// `memcmp` (a cut sequence can be repaired to as many bytes). (The standard
     /// `String(validating:as:)` is generic and looks up type metadata on every call: 5 % of the
-    /// report stage, which reads every ledger cell through it.)
+    /// report stage, which reads every ledger cell through it; comparing through `utf8`'s iterator
+    /// was 3 % more.)
     init?(validUTF8 bytes: UnsafeBufferPointer<UInt8>) {
-        let s = String(decoding: bytes, as: UTF8.self)
-        guard s.utf8.count == bytes.count, s.utf8.elementsEqual(bytes) else { return nil }
+        var s = String(decoding: bytes, as: UTF8.self)
+        let same = s.withUTF8 { decoded in
+            decoded.count == bytes.count && (bytes.isEmpty || memcmp(decoded.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
+        }
+        guard same else { return nil }
         self = s
     }
 }
