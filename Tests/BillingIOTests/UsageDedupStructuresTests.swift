@@ -64,8 +64,8 @@ struct UsageDedupStructuresTests {
         let spill = try UsageSpill(folder: dir + "/s")
         let big = Int128(1) << 70 + 5  // 2^70 + 5 units of 10^-9
         let events = [
-            SpilledEvent(hash: 7 << 56, fingerprint: 1, line: 2, quantity: big, seconds: -86_400, nanos: 999_999_999, key: 3 << 40 | 7, deferred: true, value: -1, id: 0..<0),
-            SpilledEvent(hash: 7 << 56 | 1, fingerprint: 2, line: 3, quantity: 0, seconds: 5, nanos: 0, key: 0, deferred: false, value: 0, id: 0..<0),
+            SpilledEvent(hash: 7 << 56, fingerprint: 1, line: 2, quantity: big, seconds: -86_400, nanos: 999_999_999, key: 3 << 40 | 7, periodEnd: 20_790, deferred: true, value: -1, id: 0..<0),
+            SpilledEvent(hash: 7 << 56 | 1, fingerprint: 2, line: 3, quantity: 0, seconds: 5, nanos: 0, key: 0, periodEnd: -719_162, deferred: false, value: 0, id: 0..<0),
         ]
         for (e, id) in zip(events, ["e-1", "e-22"]) {
             var id = id
@@ -79,6 +79,7 @@ struct UsageDedupStructuresTests {
         #expect(back.count == 2)
         let (first, second) = (back[0].event, back[1].event)
         #expect(first.quantity == big && first.seconds == -86_400 && first.nanos == 999_999_999 && first.key == 3 << 40 | 7 && first.deferred)
+        #expect(first.periodEnd == 20_790 && second.periodEnd == -719_162)
         #expect(first.line == 1002 && second.line == 1003)
         #expect(first.fingerprint == 1 && first.value == -1 && second.value == 0)
         #expect(back.map(\.id) == ["e-1", "e-22"])
@@ -88,14 +89,14 @@ struct UsageDedupStructuresTests {
     }
 
     /// Pass 2 streams a partition 1 MiB at a time: records cut by a chunk's end are completed from
-    /// the next. 20,000 records of 67 + 5…14 bytes are about 1.5 MiB, so some straddle the cut.
+    /// the next. 20,000 records of 71 + 5…14 bytes are about 1.5 MiB, so some straddle the cut.
     @Test func spillStreamsAcrossChunks() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         let spill = try UsageSpill(folder: dir + "/s")
         for n in 0..<20_000 {
             var id = "e-" + String(repeating: "x", count: n % 10) + String(n)
-            let e = SpilledEvent(hash: 3 << 56, fingerprint: UInt64(n), line: n + 2, quantity: Int128(n), seconds: n, nanos: 0, key: n, deferred: false, value: -1, id: 0..<0)
+            let e = SpilledEvent(hash: 3 << 56, fingerprint: UInt64(n), line: n + 2, quantity: Int128(n), seconds: n, nanos: 0, key: n, periodEnd: n, deferred: false, value: -1, id: 0..<0)
             try id.withUTF8 { try spill.add(e, id: $0) }
         }
         try spill.finish()
@@ -103,7 +104,7 @@ struct UsageDedupStructuresTests {
         var seen = 0
         try spill.forEachEvent(3, lineOffset: 100) { e, id in
             let n = seen
-            #expect(e.line == n + 102 && e.key == n && e.quantity == Int128(n))
+            #expect(e.line == n + 102 && e.key == n && e.periodEnd == n && e.quantity == Int128(n))
             #expect(String(decoding: id, as: UTF8.self) == "e-" + String(repeating: "x", count: n % 10) + String(n))
             seen += 1
         }

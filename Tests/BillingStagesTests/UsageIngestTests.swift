@@ -80,6 +80,39 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == "file,line,event_id,reason\n" + rejected)
     }
 
+    /// A row dated past the periods computed ahead (the window's end + 400 days: 2028-01-05 here)
+    /// gets its period computed for it, kept for its subscription's next rows (with two workers,
+    /// f4, f2 and f6 are answered from what f1 and f5 kept). S-001 (Pro, monthly from 2026-11-07)
+    /// is billed from the 7th to the 7th: f1 (03-10) and f2 (03-20) fall in 2029-03-07…04-07
+    /// (2 + 3 = 5 calls, 2 events); f4 (04-08) in 04-07…05-07 (5 calls); f3 (03-05, before what f1
+    /// kept) in 02-07…03-07 (4 calls). All four are after the window: deferred. S-005 ended on
+    /// 2026-11-25, so f5 and f6 are outside every served period.
+    @Test func rowsOverAYearAheadFindTheirPeriods() throws {
+        let dir = try workspace(usage: """
+            event_id,subscription_id,metric,timestamp,quantity,value
+            f1,S-001,api_calls,2029-03-10T10:00:00Z,2,
+            f4,S-001,api_calls,2029-04-08T10:00:00Z,5,
+            f2,S-001,api_calls,2029-03-20T10:00:00Z,3,
+            f3,S-001,api_calls,2029-03-05T10:00:00Z,4,
+            f5,S-005,api_calls,2029-03-10T10:00:00Z,1,
+            f6,S-005,api_calls,2029-03-11T10:00:00Z,1,
+
+            """)
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == """
+            file,line,event_id,reason
+            usage.csv,6,f5,outside every served period
+            usage.csv,7,f6,outside every served period
+
+            """)
+        let summary = try JSONParser.parse(try FileSystem.read(dir + "/out/2026-11/ingest/summary.json"), file: "s")["usage"]!
+        // 6 rows = 0 accepted + 4 deferred + 2 rejected.
+        #expect(["rows", "accepted", "deferred", "rejected"].map { summary[$0]!.value } == [.number("6"), .number("0"), .number("4"), .number("2")])
+        let contribution = try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.csv")
+        for row in ["S-001,api_calls,2029-02-07,2029-03-07,4,1,", "S-001,api_calls,2029-03-07,2029-04-07,5,2,", "S-001,api_calls,2029-04-07,2029-05-07,5,1,"] {
+            #expect(contribution.contains(row), "\(row)")
+        }
+    }
+
     /// Pass 1 splits the file at a line break near its middle and reads both parts at once. Here
     /// that line break is inside a quoted value (20 lines of it), so the second part's work is
     /// dropped and the first reader reads on: every row and line number is as one reader sees them.

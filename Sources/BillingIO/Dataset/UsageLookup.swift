@@ -111,24 +111,48 @@ struct UsageLookup: @unchecked Sendable {
         (key >> 34, key >> 22 & 0xFFF, key & 0x3F_FFFF - dayBias)
     }
 
-    /// The first day of the served period holding `day`, if one does (no shared state changes:
-    /// workers call it concurrently).
-    @inline(__always) func servedPeriodStart(of sub: Int, on day: Int) -> Int? {
+    /// Served periods of rows dated past a subscription's computed periods (over a year ahead: a
+    /// wrong year, most often), kept by each worker for itself: such rows of one subscription
+    /// cluster, and computing its periods from its start takes tens of microseconds, so they cost
+    /// one computation per subscription and month instead of one per row.
+    struct FarPeriods {
+        /// Per subscription: every served period overlapping `from..<until`, in order.
+        var bySubscription: [Int: (from: Int, until: Int, periods: [(start: Int, end: Int)])] = [:]
+        /// Subscriptions kept at most (about 30 MiB, only ever reached with rows far ahead for
+        /// most of 262,144 subscriptions); then the cache starts afresh.
+        static let limit = 1 << 18
+    }
+
+    /// The served period holding `day` (its first day and the first day after it), if one does
+    /// (no shared state changes: workers call it concurrently, each with its own `far`).
+    @inline(__always) func servedPeriod(of sub: Int, on day: Int, far: inout FarPeriods) -> (start: Int, end: Int)? {
         let h = hot[sub]
         let d = Int32(truncatingIfNeeded: day)
-        if h.nearStart0 <= d && d < h.nearEnd0 { return Int(h.nearStart0) }
-        if h.nearStart1 <= d && d < h.nearEnd1 { return Int(h.nearStart1) }
-        if day >= Int(h.horizon) {
-            // Beyond the computed periods (an event over a year ahead): computed for this row only.
-            return servedPeriods(sub, until: CivilDate(dayNumber: day).adding(days: 400)).first { $0.start <= day && day < $0.end }?.start
-        }
+        if h.nearStart0 <= d && d < h.nearEnd0 { return (Int(h.nearStart0), Int(h.nearEnd0)) }
+        if h.nearStart1 <= d && d < h.nearEnd1 { return (Int(h.nearStart1), Int(h.nearEnd1)) }
+        if day >= Int(h.horizon) { return farPeriod(of: sub, on: day, far: &far) }
         let offset = Int(h.periodOffset), count = Int(h.periodCount)
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
             if periodDays[offset + mid].end <= day { lo = mid + 1 } else { hi = mid }
         }
-        return lo < count && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? periodDays[offset + lo].start : nil
+        return lo < count && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? periodDays[offset + lo] : nil
+    }
+
+    /// `servedPeriod` past the computed periods: the periods up to 400 days after `day` are
+    /// computed (as for every row: a period's bounds do not depend on how far they are computed),
+    /// and those overlapping the 62 days from `day` (or from the start of its period) are kept.
+    private func farPeriod(of sub: Int, on day: Int, far: inout FarPeriods) -> (start: Int, end: Int)? {
+        if let kept = far.bySubscription[sub], kept.from <= day && day < kept.until {
+            return kept.periods.first { $0.start <= day && day < $0.end }
+        }
+        let periods = servedPeriods(sub, until: CivilDate(dayNumber: day).adding(days: 400))
+        let found = periods.first { $0.start <= day && day < $0.end }
+        let from = found?.start ?? day, until = day + 62
+        if far.bySubscription.count >= FarPeriods.limit { far.bySubscription.removeAll() }
+        far.bySubscription[sub] = (from, until, periods.filter { $0.end > from && $0.start < until })
+        return found
     }
 
     /// A subscription's served periods (as day numbers) up to `horizon`.
@@ -168,13 +192,5 @@ struct UsageLookup: @unchecked Sendable {
             }
             hot[sub] = h
         }
-    }
-
-    /// The served period of a subscription that starts on `start` (a day number), as dates.
-    func servedRange(_ sub: Int, start: Int) -> DateRange {
-        let h = hot[sub]
-        let known = periodDays[Int(h.periodOffset)..<Int(h.periodOffset + h.periodCount)]
-        let days = known.first { $0.start == start } ?? servedPeriods(sub, until: CivilDate(dayNumber: start).adding(days: 400)).first { $0.start == start }!
-        return DateRange(CivilDate(dayNumber: days.start), CivilDate(dayNumber: days.end))
     }
 }

@@ -24,6 +24,8 @@ final class UsagePassOne {
     private var batch = UsageBatch()
     private var hashes: [UInt64] = []
     private var subs: [Int] = []
+    /// Served periods of its rows dated over a year ahead, see `UsageLookup.FarPeriods`.
+    private var far = UsageLookup.FarPeriods()
     /// The columns a batch keeps, in `UsageBatch.Field` order.
     private let keptColumns: [Int?]
     private var sawHeader: Bool
@@ -137,10 +139,10 @@ final class UsagePassOne {
             trial += 1
             return nil
         }
-        guard let periodStart = lookup.servedPeriodStart(of: sub, on: day) else { return "outside every served period" }
+        guard let period = lookup.servedPeriod(of: sub, on: day, far: &far) else { return "outside every served period" }
         let event = SpilledEvent(
             hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: batch.fingerprints[k], line: batch.lines[k],
-            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageLookup.key(sub, metric, periodStart),
+            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageLookup.key(sub, metric, period.start), periodEnd: period.end,
             deferred: day >= lookup.windowEnd, value: value, id: 0..<0)
         try spill.add(event, id: id)
         return nil

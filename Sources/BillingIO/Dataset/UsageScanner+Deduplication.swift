@@ -4,9 +4,10 @@ import Dispatch
 extension UsageScanner {
     /// What one worker of pass 2 produced over its partitions.
     struct PassTwo {
-        /// Its accumulators, by key (see `UsageLookup.key`).
+        /// Its accumulators, by key (see `UsageLookup.key`), with the first day after each one's period.
         var index = IntKeyTable()
         var keys: [Int] = []
+        var ends: [Int] = []
         var accumulators: [UsageAccumulator] = []
         var values: [Set<Int32>] = []
         var summary = UsageSummary()
@@ -46,7 +47,8 @@ extension UsageScanner {
                     let (sub, metric, start) = UsageLookup.unpack(key)
                     slotPacked.append(key)
                     slotKeys.append(UsageKey(
-                        subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric], period: lookup.servedRange(sub, start: start)))
+                        subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric],
+                        period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: r.ends[i]))))
                     accumulators.append(UsageAccumulator())
                     slotValues.append([])
                     return slotKeys.count - 1
@@ -172,6 +174,7 @@ extension UsageScanner {
             let i = r.index.value(for: e.key) { n }
             if i == n {
                 r.keys.append(e.key)
+                r.ends.append(e.periodEnd)
                 r.accumulators.append(UsageAccumulator())
                 r.values.append([])
             }

@@ -14,6 +14,9 @@ struct SpilledEvent {
     var nanos: Int
     /// Its accumulator: subscription, metric and served period, see `UsageLookup.key`.
     var key: Int
+    /// The first day after its served period (a day number): carried so that the period's dates
+    /// need no second look-up (one past the computed periods costs tens of microseconds).
+    var periodEnd: Int
     var deferred: Bool
     /// The `value` interned by its pass-1 worker (−1: none kept), see `UsagePassOne.valueIndex`.
     var value: Int
@@ -36,7 +39,7 @@ final class UsageSpill {
     private var rejectsFD: Int32 = -1
     static let flushSize = 1 << 16
     /// The fixed part of a record; the id (≤ 64 bytes) follows.
-    static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 8 + 4 + 1 + 2
+    static let fixedSize = 8 + 8 + 8 + 16 + 8 + 4 + 8 + 4 + 4 + 1 + 2
 
     init(folder: String) throws {
         self.folder = folder
@@ -94,6 +97,7 @@ final class UsageSpill {
         put(Int64(e.seconds))
         put(Int32(e.nanos))
         put(Int64(e.key))
+        put(Int32(e.periodEnd))
         put(Int32(e.value))
         put(UInt8(e.deferred ? 1 : 0))
         put(UInt16(id.count))
@@ -167,14 +171,14 @@ final class UsageSpill {
             let hash = get(UInt64.self), fingerprint = get(UInt64.self), line = Int(get(Int64.self)) + lineOffset
             let low = UInt64(bitPattern: get(Int64.self)), high = get(Int64.self)
             let seconds = Int(get(Int64.self)), nanos = Int(get(Int32.self)), key = Int(get(Int64.self))
-            let value = Int(get(Int32.self))
+            let periodEnd = Int(get(Int32.self)), value = Int(get(Int32.self))
             let deferred = get(UInt8.self) == 1
             pos += 2
             let id = pos..<(pos + idLength)
             try body(
                 SpilledEvent(
                     hash: hash, fingerprint: fingerprint, line: line, quantity: Int128(high) << 64 | Int128(low), seconds: seconds,
-                    nanos: nanos, key: key, deferred: deferred, value: value, id: id),
+                    nanos: nanos, key: key, periodEnd: periodEnd, deferred: deferred, value: value, id: id),
                 UnsafeRawBufferPointer(rebasing: raw[id]))
             start = id.upperBound
         }
