@@ -75,7 +75,9 @@ struct UsageDedupStructuresTests {
         #expect(try spill.size(8) == 0)  // nothing went to partition 8
         // A later pass-1 worker's lines are made absolute by the lines before its part: offset 1000.
         var back: [(event: SpilledEvent, id: String)] = []
-        try spill.forEachEvent(7, lineOffset: 1000) { e, id in back.append((e, String(decoding: id, as: UTF8.self))) }
+        try spill.forEachBatch(7, lineOffset: 1000) { events, bytes in
+            for e in events { back.append((e, String(decoding: bytes[e.id], as: UTF8.self))) }
+        }
         #expect(back.count == 2)
         let (first, second) = (back[0].event, back[1].event)
         #expect(first.quantity == big && first.seconds == -86_400 && first.nanos == 999_999_999 && first.key == 3 << 40 | 7 && first.deferred)
@@ -102,13 +104,17 @@ struct UsageDedupStructuresTests {
         try spill.finish()
         #expect(try spill.size(3) > 1 << 20)
         var seen = 0
-        try spill.forEachEvent(3, lineOffset: 100) { e, id in
-            let n = seen
-            #expect(e.line == n + 102 && e.key == n && e.periodEnd == n && e.quantity == Int128(n))
-            #expect(String(decoding: id, as: UTF8.self) == "e-" + String(repeating: "x", count: n % 10) + String(n))
-            seen += 1
+        var batches = 0
+        try spill.forEachBatch(3, lineOffset: 100) { events, bytes in
+            batches += 1
+            for e in events {
+                let n = seen
+                #expect(e.line == n + 102 && e.key == n && e.periodEnd == n && e.quantity == Int128(n))
+                #expect(String(decoding: bytes[e.id], as: UTF8.self) == "e-" + String(repeating: "x", count: n % 10) + String(n))
+                seen += 1
+            }
         }
-        #expect(seen == 20_000)
+        #expect(seen == 20_000 && batches == 2)  // one batch per MiB read
         #expect(try spill.size(3) == 0)  // removed once read
         try spill.remove()
     }

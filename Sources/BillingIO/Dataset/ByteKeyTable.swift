@@ -72,6 +72,10 @@ struct ByteKeyTable {
         }
     }
 
+    /// What the first probe slot of `hash` holds (an entry, or −1): reading it ahead of a batch of
+    /// `insert`s or `find`s brings their slots into the cache with the misses overlapped.
+    @inline(__always) func firstProbe(_ hash: UInt64) -> Int32 { slots[Int(truncatingIfNeeded: hash) & mask].index }
+
     /// The index of `key`, adding it if absent (`inserted` tells which).
     mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64) -> (index: Int, inserted: Bool) {
         var s = Int(truncatingIfNeeded: hash) & mask

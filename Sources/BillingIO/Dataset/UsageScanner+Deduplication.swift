@@ -117,9 +117,10 @@ extension UsageScanner {
         }
         var mine: [Int] = []
         var counted: [SpilledEvent] = []
+        var probes: [Int32] = []
         for part in parts {
             let values = part.values
-            try part.worker.spill.forEachEvent(p, lineOffset: part.lineOffset) { e, id in
+            func take(_ e: SpilledEvent, id: UnsafeRawBufferPointer) throws {
                 let (entry, inserted) = table.insert(id, hash: e.hash)
                 if inserted {
                     fingerprints.append(e.fingerprint)
@@ -140,6 +141,17 @@ extension UsageScanner {
                     r.summary.rejected += 1
                     let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
                     r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
+                }
+            }
+            try part.worker.spill.forEachBatch(p, lineOffset: part.lineOffset) { events, bytes in
+                // The table misses the caches; its slots are read 64 events ahead, so that the
+                // misses overlap (as in `UsagePassOne.check`), then the events go in in order.
+                for (k, e) in events.enumerated() {
+                    if k % 64 == 0 {
+                        probes.removeAll(keepingCapacity: true)
+                        for ahead in events[k..<min(k + 64, events.count)] { probes.append(table.firstProbe(ahead.hash)) }
+                    }
+                    try take(e, id: UnsafeRawBufferPointer(rebasing: bytes[e.id]))
                 }
             }
         }

@@ -141,14 +141,20 @@ final class UsageSpill {
     func size(_ p: Int) throws -> Int { FileSystem.exists(path(p)) ? try FileSystem.size(path(p)) : 0 }
 
     /// Streams partition `p`'s events in the order they were added, 1 MiB of the file at a time,
-    /// with each one's id bytes (valid during the call), then removes the file: pass 2's memory
-    /// does not hold a partition's events.
-    func forEachEvent(_ p: Int, lineOffset: Int, _ body: (SpilledEvent, UnsafeRawBufferPointer) throws -> Void) throws {
+    /// then removes the file: pass 2's memory does not hold a partition's events. Each call gets
+    /// the events decoded from one chunk, whose `id` ranges index `bytes` (valid during the call).
+    func forEachBatch(_ p: Int, lineOffset: Int, _ body: (_ events: [SpilledEvent], _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
         guard FileSystem.exists(path(p)) else { return }
         var pending: [UInt8] = []
+        var events: [SpilledEvent] = []
         try FileSystem.forEachChunk(of: path(p)) { chunk in
             pending += chunk
-            let used = try pending.withUnsafeBytes { try UsageSpill.decode($0, lineOffset: lineOffset, body) }
+            let used = try pending.withUnsafeBytes { raw in
+                events.removeAll(keepingCapacity: true)
+                let used = UsageSpill.decode(raw, lineOffset: lineOffset) { e, _ in events.append(e) }
+                try body(events, raw)
+                return used
+            }
             pending.removeFirst(used)
         }
         guard pending.isEmpty else { throw StageFailure.io("\(path(p)): truncated spill record") }
