@@ -19,6 +19,27 @@ struct SHA256Tests {
         #expect(SHA256.hex(Array(input.utf8)) == digest)
     }
 
+    /// Every padding case: 55 bytes (padding fits the block), 56 and 63 (it spills into a second
+    /// block), 64 and 65 (a whole block first), 119 and 120 (the same a block later). Digests from
+    /// an independent implementation (Python's `hashlib.sha256(b"a" * n)`).
+    @Test(arguments: [
+        (55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"),
+        (56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"),
+        (63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"),
+        (64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"),
+        (65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"),
+        (119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"),
+        (120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"),
+    ])
+    func paddingBoundaries(count: Int, digest: String) {
+        #expect(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: count)) == digest)
+        // The same bytes fed in two parts, cut inside the first block.
+        var h = SHA256()
+        h.update([UInt8](repeating: UInt8(ascii: "a"), count: count / 3))
+        h.update([UInt8](repeating: UInt8(ascii: "a"), count: count - count / 3))
+        #expect(h.finalize().hexString == digest)
+    }
+
     @Test func oneMillionA() {
         var h = SHA256()
         let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)

@@ -48,22 +48,26 @@ public struct SHA256: Sendable {
     }
 
     public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var pad: [UInt8] = [0x80]
+        // The padding: 0x80, zeros up to 8 bytes short of a block's end, the length in bits.
+        let bitLength = (length &* 8).bigEndian
         let used = (buffer.count + 1) % 64
-        pad += [UInt8](repeating: 0, count: used <= 56 ? 56 - used : 120 - used)
-        for i in (0..<8).reversed() { pad.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
-        let savedLength = length
-        update(pad)
-        length = savedLength
-        precondition(buffer.isEmpty)
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        let s = state
-        for word in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7] {
-            for i in (0..<4).reversed() { out.append(UInt8(truncatingIfNeeded: word >> (UInt32(i) * 8))) }
+        let padCount = 1 + (used <= 56 ? 56 - used : 120 - used) + 8
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { pad in
+            pad.initialize(repeating: 0)
+            pad[0] = 0x80
+            withUnsafeBytes(of: bitLength) { for i in 0..<8 { pad[padCount - 8 + i] = $0[i] } }
+            let savedLength = length
+            update(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(pad)[..<padCount]))
+            length = savedLength
         }
-        return out
+        precondition(buffer.isEmpty)
+        let s = state
+        return [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            for (n, word) in [s.0, s.1, s.2, s.3, s.4, s.5, s.6, s.7].enumerated() {
+                for i in 0..<4 { out[n * 4 + i] = UInt8(truncatingIfNeeded: word >> (UInt32(3 - i) * 8)) }
+            }
+            count = 32
+        }
     }
 
     private static let k: [UInt32] = [
@@ -78,13 +82,18 @@ public struct SHA256: Sendable {
     ]
 
     private mutating func compress(_ block: UnsafeRawPointer) {
+        @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+        /// One round, its eight working variables passed in rotated order instead of shifted.
+        @inline(__always) func round(
+            _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32, _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32,
+            _ kw: UInt32
+        ) {
+            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (g ^ (e & (f ^ g))) &+ kw
+            d = d &+ t1
+            h = t1 &+ (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) | (c & (a | b)))
+        }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for i in 0..<16 {
-                let p = block + i * 4
-                w[i] = UInt32(p.load(as: UInt8.self)) << 24 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
-                    | UInt32(p.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(p.load(fromByteOffset: 3, as: UInt8.self))
-            }
-            @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+            for i in 0..<16 { w[i] = UInt32(bigEndian: (block + i * 4).loadUnaligned(as: UInt32.self)) }
             for i in 16..<64 {
                 let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
                 let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
@@ -92,14 +101,17 @@ public struct SHA256: Sendable {
             }
             var (a, b, c, d, e, f, g, h) = state
             SHA256.k.withUnsafeBufferPointer { k in
-                for i in 0..<64 {
-                    let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
-                    let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                var i = 0
+                while i < 64 {
+                    round(a, b, c, &d, e, f, g, &h, k[i] &+ w[i])
+                    round(h, a, b, &c, d, e, f, &g, k[i + 1] &+ w[i + 1])
+                    round(g, h, a, &b, c, d, e, &f, k[i + 2] &+ w[i + 2])
+                    round(f, g, h, &a, b, c, d, &e, k[i + 3] &+ w[i + 3])
+                    round(e, f, g, &h, a, b, c, &d, k[i + 4] &+ w[i + 4])
+                    round(d, e, f, &g, h, a, b, &c, k[i + 5] &+ w[i + 5])
+                    round(c, d, e, &f, g, h, a, &b, k[i + 6] &+ w[i + 6])
+                    round(b, c, d, &e, f, g, h, &a, k[i + 7] &+ w[i + 7])
+                    i += 8
                 }
             }
             state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
@@ -110,9 +122,15 @@ public struct SHA256: Sendable {
 extension Sequence where Element == UInt8 {
     /// Lower-case hexadecimal.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits: StaticString = "0123456789abcdef"
         var out: [UInt8] = []
-        for b in self { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        out.reserveCapacity(underestimatedCount * 2)
+        digits.withUTF8Buffer { d in
+            for b in self {
+                out.append(d[Int(b >> 4)])
+                out.append(d[Int(b & 15)])
+            }
+        }
         return String(decoding: out, as: UTF8.self)
     }
 }
