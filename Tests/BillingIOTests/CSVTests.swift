@@ -74,6 +74,30 @@ struct CSVReaderTests {
         #expect(throws: DataError.self) { try records("a,b\n1,x\"y\n") }
     }
 
+    /// Only a quoted field can hold a line break, so fields are searched for them only near a
+    /// quote: in the chunk (1 MiB) being parsed or the one before. Here a quoted field spans three
+    /// chunks with a line break in each, its closing quote the last byte of the third chunk, and
+    /// is handed over at the line feed that opens the fourth, which holds no quote: its three line
+    /// breaks still count, so `x` is on line 2 + 3 + 1 = 6.
+    @Test func lineBreaksInAFieldClosedAtAChunksEnd() throws {
+        let mib = 1 << 20
+        // "h\n" (2 bytes), the opening quote (1), the field, the closing quote at offset 3 MiB − 1.
+        var field = [UInt8](repeating: UInt8(ascii: "q"), count: 3 * mib - 4)
+        for at in [10, mib + 10, 2 * mib + 10] { field[at] = 0x0A }
+        let bytes = Array("h\n\"".utf8) + field + Array("\"\nx\n".utf8)
+        #expect(bytes[3 * mib - 1] == UInt8(ascii: "\"") && bytes[3 * mib] == 0x0A)
+        let path = try tempFile("")
+        try FileSystem.replace(path, bytes)
+        var lines: [Int] = []
+        var longest = 0
+        try CSVReader.read(path: path) { row in
+            lines.append(row.line)
+            longest = max(longest, row.bytes(0).count)
+        }
+        #expect(lines == [1, 2, 6])
+        #expect(longest == 3 * mib - 4)
+    }
+
     /// A 10 MB field is read whole (no fixed field limit).
     @Test func largeField() throws {
         let big = String(repeating: "z", count: 10_000_000)

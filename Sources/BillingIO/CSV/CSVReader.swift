@@ -10,7 +10,9 @@ import CLibCSV
 /// The file is fed to libcsv in 1 MiB chunks. libcsv reports no lines, so the reader counts them
 /// itself: with `CSV_REPALL_NL` every line break outside a record is reported as an empty record
 /// (a blank line, or the LF of a CRLF), a record's terminator says whether it ended at an LF, and
-/// line breaks inside quoted fields are counted in the field's bytes. Every record gets the line
+/// line breaks inside quoted fields are counted in the field's bytes (only a quoted field can hold
+/// one, so fields are searched only while a quote was in the chunk being parsed or the one before:
+/// a field is handed over at the delimiter after its closing quote). Every record gets the line
 /// where it starts. Spaces are data (a space function that accepts none); blank lines are skipped
 /// but counted. Fields land in one reusable byte buffer: no allocation per field.
 public final class CSVReader {
@@ -26,6 +28,10 @@ public final class CSVReader {
     /// Line breaks before the current record, and inside its fields so far.
     private var linesBefore = 0
     private var linesInside = 0
+    /// Whether the chunk being parsed, or the one before, holds a quote: only then can a field
+    /// handed over hold a line break.
+    private var quotesNear = true
+    private var quoteInLastChunk = false
     private var onRecord: ((CSVRow) throws -> Void)?
     private var failure: Error?
     private var stopped = false
@@ -81,6 +87,7 @@ public final class CSVReader {
             self.onRecord = body
             defer { self.onRecord = nil }
             let context = Unmanaged.passUnretained(self).toOpaque()
+            quotesNear = true
             if !stopped && csv_fini(&parser, fieldCallback, recordCallback, context) != 0 { throw quotingError() }
             if let failure { throw failure }
         }
@@ -106,6 +113,9 @@ public final class CSVReader {
             var start = 0
             if offset == 0 && n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { start = 3 }
             offset += n
+            let quoted = chunk.withUnsafeBytes { memchr($0.baseAddress! + start, 0x22, n - start) != nil }
+            quotesNear = quoted || quoteInLastChunk
+            quoteInLastChunk = quoted
             let parsed = chunk.withUnsafeBytes { csv_parse(&parser, $0.baseAddress! + start, n - start, fieldCallback, recordCallback, context) }
             if let failure { throw failure }
             if parsed != n - start { throw quotingError() }
@@ -133,7 +143,7 @@ public final class CSVReader {
             (buffer + used).update(from: data.assumingMemoryBound(to: UInt8.self), count: length)
             used += length
             var p = UnsafeRawPointer(data)
-            var left = length
+            var left = quotesNear ? length : 0
             while left > 0, let nl = memchr(p, 0x0A, left) {
                 linesInside += 1
                 left -= UnsafeRawPointer(nl) - p + 1
