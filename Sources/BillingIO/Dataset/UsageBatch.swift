@@ -1,5 +1,5 @@
-/// Rows of `usage.csv` that a pass-1 worker has read but not checked yet: the bytes of the six
-/// fields it checks, copied out of the parser's buffer, with each row's line, field count and
+/// Rows of `usage.csv` that a pass-1 worker has read but not checked yet: each row's bytes, copied
+/// out of the parser's buffer, with where the six fields it checks lie, its line, field count and
 /// content fingerprint. Holding a few hundred rows lets the worker look up all their
 /// subscriptions one after another, so that the cache misses of those lookups overlap instead of
 /// stalling each row in turn.
@@ -36,27 +36,30 @@ struct UsageBatch: ~Copyable {
     var count: Int { lines.count }
     var isFull: Bool { lines.count == UsageBatch.capacity }
 
-    /// Copies the fields of `row` found at `columns` (an absent column, or one past the row's
-    /// fields, is kept empty), unless they do not fit beside the rows held: then nothing is added
-    /// and the rows held must be checked first. An empty batch takes any row (it grows).
+    /// Copies `row` (all its bytes, in one piece) and notes where the fields found at `columns` lie
+    /// (an absent column, or one past the row's fields, is kept empty), unless the row does not fit
+    /// beside the rows held: then nothing is added and the rows held must be checked first. An
+    /// empty batch takes any row (it grows).
     @discardableResult
     mutating func add(_ row: CSVRow, columns: [Int?], fingerprint: UInt64) -> Bool {
-        let size = columns.reduce(0) { $0 + (($1).map { $0 < row.count ? row.bytes($0).count : 0 } ?? 0) }
+        let size = row.buffer.count
         if size > arenaSize - used {
             if used > 0 { return false }
             arena.deallocate()
             arenaSize = max(arenaSize * 2, size)
             arena = .allocate(capacity: arenaSize)
         }
+        if let base = row.buffer.baseAddress, size > 0 { (arena + used).update(from: base, count: size) }
         for column in columns {
-            spans.append(used)
             if let c = column, c < row.count {
-                let b = row.bytes(c)
-                if let base = b.baseAddress { (arena + used).update(from: base, count: b.count) }
-                used += b.count
+                spans.append(used + (c == 0 ? 0 : row.ends[c - 1]))
+                spans.append(used + row.ends[c])
+            } else {
+                spans.append(used)
+                spans.append(used)
             }
-            spans.append(used)
         }
+        used += size
         lines.append(row.line)
         fieldCounts.append(row.count)
         fingerprints.append(fingerprint)
