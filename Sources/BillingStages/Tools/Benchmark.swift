@@ -28,7 +28,10 @@ public enum Benchmark {
         // recently freed inodes), which a monthly run never meets. For the same reason a run
         // started within minutes of the last one's clean-up first waits (seen here: the invoice
         // stage took 58 s eight minutes after one, 121 s right after one, 17–19 s otherwise).
-        let stamp = dir + "/cleaned-at"
+        // The stamp is shared by every dataset's folder: the state it stands for is the file
+        // system's. A killed run's leftovers are deleted first, and count as a clean-up.
+        let stamp = FileSystem.join(FileSystem.parent(dir), "cleaned-at")
+        try cleanUp(dir + "/previous", stamp: stamp)
         if wait, let text = try? FileSystem.readText(stamp), let at = Int(text) {
             let left = Benchmark.settleSeconds - (Int(time(nil)) - at)
             if left > 0 {
@@ -36,17 +39,11 @@ public enum Benchmark {
                 sleep(UInt32(left))
             }
         }
-        _ = try Subprocess.run("/bin/rm", ["-rf", dir + "/previous"])
         try FileSystem.createDirectory(dir + "/previous")
         for sub in ["ledger", "out", "file-yardstick"] where FileSystem.exists(dir + "/" + sub) {
             _ = try Subprocess.run("/bin/mv", [dir + "/" + sub, dir + "/previous/" + sub])
         }
-        defer {
-            // Only a clean-up that deleted something makes the next run wait.
-            let deleted = !((try? FileSystem.list(dir + "/previous")) ?? []).isEmpty
-            _ = try? Subprocess.run("/bin/rm", ["-rf", dir + "/previous"])
-            if deleted { try? FileSystem.replace(stamp, Array(String(time(nil)).utf8)) }
-        }
+        defer { try? cleanUp(dir + "/previous", stamp: stamp) }
         let bytes = try FileSystem.size(usage)
         var rows: [[String]] = []
         // An untimed first pass brings the file into the page cache, where the timed readers and
@@ -125,6 +122,15 @@ public enum Benchmark {
             print("the same files bare (names and sizes, no rendering) takes \(seconds(bareMs)) s on this file system.")
         }
         print("Stage logs (stderr, with phase timings): \(dir)/billing-<stage>.log")
+    }
+
+    /// Deletes `folder` (a run's moved-aside ledger, outputs and yardstick files); only a clean-up
+    /// that deleted something is stamped, and so makes the next run wait.
+    static func cleanUp(_ folder: String, stamp: String) throws {
+        guard FileSystem.exists(folder) else { return }
+        let deleted = !(try FileSystem.list(folder)).isEmpty
+        _ = try Subprocess.run("/bin/rm", ["-rf", folder])
+        if deleted { try FileSystem.replace(stamp, Array(String(time(nil)).utf8)) }
     }
 
     /// `timing: <phase> <n> ms` lines of a stage's log, by phase.
