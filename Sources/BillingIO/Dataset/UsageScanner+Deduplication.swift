@@ -146,6 +146,7 @@ extension UsageScanner {
             try part.worker.spill.forEachBatch(p, lineOffset: part.lineOffset) { events, bytes in
                 // The table misses the caches; its slots are read 64 events ahead, so that the
                 // misses overlap (as in `UsagePassOne.check`), then the events go in in order.
+                // What is read is kept in `probes` only so that the reads are not optimised away.
                 for (k, e) in events.enumerated() {
                     if k % 64 == 0 {
                         probes.removeAll(keepingCapacity: true)
