@@ -32,7 +32,7 @@ public enum Benchmark {
         // system's. A killed run's leftovers are deleted first, and count as a clean-up.
         let stamp = FileSystem.join(FileSystem.parent(dir), "cleaned-at")
         try cleanUp(dir + "/previous", stamp: stamp)
-        if wait, let text = try? FileSystem.readText(stamp), let at = Int(text) {
+        if wait, let text = try? FileSystem.readText(stamp), let at = Int(text.filter { !$0.isWhitespace }) {
             let left = Benchmark.settleSeconds - (Int(time(nil)) - at)
             if left > 0 {
                 Console.error("bench: the last run's files were deleted \(Benchmark.settleSeconds - left) s ago; waiting \(left) s more (--no-wait skips this)")
