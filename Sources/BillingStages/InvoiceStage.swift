@@ -5,9 +5,11 @@ import BillingIO
 /// issues only the difference, as documents (one per customer per issue date), in one ledger
 /// commit: the document files, register rows, line index rows and audit entries.
 public enum InvoiceStage {
-    public static func run(_ config: PipelineConfig) throws {
+    /// - Parameter catalogs: the pipeline's cache of the normalised dataset, if it runs the stages
+    ///   in one process.
+    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
         PhaseClock.start()
-        let context = try StageContext(config, writesLedger: true)
+        let context = try StageContext(config, writesLedger: true, catalogs: catalogs)
         guard FileSystem.exists(context.itemsPath) else {
             throw StageFailure.io("\(context.itemsPath): no rated items for \(config.period); run billing-rate first")
         }

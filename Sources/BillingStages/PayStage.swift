@@ -8,9 +8,11 @@ public enum PayStage {
     static let paymentsHeader = ["key", "invoice_number", "attempt", "date", "outcome", "reason", "amount", "currency"]
     static let statusesHeader = ["date", "entity", "id", "from", "to", "reason"]
 
-    public static func run(_ config: PipelineConfig) throws {
+    /// - Parameter catalogs: the pipeline's cache of the normalised dataset, if it runs the stages
+    ///   in one process.
+    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
         PhaseClock.start()
-        let context = try StageContext(config, writesLedger: true)
+        let context = try StageContext(config, writesLedger: true, catalogs: catalogs)
         let ledger = context.ledger
         let result = try context.collect()
         PhaseClock.mark("collect")

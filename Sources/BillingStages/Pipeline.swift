@@ -5,19 +5,21 @@ import BillingIO
 /// that fails (SPEC §1).
 public enum Pipeline {
     public static func run(_ config: PipelineConfig) throws {
+        // Rate, invoice, pay and report read the same normalised dataset: it is parsed once.
+        let catalogs = CatalogCache()
         for stage in config.stages {
             Console.error("== \(stage.rawValue) \(config.period)")
-            try runStage(stage, config)
+            try runStage(stage, config, catalogs: catalogs)
         }
     }
 
-    public static func runStage(_ stage: StageName, _ config: PipelineConfig) throws {
+    public static func runStage(_ stage: StageName, _ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
         switch stage {
         case .ingest: try IngestStage.run(config)
-        case .rate: try RateStage.run(config)
-        case .invoice: try InvoiceStage.run(config)
-        case .pay: try PayStage.run(config)
-        case .report: try ReportStage.run(config)
+        case .rate: try RateStage.run(config, catalogs: catalogs)
+        case .invoice: try InvoiceStage.run(config, catalogs: catalogs)
+        case .pay: try PayStage.run(config, catalogs: catalogs)
+        case .report: try ReportStage.run(config, catalogs: catalogs)
         }
     }
 }

@@ -5,9 +5,11 @@ import BillingIO
 /// window (from `billing.since` on) and writes them to `OUTPUT/<period>/items.csv`. Reads the
 /// ledger (for `since` and dunning cancellations), writes nothing to it.
 public enum RateStage {
-    public static func run(_ config: PipelineConfig) throws {
+    /// - Parameter catalogs: the pipeline's cache of the normalised dataset, if it runs the stages
+    ///   in one process.
+    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
         PhaseClock.start()
-        let context = try StageContext(config, writesLedger: false)
+        let context = try StageContext(config, writesLedger: false, catalogs: catalogs)
         let items: [ChargeItem]
         do {
             let since = try context.since()

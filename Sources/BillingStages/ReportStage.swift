@@ -6,9 +6,11 @@ import BillingIO
 /// `report.md`, `mrr.svg` and `journal.ledger` in `OUTPUT/<period>/`. Both reconciliations (MRR
 /// movements, receivables) are checked: if one fails the stage fails. Reads the ledger only.
 public enum ReportStage {
-    public static func run(_ config: PipelineConfig) throws {
+    /// - Parameter catalogs: the pipeline's cache of the normalised dataset, if it runs the stages
+    ///   in one process.
+    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
         PhaseClock.start()
-        let context = try StageContext(config, writesLedger: false)
+        let context = try StageContext(config, writesLedger: false, catalogs: catalogs)
         let catalog = context.catalog
         let settings = config.settings
         let asOf = config.window.end.adding(days: -1)

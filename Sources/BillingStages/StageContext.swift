@@ -10,12 +10,13 @@ struct StageContext {
     /// Per dataset file name, the header as the user wrote it (from ingest's `columns.json`).
     let headers: [String: [String]]
 
-    init(_ config: PipelineConfig, writesLedger: Bool) throws {
+    /// - Parameter catalogs: where to read the catalog through, when the stages run in one process.
+    init(_ config: PipelineConfig, writesLedger: Bool, catalogs: CatalogCache? = nil) throws {
         self.config = config
         guard FileSystem.exists(FileSystem.join(config.ingestFolder, "customers.csv")) else {
             throw StageFailure.io("\(config.ingestFolder): no ingest output for \(config.period); run billing-ingest first")
         }
-        self.catalog = try NormalizedDataset.read(folder: config.ingestFolder)
+        self.catalog = try catalogs?.catalog(folder: config.ingestFolder) ?? NormalizedDataset.read(folder: config.ingestFolder)
         self.ledger = try Ledger(folder: config.ledger, create: writesLedger)
         var headers: [String: [String]] = [:]
         let columnsPath = FileSystem.join(config.ingestFolder, "columns.json")

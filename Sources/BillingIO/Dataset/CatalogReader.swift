@@ -55,6 +55,12 @@ public struct CatalogReader {
 
     static let everything = "*"
 
+    /// Every file `readAll` reads, by name.
+    static let fileNames = [
+        "customers.csv", "plans.json", "subscriptions.csv", "subscription_changes.csv", "tax_rates.csv", "payments_received.csv",
+        "fx_rates.csv",
+    ]
+
     /// Reads every file; afterwards `errors` is empty if and only if the catalog is valid.
     public mutating func readAll() {
         // The two largest files: subscriptions.csv is parsed while customers.csv is checked.
