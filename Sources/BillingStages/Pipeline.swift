@@ -10,6 +10,7 @@ public enum Pipeline {
         for stage in config.stages {
             Console.error("== \(stage.rawValue) \(config.period)")
             try runStage(stage, config, catalogs: catalogs)
+            FreedMemory.release()
         }
     }
 
