@@ -26,9 +26,8 @@ public enum FileCreationYardstick {
         let sizes = try names.map { try FileSystem.size(FileSystem.join(folder, $0)) }
         // Refused rather than filling the disk: each file takes whole 4 KiB blocks.
         let needed = sizes.reduce(0) { $0 + ($1 + 4095) / 4096 * 4096 } + (64 << 20)
-        var fs = statvfs()
-        if statvfs(FileSystem.parent(target), &fs) == 0, Int(fs.f_bavail) * Int(fs.f_frsize) < needed {
-            throw StageFailure.io("\(target): needs \(needed >> 20) MiB, \(Int(fs.f_bavail) * Int(fs.f_frsize) >> 20) MiB free")
+        if let free = FileSystem.freeBytes(FileSystem.parent(target)), free < needed {
+            throw StageFailure.io("\(target): needs \(needed >> 20) MiB, \(free >> 20) MiB free")
         }
         let filler = [UInt8](repeating: UInt8(ascii: "x"), count: sizes.max() ?? 0)
         try FileSystem.createDirectory(target)
