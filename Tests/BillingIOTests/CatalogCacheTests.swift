@@ -83,6 +83,19 @@ struct CatalogCacheTests {
         #expect(cache.parses == 2)
         #expect(again.fxRates.isEmpty)
     }
+
+    /// An optional file that appears is a change too.
+    @Test func anAddedFileIsParsedAgain() throws {
+        let dir = try dataset()
+        let fx = try FileSystem.read(dir + "/fx_rates.csv")
+        #expect(unlink(dir + "/fx_rates.csv") == 0)
+        let cache = CatalogCache()
+        #expect(try cache.catalog(folder: dir).fxRates.isEmpty)
+        try FileSystem.replace(dir + "/fx_rates.csv", fx)
+        let again = try cache.catalog(folder: dir)
+        #expect(cache.parses == 2)
+        #expect(again.fxRates.count == 2)
+    }
 }
 
 extension String {

@@ -25,13 +25,27 @@ public final class CatalogCache {
     /// The catalog of `folder`, as `NormalizedDataset.read` gives it. A catalog is kept only if
     /// its files held the same bytes before and after parsing.
     public func catalog(folder: String) throws -> Catalog {
-        let before = try CatalogCache.snapshot(folder: folder)
-        if let last, last.folder == folder, last.files == before { return last.catalog }
+        if let last, last.folder == folder, try CatalogCache.holds(folder: folder, last.files) { return last.catalog }
         last = nil
+        let before = try CatalogCache.snapshot(folder: folder)
         let catalog = try NormalizedDataset.read(folder: folder)
         parses += 1
-        if try CatalogCache.snapshot(folder: folder) == before { last = Entry(folder: folder, files: before, catalog: catalog) }
+        if try CatalogCache.holds(folder: folder, before) { last = Entry(folder: folder, files: before, catalog: catalog) }
         return catalog
+    }
+
+    /// Whether `folder` holds exactly `files`: the same files, byte for byte. Files are read one
+    /// at a time, so that memory holds one copy of the largest beside the kept bytes.
+    static func holds(folder: String, _ files: [String: [UInt8]]) throws -> Bool {
+        for name in CatalogReader.fileNames {
+            let path = FileSystem.join(folder, name)
+            guard FileSystem.exists(path) else {
+                if files[name] != nil { return false }
+                continue
+            }
+            guard let kept = files[name], try FileSystem.read(path) == kept else { return false }
+        }
+        return true
     }
 
     /// The bytes of every file `CatalogReader` reads from `folder`, by name; a missing file has

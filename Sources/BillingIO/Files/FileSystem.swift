@@ -320,13 +320,13 @@ public enum FileSystem {
         if unlink(path) != 0 && errno != ENOENT { throw failure("cannot remove", path) }
     }
 
-    /// `base/relative`, or `relative` if it is absolute.
     /// Bytes free for this user on the file system holding `path`, or nil if it cannot be told.
     public static func freeBytes(_ path: String) -> Int? {
         var fs = statvfs()
         return statvfs(path, &fs) == 0 ? Int(fs.f_bavail) * Int(fs.f_frsize) : nil
     }
 
+    /// `base/relative`, or `relative` if it is absolute.
     public static func join(_ base: String, _ relative: String) -> String {
         if relative.hasPrefix("/") { return relative }
         if base.isEmpty || base == "." { return relative }
