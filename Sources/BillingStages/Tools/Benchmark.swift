@@ -40,9 +40,7 @@ public enum Benchmark {
             }
         }
         try FileSystem.createDirectory(dir + "/previous")
-        for sub in ["ledger", "out", "file-yardstick", wholeFolders.ledger, wholeFolders.output] where FileSystem.exists(dir + "/" + sub) {
-            _ = try Subprocess.run("/bin/mv", [dir + "/" + sub, dir + "/previous/" + sub])
-        }
+        try moveAside(["ledger", "out", "file-yardstick", wholeFolders.ledger, wholeFolders.output], in: dir)
         defer { try? cleanUp(dir + "/previous", stamp: stamp) }
         let bytes = try FileSystem.size(usage)
         var rows: [[String]] = []
@@ -101,14 +99,10 @@ public enum Benchmark {
         } catch {
             Console.error("bench: bare file creation skipped: \(error)")
         }
-        if FileSystem.exists(dir + "/file-yardstick") {
-            _ = try Subprocess.run("/bin/mv", [dir + "/file-yardstick", dir + "/previous/file-yardstick"])
-        }
+        try moveAside(["file-yardstick"], in: dir)
         // Last, as a billing engineer runs it: one process, the catalog parsed once.
         let whole = try runWhole(dir: dir, bin: bin, needed: used + (256 << 20))
-        for sub in [wholeFolders.ledger, wholeFolders.output] where FileSystem.exists(dir + "/" + sub) {
-            _ = try Subprocess.run("/bin/mv", [dir + "/" + sub, dir + "/previous/" + sub])
-        }
+        try moveAside([wholeFolders.ledger, wholeFolders.output], in: dir)
         rows.append(["whole pipeline, billing-pipeline", whole.map { seconds($0.milliseconds) } ?? "skipped", "", "", "", whole.map { String($0.peakKiB / 1024) } ?? "-"])
         let bareMs = max(1, (bare?.createMilliseconds ?? 0) + (bare?.syncMilliseconds ?? 0))
         if let bare {
@@ -131,6 +125,13 @@ public enum Benchmark {
             print("the same files bare (names and sizes, no rendering) takes \(seconds(bareMs)) s on this file system.")
         }
         print("Stage logs (stderr, with phase timings): \(dir)/billing-<stage>.log")
+    }
+
+    /// Moves those of `names` that exist in `dir` into `dir/previous/`, which `cleanUp` deletes.
+    static func moveAside(_ names: [String], in dir: String) throws {
+        for name in names where FileSystem.exists(dir + "/" + name) {
+            _ = try Subprocess.run("/bin/mv", [dir + "/" + name, dir + "/previous/" + name])
+        }
     }
 
     /// Deletes `folder` (a run's moved-aside ledger, outputs and yardstick files); only a clean-up
