@@ -33,6 +33,25 @@ struct UsageDedupStructuresTests {
         #expect(Array(t.key(b.index)) == Array("y".utf8))
     }
 
+    /// Short keys are compared as two words loaded from their ends: keys of every length up to 17
+    /// that differ in one byte only, at any position, stay apart even with the same hash.
+    @Test(arguments: Array(1...17)) func byteKeyTableTellsKeysApartByEveryByte(length: Int) {
+        var t = ByteKeyTable()
+        let base = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+        let first = base.withUnsafeBytes { t.insert($0, hash: 7) }
+        #expect(first == (0, true))
+        for i in 0..<length {
+            var other = base
+            other[i] = UInt8(ascii: "b")
+            let r = other.withUnsafeBytes { t.insert($0, hash: 7) }
+            #expect(r == (i + 1, true), "byte \(i) of \(length)")
+            #expect(other.withUnsafeBytes { t.find($0, hash: 7) } == i + 1)
+        }
+        #expect(base.withUnsafeBytes { t.find($0, hash: 7) } == 0)
+        // A shorter key that is a prefix of a longer one is another key.
+        #expect(Array(base.dropLast()).withUnsafeBytes { t.find($0, hash: 7) } == nil)
+    }
+
     /// The hash is part of the ledger format (it picks an id's partition): pinned values.
     @Test func idHashIsStable() {
         // FNV-1a of "" is the offset basis 0xcbf29ce484222325, then the SplitMix64 finaliser.

@@ -44,11 +44,24 @@ struct ByteKeyTable {
     /// The hash entry `i` was inserted with.
     func hash(of i: Int) -> UInt64 { hashes[i] }
 
-    /// A key of up to 16 bytes as two words (zero-padded).
+    /// A key of 1 to 16 bytes as two words, loaded straight into registers: a word of 8 bytes from
+    /// each end of the key (overlapping when it is shorter than 16), 4 bytes from each end of one of
+    /// 4 to 7, the first, middle and last byte of one of 1 to 3. Together with the key's length
+    /// (which `matches` compares first) the words tell every key apart, as every byte is in them.
+    /// Copying the key into zeroed words through memory instead stalled every lookup: the load of
+    /// a word written by a short copy waits for the copy's stores (about 5 % of ingest's CPU).
     @inline(__always) static func words(_ key: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
-        var w: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: key.baseAddress!, byteCount: key.count) }
-        return w
+        let n = key.count, p = key.baseAddress!
+        if n >= 8 {
+            return (UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)), UInt64(littleEndian: p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)))
+        }
+        if n >= 4 {
+            let head = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+            let tail = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+            return (head | tail << 32, 0)
+        }
+        let first = UInt64(p.load(as: UInt8.self)), middle = UInt64(p.load(fromByteOffset: n / 2, as: UInt8.self))
+        return (first | middle << 8 | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self)) << 16, 0)
     }
 
     @inline(__always) private func matches(_ slot: Slot, _ key: UnsafeRawBufferPointer, _ hash: UInt64) -> Bool {
