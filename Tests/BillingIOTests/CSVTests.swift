@@ -98,6 +98,34 @@ struct CSVReaderTests {
         #expect(longest == 3 * mib - 4)
     }
 
+    /// Spaces and tabs are data in every chunk, though a chunk that holds neither is parsed with
+    /// libcsv's own space test (which would trim them). Chunks of 1 MiB:
+    /// 1. ends in `x␣␣`, the field cut before its comma;
+    /// 2. opens with `,y`: no space or tab in it, and the two spaces of chunk 1 stay in `x␣␣`;
+    /// 3. holds a tab and no space (`⇥t,u`), and ends in `v␣␣`;
+    /// 4. opens with `w,x`, no space or tab: the field is `v␣␣w`.
+    @Test func spacesAndTabsKeptWhateverTheChunk() throws {
+        let mib = 1 << 20
+        func filled(_ head: String, _ tail: String) -> [UInt8] {
+            var out = Array(head.utf8)
+            let room = mib - out.count - tail.utf8.count
+            if room % 4 != 0 { out += Array(("q," + String(repeating: "q", count: 1 + room % 4) + "\n").utf8) }
+            while out.count + tail.utf8.count < mib { out += Array("q,q\n".utf8) }
+            out += Array(tail.utf8)
+            #expect(out.count == mib)
+            return out
+        }
+        let bytes = filled("a,b\n", "x  ") + filled(",y\n", "") + filled("\tt,u\n", "v  ") + Array("w,x\nend,row\n".utf8)
+        let path = try tempFile("")
+        try FileSystem.replace(path, bytes)
+        var kept: [String] = []
+        try CSVReader.read(path: path) { row in
+            let fields = (0..<row.count).map { row.lossyString($0) }
+            if fields != ["q", "q"] && !(fields[0] == "q" && fields[1].allSatisfy { $0 == "q" }) { kept.append(fields.joined(separator: "|")) }
+        }
+        #expect(kept == ["a|b", "x  |y", "\tt|u", "v  w|x", "end|row"])
+    }
+
     /// A 10 MB field is read whole (no fixed field limit).
     @Test func largeField() throws {
         let big = String(repeating: "z", count: 10_000_000)
