@@ -95,4 +95,37 @@ struct UsagePricingTests {
         #expect(parse("2026-11-08T24:00:00Z") == nil)
         #expect(parse("2026-11-08T10:00:00.1234567891Z") == nil)
     }
+
+    /// Every character of the fixed part is checked: each digit, each separator, each range.
+    @Test(arguments: [
+        "x026-11-08T10:00:00Z", "2x26-11-08T10:00:00Z", "20x6-11-08T10:00:00Z", "202x-11-08T10:00:00Z",
+        "2026/11-08T10:00:00Z", "2026-x1-08T10:00:00Z", "2026-1x-08T10:00:00Z", "2026-11/08T10:00:00Z",
+        "2026-11-x8T10:00:00Z", "2026-11-0xT10:00:00Z", "2026-11-08 10:00:00Z", "2026-11-08x10:00:00Z",
+        "2026-11-08Tx0:00:00Z", "2026-11-08T1x:00:00Z", "2026-11-08T10.00:00Z", "2026-11-08T10:x0:00Z",
+        "2026-11-08T10:0x:00Z", "2026-11-08T10:00.00Z", "2026-11-08T10:00:x0Z", "2026-11-08T10:00:0xZ",
+        "2026-11-08T10:00:00", "2026-11-08T10:00:00z", "2026-11-08T10:00:00+0900", "2026-11-08T10:00:00+x9:00",
+        "2026-11-08T10:00:00+09:x0", "2026-11-08T10:00:00+15:00", "2026-11-08T10:00:00+09:60",
+        "2026-13-08T10:00:00Z", "2026-00-08T10:00:00Z", "2026-11-00T10:00:00Z", "2026-11-31T10:00:00Z",
+        "2026-02-29T10:00:00Z", "0000-01-01T00:00:00Z", "2026-11-08T24:00:00Z", "2026-11-08T10:60:00Z",
+        "2026-11-08T10:00:60Z", "2026-11-08T10:00:00.Z", "2026-11-8T10:00:00Z", "2026-11-08U10:00:00Z", "2026-11-08u10:00:00Z",
+        // A byte below '0' (`/`) and one above '9' (`:`) in a digit's place.
+        "2026-11-0/T10:00:00Z", "2026-11-08T10:00:0:Z",
+    ])
+    func malformedTimestamps(text: String) {
+        #expect(Array(text.utf8).withUnsafeBufferPointer { Timestamp.instant($0) } == nil)
+    }
+
+    /// Well-formed timestamps, their seconds worked out by hand from the day numbers:
+    /// 2024-02-29 is day 19782 (1970-01-01 + 54 years of 365 days = 19710, + 13 leap days from 1972
+    /// to 2020 = 19723, + 31 days of January + 28 of February = 19782); 1969-12-31 is day −1.
+    @Test(arguments: [
+        ("2024-02-29T23:59:59Z", 19782 * 86400 + 86399, 0),
+        ("2024-02-29t00:00:00Z", 19782 * 86400, 0),  // a lower-case `t` is accepted
+        ("1969-12-31T23:59:59.999999999Z", -1, 999_999_999),
+        ("2024-02-29T00:00:00-14:00", 19782 * 86400 + 14 * 3600, 0),
+        ("2024-02-29T09:30:00+09:30", 19782 * 86400, 0),
+    ])
+    func wellFormedTimestamps(text: String, seconds: Int, nanos: Int) {
+        #expect(Array(text.utf8).withUnsafeBufferPointer { Timestamp.instant($0) } == Timestamp.Instant(seconds: seconds, nanos: nanos))
+    }
 }

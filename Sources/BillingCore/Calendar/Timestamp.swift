@@ -16,10 +16,12 @@ public enum Timestamp {
     public static func epochSeconds(_ b: UnsafeBufferPointer<UInt8>) -> Int? { instant(b)?.seconds }
 
     /// The instant, with the fraction to the nanosecond (`last` needs the order of events).
+    /// The fixed part (`YYYY-MM-DDTHH:MM:SS`) is read through the buffer's pointer, two digits at
+    /// a time: this runs once per usage event.
     public static func instant(_ b: UnsafeBufferPointer<UInt8>) -> Instant? {
-        guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A,
-            let y = num(b, 0, 4), let mo = num(b, 5, 2), let d = num(b, 8, 2), let h = num(b, 11, 2), let mi = num(b, 14, 2),
-            let s = num(b, 17, 2), h < 24, mi < 60, s < 60, let date = CivilDate(year: y, month: mo, day: d)
+        guard b.count >= 20, let p = b.baseAddress, p[4] == 0x2D, p[7] == 0x2D, p[10] | 0x20 == 0x74, p[13] == 0x3A, p[16] == 0x3A,
+            let century = two(p, 0), let year = two(p, 2), let mo = two(p, 5), let d = two(p, 8), let h = two(p, 11), let mi = two(p, 14),
+            let s = two(p, 17), h < 24, mi < 60, s < 60, let date = CivilDate(year: century * 100 + year, month: mo, day: d)
         else { return nil }
         var i = 19
         var nanos = 0
@@ -34,8 +36,8 @@ public enum Timestamp {
         var offset = 0
         if b[i] == 0x5A && i + 1 == b.count {
             offset = 0
-        } else if (b[i] == 0x2B || b[i] == 0x2D) && i + 6 == b.count && b[i + 3] == 0x3A, let oh = num(b, i + 1, 2),
-            let om = num(b, i + 4, 2), oh <= 14, om < 60
+        } else if (b[i] == 0x2B || b[i] == 0x2D) && i + 6 == b.count && b[i + 3] == 0x3A, let oh = two(p, i + 1),
+            let om = two(p, i + 4), oh <= 14, om < 60
         {
             offset = (b[i] == 0x2D ? -1 : 1) * (oh * 3600 + om * 60)
         } else {
@@ -56,13 +58,9 @@ public enum Timestamp {
         return local >= 0 ? local / 86400 : -((-local + 86399) / 86400)
     }
 
-    static func num(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ n: Int) -> Int? {
-        var v = 0
-        for k in at..<at + n {
-            let c = b[k]
-            guard c >= 0x30 && c <= 0x39 else { return nil }
-            v = v * 10 + Int(c - 0x30)
-        }
-        return v
+    /// The two decimal digits at `at`, or nil if either is not one.
+    @inline(__always) static func two(_ p: UnsafePointer<UInt8>, _ at: Int) -> Int? {
+        let high = p[at] &- 0x30, low = p[at + 1] &- 0x30
+        return high < 10 && low < 10 ? Int(high) * 10 + Int(low) : nil
     }
 }
