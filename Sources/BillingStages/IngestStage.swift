@@ -58,18 +58,18 @@ public enum IngestStage {
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
-        PhaseClock.mark("usage write")
-        for (name, text) in NormalizedDataset.files(catalog) {
-            try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
-        }
-        try FileSystem.replace(
-            FileSystem.join(config.ingestFolder, "plans.json"), try FileSystem.read(FileSystem.join(config.dataset, "plans.json")))
         let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
         if let scanner {
             try scanner.writeRejects(to: rejectsPath)
         } else {
             try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
         }
+        PhaseClock.mark("usage write")
+        for (name, text) in NormalizedDataset.files(catalog) {
+            try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
+        }
+        try FileSystem.replace(
+            FileSystem.join(config.ingestFolder, "plans.json"), try FileSystem.read(FileSystem.join(config.dataset, "plans.json")))
         let headers = JSONNode.object(reader.headers.mapValues { .array($0.map { .string($0) }) })
         try FileSystem.replace(FileSystem.join(config.ingestFolder, "columns.json"), Array(JSONWriter.pretty(headers).utf8))
         let summary = IngestSummary.node(period: config.period, rowCounts: reader.rowCounts, unknownColumns: reader.unknownColumns, usage: usage)

@@ -119,7 +119,7 @@ public enum Benchmark {
         let percent = yardstickMs * 100 / max(1, ingestMs)
         let usagePercent = yardstickMs * 100 / max(1, usageMs)
         print("billing-ingest runs at \(percent) % of the bare-libcsv rate; its usage part (scan, deduplication, aggregation,")
-        print("writing the contribution) at \(usagePercent) %. Rows for rate, invoice, pay and report: subscriptions.")
+        print("writing the contribution and rejects.csv) at \(usagePercent) %. Rows for rate, invoice, pay and report: subscriptions.")
         if let bare {
             print("The invoice stage renders and writes its \(bare.files) files, and commits, in \(seconds(filesMs)) s; creating and syncing")
             print("the same files bare (names and sizes, no rendering) takes \(seconds(bareMs)) s on this file system.")
