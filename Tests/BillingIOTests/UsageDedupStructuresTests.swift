@@ -65,6 +65,16 @@ struct UsageDedupStructuresTests {
         #expect(UsageStore.partitionName(0xAB) == "ab.csv" && UsageStore.partitionName(3) == "03.csv")
     }
 
+    /// The cache-line table holds the records it was made from, in order; an empty one is empty.
+    @Test func cacheLineTableHoldsItsRecords() {
+        var records: [UsageLookup.Hot] = []
+        for i: Int32 in 0..<1000 { records.append(UsageLookup.Hot(start: i, firstPaid: i + 1, cancel: -i, hasPlan: i % 2 == 0)) }
+        let table = CacheLineTable(records)
+        #expect(table.count == 1000 && MemoryLayout<UsageLookup.Hot>.stride == 64)
+        #expect(table[0].start == 0 && table[999].firstPaid == 1000 && table[999].cancel == -999 && !table[999].hasPlan && table[998].hasPlan)
+        #expect(CacheLineTable([UsageLookup.Hot]()).count == 0)
+    }
+
     @Test func intKeyTableInsertsOnceAndGrows() {
         var t = IntKeyTable()
         var made = 0

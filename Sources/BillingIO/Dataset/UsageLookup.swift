@@ -11,7 +11,8 @@ struct UsageLookup: @unchecked Sendable {
     let windowEnd: Int
     let endedOn: [String: CivilDate]
 
-    /// What the hot path needs of a subscription, in one 64-byte record (dates as day numbers).
+    /// What the hot path needs of a subscription, in one 64-byte record (dates as day numbers),
+    /// one cache line in `hot`.
     struct Hot {
         var start: Int32
         var firstPaid: Int32
@@ -33,7 +34,7 @@ struct UsageLookup: @unchecked Sendable {
 
     /// Subscriptions by id bytes, in id order.
     let subscriptionIndex: ByteKeyTable
-    private(set) var hot: [Hot]
+    private(set) var hot: CacheLineTable<Hot>
     let subscriptions: [Subscription]
     let plans: [Plan?]
     let allPlans: [String: Plan]
@@ -82,10 +83,11 @@ struct UsageLookup: @unchecked Sendable {
             }
             hot.append(h)
         }
-        self.hot = hot
+        self.hot = CacheLineTable([])
         wideMetrics = names.count > 64 ? metricsOf : nil
         wideValues = names.count > 64 ? valuesOf : nil
-        computeServedPeriods(workers: workers)
+        computeServedPeriods(workers: workers, hot: &hot)
+        self.hot = CacheLineTable(hot)
     }
 
     @inline(__always) func hasMetric(_ sub: Int, _ metric: Int) -> Bool {
@@ -166,7 +168,7 @@ struct UsageLookup: @unchecked Sendable {
 
     /// Every subscription's served periods up to 400 days past the window (over every core), and
     /// in its hot record the first two overlapping the window.
-    private mutating func computeServedPeriods(workers: Int) {
+    private mutating func computeServedPeriods(workers: Int, hot: inout [Hot]) {
         let horizon = window.end.adding(days: 400)
         var computed = [[(start: Int, end: Int)]](repeating: [], count: subscriptions.count)
         let scanner = self
@@ -174,7 +176,7 @@ struct UsageLookup: @unchecked Sendable {
             nonisolated(unsafe) let out = buffer
             let n = out.count, w = max(1, workers)
             DispatchQueue.concurrentPerform(iterations: w) { k in
-                for sub in stride(from: k, to: n, by: w) where scanner.hot[sub].hasPlan {
+                for sub in stride(from: k, to: n, by: w) where scanner.plans[sub] != nil {
                     out[sub] = scanner.servedPeriods(sub, until: horizon)
                 }
             }
