@@ -1,19 +1,59 @@
 /// The aggregation state of one subscription's metric over one period (SPEC §5): enough to give
 /// the units of any aggregation, and mergeable, so events can arrive over several runs.
 public struct UsageAccumulator: Sendable, Hashable {
-    /// Σ quantity, in units of 10^−9.
-    public var sum: Int128 = 0
-    public var count: Int64 = 0
-    /// The largest quantity, in units of 10^−9 (nil before the first event).
-    public var max: Int128?
-    /// The latest event: (seconds, nanoseconds, order) and its quantity; later order wins a tie.
-    public var last: (at: Timestamp.Instant, order: Int64, quantity: Int128)?
+    /// Sum, count, largest and latest event (see `UsageTally`).
+    public var tally = UsageTally()
+    /// The latest event's quantity, in units of 10^−9.
+    public var latestQuantity: Int128 = 0
     /// Distinct `value`s, for `unique_count`.
     public var values: Set<String> = []
 
     public init() {}
 
+    /// A tally and its latest event's quantity.
+    public init(tally: UsageTally, latestQuantity: Int128) {
+        self.tally = tally
+        self.latestQuantity = latestQuantity
+    }
+
     public static let scale = 9
+
+    /// Σ quantity, in units of 10^−9.
+    public var sum: Int128 {
+        get { tally.sum }
+        set { tally.sum = newValue }
+    }
+
+    public var count: Int64 {
+        get { tally.count }
+        set { tally.count = newValue }
+    }
+
+    /// The largest quantity, in units of 10^−9 (nil before the first event).
+    public var max: Int128? {
+        get { tally.hasMax ? tally.max : nil }
+        set {
+            tally.max = newValue ?? 0
+            tally.hasMax = newValue != nil
+        }
+    }
+
+    /// The latest event: (seconds, nanoseconds, order) and its quantity; later order wins a tie.
+    public var last: (at: Timestamp.Instant, order: Int64, quantity: Int128)? {
+        get { tally.hasLatest ? (tally.latest, tally.latestOrder, latestQuantity) : nil }
+        set {
+            if let l = newValue {
+                tally.setLatest(l.at, order: l.order)
+                latestQuantity = l.quantity
+            } else {
+                tally.hasLatest = false
+                tally.latestSeconds = 0
+                tally.latestNanos = 0
+                tally.latestOrder = 0
+                latestQuantity = 0
+            }
+        }
+    }
 
     public static func == (a: UsageAccumulator, b: UsageAccumulator) -> Bool {
         a.sum == b.sum && a.count == b.count && a.max == b.max && a.values == b.values
@@ -28,19 +68,13 @@ public struct UsageAccumulator: Sendable, Hashable {
     /// Adds one event: its quantity in 10^−9 units, when it happened, its order (file position or
     /// commit sequence, for ties), and its `value`.
     public mutating func add(quantity: Int128, at: Timestamp.Instant, order: Int64, value: String?) {
-        sum += quantity
-        count += 1
-        max = Swift.max(max ?? quantity, quantity)
-        if last == nil || (at, order) > (last!.at, last!.order) { last = (at, order, quantity) }
+        if tally.add(quantity: quantity, at: at, order: order) { latestQuantity = quantity }
         if let value { values.insert(value) }
     }
 
     /// The state of both sets of events.
     public mutating func merge(_ other: UsageAccumulator) {
-        sum += other.sum
-        count += other.count
-        if let m = other.max { max = Swift.max(max ?? m, m) }
-        if let l = other.last, last == nil || (l.at, l.order) > (last!.at, last!.order) { last = l }
+        if tally.merge(other.tally) { latestQuantity = other.latestQuantity }
         values.formUnion(other.values)
     }
 

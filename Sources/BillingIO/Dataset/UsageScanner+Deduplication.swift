@@ -8,7 +8,9 @@ extension UsageScanner {
         var index = IntKeyTable()
         var keys: [Int] = []
         var ends: [Int] = []
-        var accumulators: [UsageAccumulator] = []
+        /// Its accumulators as tallies (one cache line each) and each one's latest quantity.
+        var tallies = CacheLineTable<UsageTally>()
+        var latestQuantities: [Int128] = []
         var values: [Set<Int32>] = []
         var summary = UsageSummary()
         var rejects: [UsageReject] = []
@@ -53,7 +55,7 @@ extension UsageScanner {
                     slotValues.append([])
                     return slotKeys.count - 1
                 }
-                accumulators[slot].merge(r.accumulators[i])
+                accumulators[slot].merge(UsageAccumulator(tally: r.tallies[i], latestQuantity: r.latestQuantities[i]))
                 if slotValues[slot].isEmpty {
                     swap(&slotValues[slot], &r.values[i])
                 } else {
@@ -188,14 +190,17 @@ extension UsageScanner {
             if i == n {
                 r.keys.append(e.key)
                 r.ends.append(e.periodEnd)
-                r.accumulators.append(UsageAccumulator())
+                r.tallies.append(UsageTally())
+                r.latestQuantities.append(0)
                 r.values.append([])
             }
             slots[k] = i
         }
         for (k, e) in counted.enumerated() {
-            r.accumulators[slots[k]].add(
-                quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line), value: nil)
+            let latest = r.tallies.update(slots[k]) {
+                $0.add(quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line))
+            }
+            if latest { r.latestQuantities[slots[k]] = e.quantity }
             if e.value >= 0 { r.values[slots[k]].insert(Int32(e.value)) }
         }
     }
