@@ -151,6 +151,37 @@ struct ChangeRatingTests {
         return items.map { "\($0.billingDate) \($0.planID) \($0.period.start)..\($0.period.end) \($0.amount) \($0.kind.rawValue)" }
     }
 
+    /// The served parts of a subscription's periods, as `start..end` (end exclusive).
+    func served(_ plan: Plan, _ sub: Subscription, _ changes: [(String, String?, Int?)], until: String, endedOn: String? = nil) -> [String] {
+        let plans = Dictionary(uniqueKeysWithValues: [basic, pro, annual, metered, metered2].map { ($0.id, $0) })
+        let ch = changes.map {
+            SubscriptionChange(subscriptionID: "S", effectiveDate: Fx.d($0.0), planID: $0.1, quantity: $0.2, source: SourceLocation(file: "c", line: 0))
+        }
+        let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: ch, plans: plans)
+        return RecurringRater(settings: Fx.settings()).servedPeriods(for: sub, timeline: timeline, until: Fx.d(until), endedOn: endedOn.map(Fx.d))
+            .map { "\($0.served.start)..\($0.served.end)" }
+    }
+
+    /// Usage is bucketed by served period, so each one must end where service does:
+    /// - monthly → yearly on 11-11: November's part ends at the restart, the year runs from 11-11;
+    /// - a change to a plan of the same cycle (basic → pro on 11-16) does not cut the period;
+    /// - cancelled on 12-10: December's part ends there, and nothing after;
+    /// - dunning ended it on 12-10: the same, the last served day is 12-09.
+    @Test func servedPeriodsEndWhereServiceDoes() {
+        #expect(served(basic, Fx.sub("2026-11-01"), [("2026-11-11", "annual", nil)], until: "2027-01-01") == [
+            "2026-11-01..2026-11-11", "2026-11-11..2027-11-11",
+        ])
+        #expect(served(basic, Fx.sub("2026-11-01"), [("2026-11-16", "pro", nil)], until: "2027-01-01") == [
+            "2026-11-01..2026-12-01", "2026-12-01..2027-01-01",
+        ])
+        #expect(served(basic, Fx.sub("2026-11-01", cancel: "2026-12-10"), [], until: "2027-03-01") == [
+            "2026-11-01..2026-12-01", "2026-12-01..2026-12-10",
+        ])
+        #expect(served(basic, Fx.sub("2026-11-01"), [], until: "2027-03-01", endedOn: "2026-12-10") == [
+            "2026-11-01..2026-12-01", "2026-12-01..2026-12-10",
+        ])
+    }
+
     /// 10.00 → 20.00 exactly halfway through the 30-day [11-01, 12-01): credit −10.00 × 15 / 30 =
     /// −5.00 and charge 20.00 × 15 / 30 = 10.00, both on 11-16; December at 20.00.
     @Test func upgradeHalfway() throws {

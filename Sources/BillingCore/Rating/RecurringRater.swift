@@ -50,11 +50,18 @@ public struct RecurringRater: Sendable {
             let servedStart = max(full.start, epochStart)
             if let serviceEnd, servedStart >= serviceEnd { break }
             if servedStart >= until { break }
-            let plan = timeline.step(on: servedStart).plan
             let changes = timeline.changeDates(after: servedStart, before: min(full.end, serviceEnd ?? full.end))
-            let restart = changes.first { !timeline.step(on: $0).plan.sharesCycle(with: plan) }
-            // The served part ends at a restart, the cancel date, or the day dunning cancelled it.
-            let end = [full.end, restart, cancel, endedOn].compactMap { $0 }.min()!
+            var restart: CivilDate?
+            if !changes.isEmpty {
+                let plan = timeline.step(on: servedStart).plan
+                restart = changes.first { !timeline.step(on: $0).plan.sharesCycle(with: plan) }
+            }
+            // The served part ends at a restart, the cancel date, or the day dunning cancelled it
+            // (compared one by one, with no array: this runs for every period of every subscription).
+            var end = full.end
+            if let restart, restart < end { end = restart }
+            if let cancel, cancel < end { end = cancel }
+            if let endedOn, endedOn < end { end = endedOn }
             out.append(ServedPeriod(full: full, served: DateRange(servedStart, max(servedStart, end)),
                                     changes: changes.filter { $0 < (restart ?? full.end) }, restart: restart))
             if let restart, restart < (serviceEnd ?? restart.adding(days: 1)) {

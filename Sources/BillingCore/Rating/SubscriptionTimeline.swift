@@ -30,7 +30,11 @@ public struct SubscriptionTimeline: Sendable {
 
     /// The dates in the open range `(after, before)` on which the plan or quantity changes.
     public func changeDates(after: CivilDate, before: CivilDate) -> [CivilDate] {
-        steps.map(\.from).filter { $0 > after && $0 < before }
+        // Most subscriptions never change: no array is made for them.
+        guard steps.count > 1 else { return [] }
+        var dates: [CivilDate] = []
+        for step in steps where step.from > after && step.from < before { dates.append(step.from) }
+        return dates
     }
 }
 
