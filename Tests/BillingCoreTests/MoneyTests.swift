@@ -43,6 +43,24 @@ struct MoneyTests {
         #expect(String(pow10(n)) == expected)
     }
 
+    /// Units of 10^−scale written as normalized text, worked by hand: trailing fractional zeros
+    /// go (1 500 000 000 × 10^−9 = 1.5), a fraction below one gets its leading zeros, the sign goes
+    /// first, and the 64-bit limits and beyond them (Int128, written the slow way) come out whole.
+    @Test(arguments: [
+        (Int128(0), 9, "0"), (0, 0, "0"), (5, 9, "0.000000005"), (-5, 9, "-0.000000005"),
+        (1_500_000_000, 9, "1.5"), (-1_500_000_000, 9, "-1.5"), (2_000_000_000, 9, "2"), (10, 1, "1"), (15, 2, "0.15"),
+        (120, 0, "120"), (-7, 0, "-7"), (100_000_000_001, 9, "100.000000001"),
+        (Int128(Int64.max), 9, "9223372036.854775807"), (Int128(Int64.min), 9, "-9223372036.854775808"),
+        (Int128(Int64.max), 0, "9223372036854775807"), (Int128(Int64.max) + 1, 9, "9223372036.854775808"),
+        (Int128(Int64.min) - 10, 1, "-922337203685477581.8"), (7, 18, "0.000000000000000007"),
+    ])
+    func normalizedDecimalBytes(units: Int128, scale: Int, expected: String) {
+        var out = Array("x".utf8)
+        ExactDecimal.appendNormalized(units: units, scale: scale, to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x" + expected)
+        #expect(ExactDecimal(units: units, scale: scale).normalized.description == expected)
+    }
+
     @Test func iso4217Exponents() {
         #expect(Currency(code: "JPY")?.exponent == 0)
         #expect(Currency(code: "USD")?.exponent == 2)

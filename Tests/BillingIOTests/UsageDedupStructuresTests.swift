@@ -180,6 +180,31 @@ struct UsageDedupStructuresTests {
         #expect(state.accumulators.count == 3)
     }
 
+    /// A contribution's rows, written byte by byte: sum 2 + 0.5 = 2.5, count 2, max 2, the latest
+    /// event at 100 s with order 7 and quantity 0.5; a key with no event has empty max and latest;
+    /// values get the key's cells, quoted or neutralised as any CSV cell.
+    @Test func contributionRowsAsBytes() {
+        let period = DateRange(CivilDate(year: 2026, month: 11, day: 1)!, CivilDate(year: 2026, month: 12, day: 1)!)
+        var a = UsageAccumulator()
+        a.add(quantity: 2_000_000_000, at: Timestamp.Instant(seconds: 90, nanos: 5), order: 3, value: nil)
+        a.add(quantity: 500_000_000, at: Timestamp.Instant(seconds: 100, nanos: 0), order: 7, value: nil)
+        var aggregates: [UInt8] = [], values: [UInt8] = []
+        UsageStore.render(
+            (UsageKey(subscriptionID: "S1", metric: "api_calls", period: period), a, ["u,1", "u2"]), aggregates: &aggregates, values: &values)
+        UsageStore.render(
+            (UsageKey(subscriptionID: "=S2", metric: "users", period: period), UsageAccumulator(), []), aggregates: &aggregates, values: &values)
+        #expect(String(decoding: aggregates, as: UTF8.self) == """
+            S1,api_calls,2026-11-01,2026-12-01,2.5,2,2,100,0,7,0.5
+            '=S2,users,2026-11-01,2026-12-01,0,0,,,,,
+
+            """)
+        #expect(String(decoding: values, as: UTF8.self) == """
+            S1,api_calls,2026-11-01,2026-12-01,"u,1"
+            S1,api_calls,2026-11-01,2026-12-01,u2
+
+            """)
+    }
+
     /// An accumulator key packs (subscription, metric, period start) so that keys sort in that
     /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896).
     @Test(arguments: [(0, 0, -719_162), (5, 4095, 0), (1 << 28, 7, 2_932_896), (99_999, 3, 20_759)])

@@ -96,6 +96,27 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// Appends `description` as UTF-8 bytes, digit by digit for years 0 to 9999 (every date a
+    /// dataset can hold): files with a date per row (the usage contribution) write them this way.
+    public func appendDescription(to out: inout [UInt8]) {
+        guard (0...9999).contains(year) else {
+            out += description.utf8
+            return
+        }
+        func digits(_ v: Int, _ width: Int) {
+            var divisor = width == 4 ? 1000 : 10
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(year, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(day, 2)
+    }
+
     public static func < (a: CivilDate, b: CivilDate) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }

@@ -134,6 +134,47 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         return units / pow10(scale - d)
     }
 
+    /// Appends `ExactDecimal(units: units, scale: scale).normalized.description` as UTF-8 bytes.
+    /// Units that fit in 64 bits (nearly all) are done in 64-bit arithmetic, with no `String`:
+    /// the usage contribution writes three such amounts per aggregate row.
+    public static func appendNormalized(units: Int128, scale: Int, to out: inout [UInt8]) {
+        guard let small = Int64(exactly: units), (0...18).contains(scale) else {
+            out += ExactDecimal(units: units, scale: scale).normalized.description.utf8
+            return
+        }
+        var u = small, s = scale
+        while s > 0 && u % 10 == 0 {
+            u /= 10
+            s -= 1
+        }
+        if u < 0 { out.append(UInt8(ascii: "-")) }
+        var m = u.magnitude
+        var count = 1
+        var rest = m / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        if s >= count {
+            out.append(UInt8(ascii: "0"))
+            out.append(UInt8(ascii: "."))
+            for _ in 0..<(s - count) { out.append(UInt8(ascii: "0")) }
+        }
+        // The digits are written from the last one back, the point among them if it falls there.
+        let point = s > 0 && s < count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count + (point ? 1 : 0)))
+        var at = out.count - 1
+        for written in 0..<count {
+            if point && written == s {
+                out[at] = UInt8(ascii: ".")
+                at -= 1
+            }
+            out[at] = UInt8(ascii: "0") + UInt8(m % 10)
+            m /= 10
+            at -= 1
+        }
+    }
+
     /// Formats `units × 10^−decimals` as plain decimal text.
     public static func formatUnits(_ units: Int128, decimals: Int) -> String {
         let negative = units < 0

@@ -54,30 +54,39 @@ public enum UsageStore {
         }
     }
 
-    /// Appends one entry's aggregates row, and a values row per distinct value.
+    /// Appends one entry's aggregates row, and a values row per distinct value. Numbers and dates
+    /// are written as bytes (`ExactDecimal.appendNormalized`, `CivilDate.appendDescription`): a
+    /// month's contribution has a row per subscription, metric and period.
     static func render(_ e: (key: UsageKey, accumulator: UsageAccumulator, values: [String]), aggregates: inout [UInt8], values: inout [UInt8]) {
-        func q(_ v: Int128?, _ out: inout [UInt8]) {
-            if let v { out += ExactDecimal(units: v, scale: UsageAccumulator.scale).normalized.description.utf8 }
+        func q(_ v: Int128?) {
+            if let v { ExactDecimal.appendNormalized(units: v, scale: UsageAccumulator.scale, to: &aggregates) }
         }
-        func comma(_ out: inout [UInt8]) { out.append(UInt8(ascii: ",")) }
+        func integer(_ v: Int64?) {
+            if let v { ExactDecimal.appendNormalized(units: Int128(v), scale: 0, to: &aggregates) }
+        }
+        func comma() { aggregates.append(UInt8(ascii: ",")) }
         let (k, a) = (e.key, e.accumulator)
-        var key: [UInt8] = []
-        CSVWriter.appendCell(k.subscriptionID, to: &key)
-        comma(&key)
-        CSVWriter.appendCell(k.metric, to: &key)
-        key += ("," + k.period.start.description + "," + k.period.end.description).utf8
-        aggregates += key
-        comma(&aggregates); q(a.sum, &aggregates)
-        comma(&aggregates); aggregates += String(a.count).utf8
-        comma(&aggregates); q(a.max, &aggregates)
-        comma(&aggregates); if let l = a.last { aggregates += String(l.at.seconds).utf8 }
-        comma(&aggregates); if let l = a.last { aggregates += String(l.at.nanos).utf8 }
-        comma(&aggregates); if let l = a.last { aggregates += String(l.order).utf8 }
-        comma(&aggregates); q(a.last?.quantity, &aggregates)
+        let keyStart = aggregates.count
+        CSVWriter.appendCell(k.subscriptionID, to: &aggregates)
+        comma()
+        CSVWriter.appendCell(k.metric, to: &aggregates)
+        comma()
+        k.period.start.appendDescription(to: &aggregates)
+        comma()
+        k.period.end.appendDescription(to: &aggregates)
+        let keyEnd = aggregates.count
+        let last = a.last
+        comma(); q(a.sum)
+        comma(); integer(a.count)
+        comma(); q(a.max)
+        comma(); integer(last.map { Int64($0.at.seconds) })
+        comma(); integer(last.map { Int64($0.at.nanos) })
+        comma(); integer(last?.order)
+        comma(); q(last?.quantity)
         aggregates.append(UInt8(ascii: "\n"))
         for v in e.values {
-            values += key
-            comma(&values)
+            values += aggregates[keyStart..<keyEnd]
+            values.append(UInt8(ascii: ","))
             CSVWriter.appendCell(v, to: &values)
             values.append(UInt8(ascii: "\n"))
         }
