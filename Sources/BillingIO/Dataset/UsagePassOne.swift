@@ -64,10 +64,9 @@ final class UsagePassOne {
 
     func take(_ row: CSVRow) throws {
         rows += 1
-        let fingerprint = row.count == columns.count ? UsageScanner.fingerprint(row) : 0
-        if !batch.add(row, columns: keptColumns, fingerprint: fingerprint) {
+        if !batch.add(row, columns: keptColumns) {
             try check()
-            batch.add(row, columns: keptColumns, fingerprint: fingerprint)
+            batch.add(row, columns: keptColumns)
         }
         if batch.isFull { try check() }
         if rows % 5_000_000 == 0 { Console.error("ingest: \(rows) usage rows read by a worker") }
@@ -80,6 +79,7 @@ final class UsagePassOne {
     func check() throws {
         let n = batch.count
         guard n > 0 else { return }
+        batch.computeFingerprints(fieldCount: columns.count)
         hashes.removeAll(keepingCapacity: true)
         subs.removeAll(keepingCapacity: true)
         for k in 0..<n {
