@@ -205,31 +205,6 @@ struct UsageDedupStructuresTests {
             """)
     }
 
-    /// The batch hashes four rows at a time; every row's fingerprint is still the one-row
-    /// definition (`UsageScanner.fingerprint`), whatever the fields' lengths: rows of unequal
-    /// fields, empty fields (the very last byte of the batch among them), one long field, and a
-    /// short row (fingerprint 0) that would have been the fourth of a group. The row `E1,S-1,` is pinned: FNV-1a
-    /// over `E1` 0x1f `S-1` 0x1f 0x1f is 0x968c11bff8205a39 (worked with Python's integers, mod 2^64).
-    @Test func batchFingerprintsAreTheRowFingerprints() throws {
-        var rows = ["E1,S-1,", "E22,S-2,x", ",,", "E4,S-4," + String(repeating: "q", count: 300), "E5,S-5,y", "E6,S-6,z", "E7,S-7,", "short,row"]
-        for i in 0..<13 { rows.append("E\(i * 7919),S-\(i % 3),\(String(repeating: "v", count: i))") }
-        rows.append("E99,S-9,")
-        let path = try tempFile(rows.joined(separator: "\n"))
-        var expected: [UInt64] = []
-        var batch = UsageBatch()
-        try CSVReader.read(path: path) { row in
-            expected.append(row.count == 3 ? UsageScanner.fingerprint(row) : 0)
-            let added = batch.add(row, columns: [0, 1, 2, nil, nil, nil])
-            #expect(added)
-        }
-        batch.computeFingerprints(fieldCount: 3)
-        let got = batch.fingerprints
-        #expect(got.count == rows.count)
-        #expect(got == expected)
-        #expect(got[0] == 0x968c_11bf_f820_5a39)
-        #expect(got[7] == 0 && got[2] != got[rows.count - 1])
-    }
-
     /// An accumulator key packs (subscription, metric, period start) so that keys sort in that
     /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896).
     @Test(arguments: [(0, 0, -719_162), (5, 4095, 0), (1 << 28, 7, 2_932_896), (99_999, 3, 20_759)])

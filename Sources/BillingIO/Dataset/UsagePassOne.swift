@@ -64,9 +64,10 @@ final class UsagePassOne {
 
     func take(_ row: CSVRow) throws {
         rows += 1
-        if !batch.add(row, columns: keptColumns) {
+        let fingerprint = row.count == columns.count ? UsageScanner.fingerprint(row) : 0
+        if !batch.add(row, columns: keptColumns, fingerprint: fingerprint) {
             try check()
-            batch.add(row, columns: keptColumns)
+            batch.add(row, columns: keptColumns, fingerprint: fingerprint)
         }
         if batch.isFull { try check() }
         if rows % 5_000_000 == 0 { Console.error("ingest: \(rows) usage rows read by a worker") }
@@ -79,7 +80,6 @@ final class UsagePassOne {
     func check() throws {
         let n = batch.count
         guard n > 0 else { return }
-        batch.computeFingerprints(fieldCount: columns.count)
         hashes.removeAll(keepingCapacity: true)
         subs.removeAll(keepingCapacity: true)
         for k in 0..<n {

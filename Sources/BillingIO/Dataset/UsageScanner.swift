@@ -99,18 +99,12 @@ public final class UsageScanner {
 
     /// FNV-1a (64 bits) over the row's fields: tells a repeated event from a conflicting one.
     /// Part of the ledger's format (the ids files hold it).
-    /// (Pass 1 computes it in `UsageBatch.computeFingerprints`, four rows at a time.)
     static func fingerprint(_ row: CSVRow) -> UInt64 {
-        var h = fnvBasis
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for i in 0..<row.count {
-            for b in row.bytes(i) { h = (h ^ UInt64(b)) &* fnvPrime }
-            h = (h ^ fieldSeparator) &* fnvPrime
+            for b in row.bytes(i) { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h = (h ^ 0x1f) &* 0x100_0000_01b3
         }
         return h
     }
-
-    static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let fnvPrime: UInt64 = 0x100_0000_01b3
-    /// Hashed after each field, so that moving a byte from one field to the next changes it.
-    static let fieldSeparator: UInt64 = 0x1f
 }
