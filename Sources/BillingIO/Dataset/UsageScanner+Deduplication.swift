@@ -119,6 +119,7 @@ extension UsageScanner {
         }
         var mine: [Int] = []
         var counted: [SpilledEvent] = []
+        counted.reserveCapacity(1 << 14)
         var probes: [Int32] = []
         for part in parts {
             let values = part.values

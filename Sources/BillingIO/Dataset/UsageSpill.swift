@@ -147,6 +147,9 @@ final class UsageSpill {
         guard FileSystem.exists(path(p)) else { return }
         var pending: [UInt8] = []
         var events: [SpilledEvent] = []
+        // About as many events as a chunk can hold: the arrays seldom grow while they are decoded.
+        pending.reserveCapacity(2 << 20)
+        events.reserveCapacity((1 << 20) / UsageSpill.fixedSize + 1)
         try FileSystem.forEachChunk(of: path(p)) { chunk in
             pending += chunk
             let used = try pending.withUnsafeBytes { raw in
