@@ -205,6 +205,58 @@ struct UsageDedupStructuresTests {
             """)
     }
 
+    /// A reject's row written from the bytes read is the row of the `UsageReject` it stands for:
+    /// quoted, neutralised (but not a plain negative number), non-ASCII kept, an invalid byte
+    /// written as U+FFFD (EF BF BD), an empty id left empty.
+    @Test(arguments: [
+        ([UInt8]("E1".utf8), "usage.csv,7,E1,unknown subscription\n"),
+        ([UInt8]("a,b".utf8), "usage.csv,7,\"a,b\",unknown subscription\n"),
+        ([UInt8]("x\"y".utf8), "usage.csv,7,\"x\"\"y\",unknown subscription\n"),
+        ([UInt8]("=cmd".utf8), "usage.csv,7,'=cmd,unknown subscription\n"),
+        ([UInt8]("-5".utf8), "usage.csv,7,-5,unknown subscription\n"),
+        ([UInt8]("-x".utf8), "usage.csv,7,'-x,unknown subscription\n"),
+        ([UInt8]("é1".utf8), "usage.csv,7,é1,unknown subscription\n"),
+        ([0xFF, 0x41], "usage.csv,7,\u{FFFD}A,unknown subscription\n"),
+        ([0x80, 0x41], "usage.csv,7,\u{FFFD}A,unknown subscription\n"),
+        ([], "usage.csv,7,,unknown subscription\n"),
+    ])
+    func rejectRowsAsBytes(id: [UInt8], expected: String) {
+        var out: [UInt8] = []
+        id.withUnsafeBufferPointer { i in
+            Array("unknown subscription".utf8).withUnsafeBufferPointer { r in UsageReject.appendRow(file: "usage.csv", line: 7, eventID: i, reason: r, to: &out) }
+        }
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+        let reject = UsageReject(file: "usage.csv", line: 7, eventID: String(decoding: id, as: UTF8.self), reason: "unknown subscription")
+        #expect(out == Array(reject.csvLine.utf8))
+    }
+
+    /// Pass 1's rejects go through the spill and come back in order, their lines moved by the
+    /// lines before the part: an empty id, a 70 000-byte one, and 30 000 more (about 2 MB, so
+    /// records are cut between the 1 MiB chunks the spill is read in).
+    @Test func spilledRejectsReadBack() throws {
+        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let spill = try UsageSpill(folder: dir + "/s")
+        let reasons = ["malformed row: 5 fields, header has 6", "negative quantity"]
+        var rows = [(3, "E3"), (9, ""), (12, String(repeating: "x", count: 70_000))]
+        for k in 0..<30_000 { rows.append((20 + k, "E" + String(repeating: "0", count: 30) + String(k))) }
+        for (line, id) in rows {
+            var id = id
+            try id.withUTF8 { try spill.addReject(line: line, eventID: $0, reason: reasons[line % 2]) }
+        }
+        try spill.finish()
+        var seen: [String] = []
+        try spill.forEachReject(lineOffset: 100) { line, id, reason in
+            seen.append("\(line) \(String(decoding: id, as: UTF8.self).prefix(8)) \(id.count) " + String(decoding: reason, as: UTF8.self))
+        }
+        #expect(seen.count == 30_003)
+        #expect(Array(seen.prefix(4)) == [
+            "103 E3 2 negative quantity", "109  0 negative quantity", "112 xxxxxxxx 70000 malformed row: 5 fields, header has 6",
+            "120 E0000000 32 malformed row: 5 fields, header has 6",
+        ])
+        #expect(seen.last == "30119 E0000000 36 negative quantity")
+    }
+
     /// An accumulator key packs (subscription, metric, period start) so that keys sort in that
     /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896).
     @Test(arguments: [(0, 0, -719_162), (5, 4095, 0), (1 << 28, 7, 2_932_896), (99_999, 3, 20_759)])

@@ -35,24 +35,27 @@ public enum CSVWriter {
     /// comma, a quote or a line break, else (the usual case) copied as it is.
     static func appendCell(_ raw: String, to out: inout [UInt8]) {
         var raw = raw
-        raw.withUTF8 { bytes in
-            guard let first = bytes.first else { return }
-            // A leading apostrophe is itself escaped, so the pipeline can read its own files back
-            // exactly (`unneutralized`).
-            let mark = "=+-@\t\r'".utf8.contains(first) && !isPlainNumber(bytes)
-            let quote = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-            if quote { out.append(UInt8(ascii: "\"")) }
-            if mark { out.append(UInt8(ascii: "'")) }
-            if !quote {
-                out.append(contentsOf: bytes)
-                return
-            }
-            for b in bytes {
-                out.append(b)
-                if b == UInt8(ascii: "\"") { out.append(b) }
-            }
-            out.append(UInt8(ascii: "\""))
+        raw.withUTF8 { appendCell(bytes: $0, to: &out) }
+    }
+
+    /// `appendCell` of a cell's UTF-8 bytes.
+    static func appendCell(bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard let first = bytes.first else { return }
+        // A leading apostrophe is itself escaped, so the pipeline can read its own files back
+        // exactly (`unneutralized`).
+        let mark = "=+-@\t\r'".utf8.contains(first) && !isPlainNumber(bytes)
+        let quote = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        if quote { out.append(UInt8(ascii: "\"")) }
+        if mark { out.append(UInt8(ascii: "'")) }
+        if !quote {
+            out.append(contentsOf: bytes)
+            return
         }
+        for b in bytes {
+            out.append(b)
+            if b == UInt8(ascii: "\"") { out.append(b) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The cell text as it was before `appendCell` neutralised it (for files the pipeline reads back).

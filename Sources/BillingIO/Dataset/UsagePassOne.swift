@@ -101,8 +101,7 @@ final class UsagePassOne {
         for k in 0..<n {
             if let reason = try classify(k, sub: subs[k]) {
                 rejected += 1
-                try spill.addReject(UsageReject(
-                    file: "usage.csv", line: batch.lines[k], eventID: String(decoding: batch.bytes(k, .id), as: UTF8.self), reason: reason))
+                try spill.addReject(line: batch.lines[k], eventID: batch.bytes(k, .id), reason: reason)
             }
         }
         batch.removeAll()

@@ -9,4 +9,27 @@ public struct UsageReject: Sendable, Hashable {
 
     /// Its row of `rejects.csv`.
     public var csvLine: String { CSVWriter.line([file, String(line), eventID, reason]) }
+
+    /// Appends the `csvLine` of a reject whose event id and reason are given as the bytes read:
+    /// ASCII bytes are copied as they are, other bytes go through `String(decoding:)` as the
+    /// `eventID` of a `UsageReject` does (an invalid sequence becomes U+FFFD).
+    static func appendRow(
+        file: String, line: Int, eventID: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]
+    ) {
+        func cell(_ bytes: UnsafeBufferPointer<UInt8>) {
+            if bytes.allSatisfy({ $0 < 0x80 }) {
+                CSVWriter.appendCell(bytes: bytes, to: &out)
+            } else {
+                CSVWriter.appendCell(String(decoding: bytes, as: UTF8.self), to: &out)
+            }
+        }
+        CSVWriter.appendCell(file, to: &out)
+        out.append(UInt8(ascii: ","))
+        CSVWriter.appendCell(String(line), to: &out)
+        out.append(UInt8(ascii: ","))
+        cell(eventID)
+        out.append(UInt8(ascii: ","))
+        cell(reason)
+        out.append(0x0A)
+    }
 }

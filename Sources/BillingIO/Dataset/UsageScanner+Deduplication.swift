@@ -82,21 +82,23 @@ extension UsageScanner {
     public func writeRejects(to path: String) throws {
         let late = lateRejects
         try FileSystem.replace(path) { emit in
-            try emit(Array(CSVWriter.line(UsageReject.header).utf8))
+            var out = Array(CSVWriter.line(UsageReject.header).utf8)
             var next = 0
-            for part in parts where FileSystem.exists(part.worker.spill.rejectsPath) {
-                try CSVReader.read(path: part.worker.spill.rejectsPath) { row in
-                    var fields = (0..<row.count).map { CSVWriter.unneutralized(row.lossyString($0)) }
-                    let line = (Int(fields[1]) ?? 0) + part.lineOffset
-                    fields[1] = String(line)
+            for part in parts {
+                try part.worker.spill.forEachReject(lineOffset: part.lineOffset) { line, id, reason in
                     while next < late.count && late[next].line < line {
-                        try emit(Array(late[next].csvLine.utf8))
+                        out += late[next].csvLine.utf8
                         next += 1
                     }
-                    try emit(Array(CSVWriter.line(fields).utf8))
+                    UsageReject.appendRow(file: "usage.csv", line: line, eventID: id, reason: reason, to: &out)
+                    if out.count >= 1 << 20 {
+                        try emit(out)
+                        out.removeAll(keepingCapacity: true)
+                    }
                 }
             }
-            for r in late[next...] { try emit(Array(r.csvLine.utf8)) }
+            for r in late[next...] { out += r.csvLine.utf8 }
+            try emit(out)
         }
         try FileSystem.removeTree(scratch)
     }

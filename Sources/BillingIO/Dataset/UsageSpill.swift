@@ -34,7 +34,8 @@ final class UsageSpill {
     private var buffers: [UnsafeMutableRawPointer]
     private var used: [Int]
     private var fds: [Int32]
-    /// Pass 1's rejected rows, in line order, as `rejects.csv` rows.
+    /// Pass 1's rejected rows, in line order: per row its line (8 bytes), the lengths of its event
+    /// id and reason (4 bytes each), then their bytes. `writeRejects` writes `rejects.csv` from them.
     private var rejects: [UInt8] = []
     private var rejectsFD: Int32 = -1
     static let flushSize = 1 << 16
@@ -56,12 +57,49 @@ final class UsageSpill {
         if rejectsFD >= 0 { close(rejectsFD) }
     }
 
-    var rejectsPath: String { FileSystem.join(folder, "rejects.csv") }
+    var rejectsPath: String { FileSystem.join(folder, "rejects.bin") }
 
     /// Appends a rejected row (pass 1 meets them in line order).
-    func addReject(_ r: UsageReject) throws {
-        rejects += r.csvLine.utf8
+    func addReject(line: Int, eventID: UnsafeBufferPointer<UInt8>, reason: String) throws {
+        var reason = reason
+        reason.withUTF8 { r in
+            withUnsafeBytes(of: Int64(line).littleEndian) { rejects += $0 }
+            withUnsafeBytes(of: UInt32(eventID.count).littleEndian) { rejects += $0 }
+            withUnsafeBytes(of: UInt32(r.count).littleEndian) { rejects += $0 }
+            rejects += eventID
+            rejects += r
+        }
         if rejects.count >= UsageSpill.flushSize { try flushRejects() }
+    }
+
+    /// Streams pass 1's rejected rows in line order (lines made lines of the file by `lineOffset`),
+    /// 1 MiB of the file at a time.
+    func forEachReject(
+        lineOffset: Int, _ body: (_ line: Int, _ eventID: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws {
+        guard FileSystem.exists(rejectsPath) else { return }
+        var pending: [UInt8] = []
+        try FileSystem.forEachChunk(of: rejectsPath) { chunk in
+            pending += chunk
+            let used = try pending.withUnsafeBytes { raw in
+                var start = 0
+                while start + 16 <= raw.count {
+                    let line = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: Int64.self)))
+                    let idCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8, as: UInt32.self)))
+                    let reasonCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 12, as: UInt32.self)))
+                    let end = start + 16 + idCount + reasonCount
+                    guard end <= raw.count else { break }
+                    let bytes = raw.bindMemory(to: UInt8.self)
+                    try body(
+                        line + lineOffset, UnsafeBufferPointer(rebasing: bytes[(start + 16)..<(start + 16 + idCount)]),
+                        UnsafeBufferPointer(rebasing: bytes[(start + 16 + idCount)..<end]))
+                    start = end
+                }
+                return start
+            }
+            pending.removeFirst(used)
+        }
+        guard pending.isEmpty else { throw StageFailure.io("\(rejectsPath): truncated spill record") }
     }
 
     private func flushRejects() throws {
