@@ -52,6 +52,21 @@ struct UsageDedupStructuresTests {
         #expect(Array(base.dropLast()).withUnsafeBytes { t.find($0, hash: 7) } == nil)
     }
 
+    /// Entries sorted in their keys' byte order, even where the first 16 bytes tie: a key before
+    /// the same key with a zero byte after it, keys that differ only after byte 16, bytes above
+    /// 0x7f after ASCII.
+    @Test func byteKeyTableSortsByBytes() {
+        let keys: [[UInt8]] = [
+            Array("b".utf8), Array("ab".utf8) + [0], Array("ab".utf8), Array("ab".utf8) + [0, 0x63], Array("é".utf8),
+            Array(repeating: 0x61, count: 16) + [0x62], Array(repeating: 0x61, count: 16) + [0x61, 0x7A], Array(repeating: 0x61, count: 16), [],
+        ]
+        var t = ByteKeyTable()
+        for k in keys { _ = k.withUnsafeBytes { t.insert($0, hash: ByteKeyTable.hash($0)) } }
+        let sorted = t.sortedByKey(Array(0..<keys.count)).map { Array(t.key($0)) }
+        #expect(sorted == keys.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(sorted.first == [] && sorted.last == Array("é".utf8) && sorted[1] == Array(repeating: 0x61, count: 16))
+    }
+
     /// The hash is part of the ledger format (it picks an id's partition): pinned values.
     @Test func idHashIsStable() {
         // FNV-1a of "" is the offset basis 0xcbf29ce484222325, then the SplitMix64 finaliser.

@@ -41,6 +41,25 @@ struct ByteKeyTable {
     /// The bytes of entry `i`.
     func key(_ i: Int) -> ArraySlice<UInt8> { arena[starts[i]..<starts[i + 1]] }
 
+    /// `entries` in the byte order of their keys: compared by their first 16 bytes as words, and
+    /// (rarely) whole, not byte by byte through slices (usage sorts every counted event id).
+    func sortedByKey(_ entries: [Int]) -> [Int] {
+        var order = entries.map { (words: orderWords($0), entry: $0) }
+        order.sort { a, b in a.words != b.words ? a.words < b.words : key(a.entry).lexicographicallyPrecedes(key(b.entry)) }
+        return order.map(\.entry)
+    }
+
+    /// The first 16 bytes of entry `i` as two big-endian words, zero-padded: comparing them
+    /// orders keys as their bytes do, except keys equal in those words, which `key` tells apart.
+    private func orderWords(_ i: Int) -> (UInt64, UInt64) {
+        arena.withUnsafeBytes { raw in
+            let start = starts[i], count = Swift.min(starts[i + 1] - start, 16)
+            var w: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: count) }
+            return (UInt64(bigEndian: w.0), UInt64(bigEndian: w.1))
+        }
+    }
+
     /// The hash entry `i` was inserted with.
     func hash(of i: Int) -> UInt64 { hashes[i] }
 

@@ -163,7 +163,7 @@ extension UsageScanner {
         }
         aggregate(counted, into: &r)
         guard !mine.isEmpty else { return }
-        mine.sort { table.key($0).lexicographicallyPrecedes(table.key($1)) }
+        mine = table.sortedByKey(mine)
         var out = Array("event_id,fingerprint\n".utf8)
         out.reserveCapacity(mine.count * 32)
         let digits = Array("0123456789abcdef".utf8)
