@@ -4,6 +4,14 @@ import PackageDescription
 /// The billing pipeline: a pure core, a thin I/O layer, the stages, and one small executable per stage.
 let executables = ["ingest", "rate", "invoice", "pay", "report", "verify", "pipeline", "gen", "bench", "fuzz"]
 
+/// On x86-64, Clang may compile its SHA intrinsics for the core's SHA-256, which uses them only
+/// when CPUID says the CPU has them (`SHA256+Hardware.swift`).
+#if arch(x86_64)
+    let coreSettings: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-msha"])]
+#else
+    let coreSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "Billing",
     products: executables.map { .executable(name: "billing-\($0)", targets: ["billing-\($0)"]) },
@@ -11,7 +19,7 @@ let package = Package(
         // libcsv, Debian's libcsv-dev: the only dependency outside the toolchain.
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
         // Pure value types and functions: money, calendar, catalog, rating, tax, invoicing, payments, reporting.
-        .target(name: "BillingCore", path: "Sources/BillingCore"),
+        .target(name: "BillingCore", path: "Sources/BillingCore", swiftSettings: coreSettings),
         // The thin I/O layer: the libcsv wrapper, JSON, files, dataset loading, the ledger.
         .target(
             name: "BillingIO", dependencies: ["BillingCore", "CLibCSV"], path: "Sources/BillingIO",

@@ -17,6 +17,34 @@ struct SHA256Tests {
     ])
     func vectors(input: String, digest: String) {
         #expect(SHA256.hex(Array(input.utf8)) == digest)
+        for inHardware in [false, true] {
+            var h = SHA256(inHardware: inHardware)
+            h.update(Array(input.utf8))
+            #expect(h.finalize().hexString == digest, "in hardware: \(inHardware)")
+        }
+    }
+
+    /// The two compressions agree on every length from 0 to 300 bytes of varied data, fed whole
+    /// and in uneven parts. (On a CPU without SHA instructions both runs use the software one.)
+    @Test func softwareAndHardwareAgree() {
+        var bytes: [UInt8] = []
+        var x: UInt32 = 2_463_534_242
+        for _ in 0..<300 {
+            x ^= x << 13; x ^= x >> 17; x ^= x << 5
+            bytes.append(UInt8(truncatingIfNeeded: x))
+        }
+        for n in 0...300 {
+            var soft = SHA256(inHardware: false), hard = SHA256(inHardware: true)
+            soft.update(bytes[..<n])
+            hard.update(bytes[..<(n / 3)])
+            hard.update(bytes[(n / 3)..<n])
+            #expect(soft.finalize() == hard.finalize(), "\(n) bytes")
+        }
+    }
+
+    /// Where the CPU has SHA instructions, a default hash uses them, and one asked not to does not.
+    @Test(.enabled(if: SHA256.hardwareAvailable)) func hardwareIsUsedWhereThereIsSome() {
+        #expect(SHA256().usesHardware && !SHA256(inHardware: false).usesHardware)
     }
 
     /// Every padding case: 55 bytes (padding fits the block), 56 and 63 (it spills into a second
@@ -33,6 +61,9 @@ struct SHA256Tests {
     ])
     func paddingBoundaries(count: Int, digest: String) {
         #expect(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: count)) == digest)
+        var software = SHA256(inHardware: false)
+        software.update([UInt8](repeating: UInt8(ascii: "a"), count: count))
+        #expect(software.finalize().hexString == digest)
         // The same bytes fed in two parts, cut inside the first block.
         var h = SHA256()
         h.update([UInt8](repeating: UInt8(ascii: "a"), count: count / 3))

@@ -8,8 +8,29 @@ public struct SHA256: Sendable {
     /// Bytes of an incomplete block (fewer than 64).
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
+    /// Whether blocks are compressed by the CPU's SHA instructions (`SHA256+Hardware.swift`).
+    private let inHardware: Bool
 
-    public init() { buffer.reserveCapacity(64) }
+    public init() { self.init(inHardware: SHA256.hardwareAvailable) }
+
+    /// A hash that uses the SHA instructions only if `inHardware` and the CPU has them (tests run
+    /// both ways).
+    init(inHardware: Bool) {
+        self.inHardware = inHardware && SHA256.hardwareAvailable
+        buffer.reserveCapacity(64)
+    }
+
+    /// Whether this hash compresses with the SHA instructions.
+    var usesHardware: Bool { inHardware }
+
+    /// Whether the CPU has SHA instructions this build can use.
+    static var hardwareAvailable: Bool {
+        #if arch(x86_64)
+            return hasHardware
+        #else
+            return false
+        #endif
+    }
 
     /// The digest of `bytes` in one call.
     public static func hash(_ bytes: some Sequence<UInt8>) -> [UInt8] {
@@ -70,7 +91,7 @@ public struct SHA256: Sendable {
         }
     }
 
-    private static let k: [UInt32] = [
+    static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
         0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
@@ -82,6 +103,12 @@ public struct SHA256: Sendable {
     ]
 
     private mutating func compress(_ block: UnsafeRawPointer) {
+        #if arch(x86_64)
+            if inHardware {
+                SHA256.k.withUnsafeBufferPointer { SHA256.compressInHardware(&state, block, k: $0) }
+                return
+            }
+        #endif
         @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         /// One round, its eight working variables passed in rotated order instead of shifted.
         @inline(__always) func round(
