@@ -1,26 +1,9 @@
-import BillingCore
 import Testing
 
 @testable import BillingIO
 
 /// The two helpers the stages use to spread work over the cores.
 struct ConcurrencyTests {
-
-    /// Rows turned into values over every core come back in file order, across the 8,192-row
-    /// batches, with their errors in row order and no more than the limit: 20,000 rows, a bad one
-    /// every 997th (rows 997, 1994, … : 20 of them, lines one more for the header), limit 5.
-    @Test func streamMapKeepsRowOrder() throws {
-        var text = "n,label\n"
-        for i in 1...20_000 { text += i % 997 == 0 ? "\(i),bad\n" : "\(i),ok\n" }
-        let path = try tempFile(text)
-        var errors: [DataError] = []
-        let values = try TableRows.streamMap(path: path, required: ["n", "label"], optional: [], errors: &errors, limit: 5) { r in
-            if r.raw("label") == "bad" { throw r.error("label", "bad row") }
-            return Int(r.raw("n"))!
-        }
-        #expect(values == (1...20_000).filter { $0 % 997 != 0 })
-        #expect(errors.map(\.line) == [998, 1995, 2992, 3989, 4986])
-    }
     /// Results come back in input order however the work is split: squares of 0..<1000.
     @Test func parallelMapKeepsOrder() {
         let squares = Array(0..<1000).parallelMap { $0 * $0 }

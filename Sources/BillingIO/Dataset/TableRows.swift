@@ -49,20 +49,14 @@ public struct TableRows {
         line: Int, fields: [String], errors: inout [DataError], keyColumn: String? = nil, invalidKeys: inout Set<String>,
         _ body: (Row) throws -> Void
     ) {
-        let outcome = run(line: line, fields: fields, body)
-        if let e = outcome.error { errors.append(e) }
-        if outcome.failed, let keyColumn { invalidKeys.insert(Row(rows: self, line: line, fields: fields).raw(keyColumn)) }
-    }
-
-    /// `body`'s value for one row; or the error to report (none for a row that refers to one
-    /// already reported), with `failed` set, for a row it refused.
-    func run<T>(line: Int, fields: [String], _ body: (Row) throws -> T) -> (value: T?, error: DataError?, failed: Bool) {
-        do { return (try body(Row(rows: self, line: line, fields: fields)), nil, false) } catch is AlreadyReported {
-            return (nil, nil, true)
+        let row = Row(rows: self, line: line, fields: fields)
+        do { try body(row) } catch is AlreadyReported {
+            if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
         } catch let e as DataError {
-            return (nil, e, true)
+            errors.append(e)
+            if let keyColumn { invalidKeys.insert(row.raw(keyColumn)) }
         } catch {
-            return (nil, DataError(file: table.path, line: line, column: 1, field: "row", problem: "\(error)", value: ""), false)
+            errors.append(DataError(file: table.path, line: line, column: 1, field: "row", problem: "\(error)", value: ""))
         }
     }
 
@@ -80,46 +74,6 @@ public struct TableRows {
             if found.count < limit { rows!.visit(line: line, fields: fields, errors: &found, invalidKeys: &ignored, body) }
         }
         errors += found
-    }
-
-    /// `stream` for files of many rows whose conversion costs more than reading them (the rated
-    /// items and the ledger's line index): the rows are read in order on this thread, and turned
-    /// into values 8,192 at a time over every core. Values and errors come in row order; errors
-    /// up to `limit`.
-    public static func streamMap<T: Sendable>(
-        path: String, required: [String], optional: [String], errors: inout [DataError], limit: Int = 100,
-        _ transform: @escaping @Sendable (Row) throws -> T
-    ) throws -> [T] {
-        var rows: TableRows?
-        var found: [DataError] = []
-        var out: [T] = []
-        var batch: [(line: Int, fields: [String])] = []
-        func convert() {
-            guard let table = rows, !batch.isEmpty else { return }
-            nonisolated(unsafe) let reader = table
-            let parts = batch.parallelMapSlices { slice in
-                slice.map { row in
-                    let outcome = reader.run(line: row.line, fields: row.fields, transform)
-                    return (value: outcome.value, error: outcome.error)
-                }
-            }
-            for part in parts {
-                for outcome in part {
-                    if let value = outcome.value { out.append(value) }
-                    if let error = outcome.error, found.count < limit { found.append(error) }
-                }
-            }
-            batch.removeAll(keepingCapacity: true)
-        }
-        try CSVTable.stream(path: path, displayPath: path, onHeader: { header in
-            rows = try TableRows(CSVTable(path: path, header: header, rows: []), required: required, optional: optional)
-        }) { line, fields in
-            batch.append((line, fields))
-            if batch.count == 8192 { convert() }
-        }
-        convert()
-        errors += found
-        return out
     }
 
     /// `forEach` for files whose rows nothing refers to.
