@@ -35,26 +35,26 @@
             var cdgh = Lanes(state.7, state.6, state.3, state.2)
             let savedABEF = abef, savedCDGH = cdgh
             withUnsafeTemporaryAllocation(of: Lanes.self, capacity: 4) { w in
-            w.initialize(repeating: .zero)
-            for g in 0..<16 {
-                let a = g % 4, b = (g + 1) % 4, d = (g + 3) % 4
-                if g < 4 {
-                    let p = block + 16 * g
-                    w[a] = Lanes(
-                        UInt32(bigEndian: p.loadUnaligned(as: UInt32.self)), UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self)),
-                        UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self)),
-                        UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+                w.initialize(repeating: .zero)
+                for g in 0..<16 {
+                    let a = g % 4, b = (g + 1) % 4, d = (g + 3) % 4
+                    if g < 4 {
+                        let p = block + 16 * g
+                        w[a] = Lanes(
+                            UInt32(bigEndian: p.loadUnaligned(as: UInt32.self)), UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4, as: UInt32.self)),
+                            UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self)),
+                            UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+                    }
+                    let kw = w[a] &+ Lanes(k[4 * g], k[4 * g + 1], k[4 * g + 2], k[4 * g + 3])
+                    cdgh = rounds(cdgh, abef, kw)
+                    if (3...14).contains(g) {
+                        // The next four schedule words: w[b] + (w[d], w[a]) shifted by one word, then msg2.
+                        let shifted = Lanes(w[d][1], w[d][2], w[d][3], w[a][0])
+                        w[b] = l(_mm_sha256msg2_epu32(v(w[b] &+ shifted), v(w[a])))
+                    }
+                    abef = rounds(abef, cdgh, Lanes(kw[2], kw[3], kw[0], kw[0]))
+                    if (1...12).contains(g) { w[d] = l(_mm_sha256msg1_epu32(v(w[d]), v(w[a]))) }
                 }
-                let kw = w[a] &+ Lanes(k[4 * g], k[4 * g + 1], k[4 * g + 2], k[4 * g + 3])
-                cdgh = rounds(cdgh, abef, kw)
-                if (3...14).contains(g) {
-                    // The next four schedule words: w[b] + (w[d], w[a]) shifted by one word, then msg2.
-                    let shifted = Lanes(w[d][1], w[d][2], w[d][3], w[a][0])
-                    w[b] = l(_mm_sha256msg2_epu32(v(w[b] &+ shifted), v(w[a])))
-                }
-                abef = rounds(abef, cdgh, Lanes(kw[2], kw[3], kw[0], kw[0]))
-                if (1...12).contains(g) { w[d] = l(_mm_sha256msg1_epu32(v(w[d]), v(w[a]))) }
-            }
             }
             abef &+= savedABEF
             cdgh &+= savedCDGH
