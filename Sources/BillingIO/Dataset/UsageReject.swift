@@ -7,10 +7,15 @@ public struct UsageReject: Sendable, Hashable {
 
     public static let header = ["file", "line", "event_id", "reason"]
 
-    /// Its row of `rejects.csv`.
-    public var csvLine: String { CSVWriter.line([file, String(line), eventID, reason]) }
+    /// Its row of `rejects.csv` (written by `appendRow`, the one place that lays a row out).
+    public var csvLine: String {
+        var out: [UInt8] = []
+        var id = eventID, why = reason
+        id.withUTF8 { i in why.withUTF8 { r in UsageReject.appendRow(file: file, line: line, eventID: i, reason: r, to: &out) } }
+        return String(decoding: out, as: UTF8.self)
+    }
 
-    /// Appends the `csvLine` of a reject whose event id and reason are given as the bytes read:
+    /// Appends the row of a reject whose event id and reason are given as the bytes read:
     /// ASCII bytes are copied as they are, other bytes go through `String(decoding:)` as the
     /// `eventID` of a `UsageReject` does (an invalid sequence becomes U+FFFD).
     static func appendRow(
