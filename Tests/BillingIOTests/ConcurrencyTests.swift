@@ -1,4 +1,5 @@
 import Testing
+import Dispatch
 
 @testable import BillingIO
 
@@ -20,7 +21,10 @@ struct ConcurrencyTests {
         #expect(slices.flatMap { $0 } == Array(0..<count))
         #expect(slices.count == max(1, min(count, ProcessInfoLite.processors * 8)))
         // Sum of 0..<1000 = 999 × 1000 / 2 = 499 500, added per slice.
-        if count == 1000 { #expect(Array(0..<count).parallelMapSlices { $0.reduce(0, +) }.reduce(0, +) == 499_500) }
+        if count == 1000 {
+            let sums: [Int] = Array(0..<count).parallelMapSlices { slice in slice.reduce(0) { $0 + $1 } }
+            #expect(sums.reduce(0) { $0 + $1 } == 499_500)
+        }
     }
 
     /// Values started one after another come back each to its own waiter, while the caller works
@@ -34,5 +38,18 @@ struct ConcurrencyTests {
         #expect(text.value() == "ababab")
         #expect(sum.value() == 5_000_050_000)
         #expect(sum.value() == 5_000_050_000)  // asked again: the same value, without waiting forever
+    }
+
+    /// `isDone` never waits: false while the work is held back, true once it finished, and the
+    /// value is still there after it was asked.
+    @Test func backgroundTellsWhetherItIsDone() {
+        let gate = DispatchSemaphore(value: 0)
+        let held = Background { gate.wait(); return 7 }
+        #expect(!held.isDone)
+        gate.signal()
+        #expect(held.value() == 7)
+        #expect(held.isDone)
+        #expect(held.isDone)
+        #expect(held.value() == 7)
     }
 }

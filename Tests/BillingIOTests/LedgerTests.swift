@@ -92,6 +92,34 @@ struct LedgerTests {
         #expect(!FileSystem.exists(dir + "/staging/intent"))  // refused before it was declared
     }
 
+    /// In a folder the commit creates, paths are not looked up one by one: a path declared twice
+    /// (in one batch, or again in a later one) fails when it is created, and the next open removes
+    /// exactly the commit's files, never one that was there before.
+    @Test(arguments: [false, true])
+    func pathDeclaredTwiceInANewFolderFails(sameBatch: Bool) throws {
+        let dir = folder()
+        do {
+            let ledger = try Ledger(folder: dir, create: true)
+            let first = ledger.newCommit()
+            try first.add("kept/K.json", Array("k".utf8))
+            try ledger.commit(first)
+            let c = ledger.newCommit()
+            if sameBatch {
+                let twice: [(path: String, bytes: [UInt8])] = [("invoices/A.json", Array("a".utf8)), ("invoices/A.json", Array("b".utf8))]
+                #expect(throws: StageFailure.self) { try c.add(twice) }
+            } else {
+                try c.add("invoices/A.json", Array("a".utf8))
+                try c.add("kept/L.json", Array("l".utf8))
+                #expect(throws: StageFailure.self) { try c.add("invoices/A.json", Array("b".utf8)) }
+                #expect(throws: StageFailure.self) { try c.add("kept/K.json", Array("x".utf8)) }  // an old folder is still checked
+            }
+            #expect(try FileSystem.readText(dir + "/invoices/A.json") == "a")
+        }  // the run dies here
+        _ = try Ledger(folder: dir, create: true)
+        #expect(!FileSystem.exists(dir + "/invoices/A.json") && !FileSystem.exists(dir + "/kept/L.json"))
+        #expect(try FileSystem.readText(dir + "/kept/K.json") == "k")
+    }
+
     /// Each audit line holds the SHA-256 of the previous line.
     @Test func auditChainLinksLines() {
         var log = AuditLog(lastHash: AuditLog.genesis, nextSeq: 1)

@@ -16,6 +16,12 @@ public final class Background<T: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// Whether the value is there (never waits).
+    public var isDone: Bool {
+        if done.wait(timeout: .now()) == .success { done.signal(); return true }
+        return false
+    }
+
     /// Waits for the value (at once after the first call).
     public func value() -> T {
         done.wait()

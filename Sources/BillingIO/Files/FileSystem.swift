@@ -292,6 +292,10 @@ public enum FileSystem {
         if rmdir(path) != 0 && errno != ENOENT { throw failure("cannot remove folder", path) }
     }
 
+    /// Writes every file system's dirty data to disk (`sync`), for a thread that only starts the
+    /// work early: what must be durable is synced again by `syncAll`.
+    static func startSync() { sync() }
+
     /// Flushes every pending write to disk: POSIX `sync()` (Linux waits for it to finish), once per
     /// commit instead of an fsync per file. (`syncfs`, which would limit it to one file system, is
     /// a GNU extension the toolchain's Glibc module does not export.)

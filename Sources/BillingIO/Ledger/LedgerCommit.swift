@@ -24,6 +24,12 @@ public final class LedgerCommit {
     public private(set) var files: [String] = []
     /// Per append-only file (relative path): its staging file's number and bytes not yet flushed.
     private var appends: [(path: String, staged: String, pending: [UInt8])] = []
+    /// Folders (full paths) that did not exist when this commit first declared a path in them.
+    private var createdFolders: Set<String> = []
+    /// The background sync started by `startWriteback`, and how many files had been added then.
+    private var writeback: Background<Void>?
+    private var writtenBackUpTo = 0
+    static let writebackEvery = 30_000
 
     static let pendingName = "pending.json"
     static let stagingName = "staging"
@@ -50,6 +56,7 @@ public final class LedgerCommit {
     public func add(_ batch: [(path: String, bytes: [UInt8])]) throws {
         for (target, file) in zip(try declare(batch.map(\.path)), batch) { try FileSystem.writeInCommit(target, file.bytes) }
         files += batch.map(\.path)
+        startWriteback()
     }
 
     /// Adds a copy of the file at `source` as `path`, relative to the ledger.
@@ -61,16 +68,37 @@ public final class LedgerCommit {
 
     /// Refuses paths that exist, appends the paths to the intent list (synced: a file is never
     /// on disk without its path in the list), and creates their folders. Returns the full paths.
+    ///
+    /// A path in a folder this commit created is not looked up: nothing was in that folder before
+    /// the commit, and a path declared twice fails at its creation (`O_EXCL`), so the intent list
+    /// still names no file that existed before. On a first run that spares the kernel a lookup
+    /// per document file in a folder of 300k (`access` took 8 % of the invoice stage's CPU, on
+    /// the thread that creates the files).
     private func declare(_ paths: [String]) throws -> [String] {
         let targets = paths.map { FileSystem.join(folder, $0) }
-        for t in targets where FileSystem.exists(t) { throw StageFailure.io("\(t): already exists; a ledger file is never replaced") }
+        let parents = Set(targets.map(FileSystem.parent)).sorted()
+        for parent in parents where !createdFolders.contains(parent) && !FileSystem.exists(parent) { createdFolders.insert(parent) }
+        for t in targets where !createdFolders.contains(FileSystem.parent(t)) && FileSystem.exists(t) {
+            throw StageFailure.io("\(t): already exists; a ledger file is never replaced")
+        }
         let intent = FileSystem.join(folder, LedgerCommit.intentName)
         let first = !FileSystem.exists(intent)
         try FileSystem.createDirectory(FileSystem.parent(intent))
         try FileSystem.append(intent, Array(paths.map { $0 + "\n" }.joined().utf8))
         if first { try FileSystem.syncDirectory(of: intent) }
-        for parent in Set(targets.map(FileSystem.parent)).sorted() { try FileSystem.createDirectory(parent) }
+        for parent in parents { try FileSystem.createDirectory(parent) }
         return targets
+    }
+
+    /// Starts writing the files added so far to disk, on another thread, once `writebackEvery`
+    /// more were added and the last such start has finished. `apply` syncs everything anyway:
+    /// this only moves most of that work (the kernel's, about 2.5 s for 300k files) from after the
+    /// last file to while the next ones are created. It changes nothing the commit promises.
+    private func startWriteback() {
+        guard files.count >= writtenBackUpTo + LedgerCommit.writebackEvery else { return }
+        if let writeback, !writeback.isDone { return }
+        writtenBackUpTo = files.count
+        writeback = Background { FileSystem.startSync() }
     }
 
     /// Whether bytes are queued for `path` already.
