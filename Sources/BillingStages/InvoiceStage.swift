@@ -9,13 +9,17 @@ public enum InvoiceStage {
     ///   in one process.
     public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
         PhaseClock.start()
+        // Rate's items are parsed on another thread while the catalog is read: neither touches the
+        // ledger, and an error of either is reported in the order a serial run would meet it.
+        let itemsPath = StageContext.itemsPath(config)
+        let itemsAhead = FileSystem.exists(itemsPath) ? Background { Result { try ItemsCSV.read(path: itemsPath).map(\.item) } } : nil
         let context = try StageContext(config, writesLedger: true, catalogs: catalogs)
-        guard FileSystem.exists(context.itemsPath) else {
-            throw StageFailure.io("\(context.itemsPath): no rated items for \(config.period); run billing-rate first")
+        guard let itemsAhead else {
+            throw StageFailure.io("\(itemsPath): no rated items for \(config.period); run billing-rate first")
         }
         let ledger = context.ledger
         let since = try context.since()
-        let computed = try ItemsCSV.read(path: context.itemsPath).map(\.item)
+        let computed = try itemsAhead.value().get()
         let issued = try ledger.issuedItems()
         let pending = try ItemDiff.pending(computed: computed, issued: issued, window: config.window)
         var balances = try ledger.balances()

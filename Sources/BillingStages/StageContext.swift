@@ -85,5 +85,8 @@ struct StageContext {
     }
 
     /// The run's rated items, `OUTPUT/<period>/items.csv`.
-    var itemsPath: String { FileSystem.join(config.runFolder, "items.csv") }
+    var itemsPath: String { StageContext.itemsPath(config) }
+
+    /// Where rate writes the run's items and invoice reads them.
+    static func itemsPath(_ config: PipelineConfig) -> String { FileSystem.join(config.runFolder, "items.csv") }
 }
