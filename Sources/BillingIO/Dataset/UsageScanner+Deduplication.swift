@@ -43,17 +43,23 @@ extension UsageScanner {
         if let failure = results.lazy.compactMap({ $0?.failure }).first { throw failure }
         // Each worker's state is dropped once merged, and a slot's first set of values is taken
         // whole (no copy): the distinct values are held once more at most, not once per worker.
+        // The first worker's slots are taken as they are (its numbering becomes the scanner's).
         while let last = results.popLast(), var r = last {
+            if slotPacked.isEmpty {
+                slotOf = r.index
+                slotPacked = r.keys
+                slotEnds = r.ends
+                accumulators = r.keys.indices.map { UsageAccumulator(tally: r.tallies[$0], latestQuantity: r.latestQuantities[$0]) }
+                swap(&slotValues, &r.values)
+                r.keys = []
+            }
             for (i, key) in r.keys.enumerated() {
                 let slot = slotOf.value(for: key) {
-                    let (sub, metric, start) = UsageLookup.unpack(key)
                     slotPacked.append(key)
-                    slotKeys.append(UsageKey(
-                        subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric],
-                        period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: r.ends[i]))))
+                    slotEnds.append(r.ends[i])
                     accumulators.append(UsageAccumulator())
                     slotValues.append([])
-                    return slotKeys.count - 1
+                    return slotPacked.count - 1
                 }
                 accumulators[slot].merge(UsageAccumulator(tally: r.tallies[i], latestQuantity: r.latestQuantities[i]))
                 if slotValues[slot].isEmpty {

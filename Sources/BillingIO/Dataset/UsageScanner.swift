@@ -28,10 +28,11 @@ public final class UsageScanner {
 
     /// The tables pass 1 reads.
     let lookup: UsageLookup
-    /// Accumulator slots (filled by pass 2): `key` → slot.
+    /// Accumulator slots (filled by pass 2): packed key (see `UsageLookup.key`) → slot, each
+    /// slot's packed key and the first day after its period (its `UsageKey` is built by `entry`).
     var slotOf = IntKeyTable()
-    var slotKeys: [UsageKey] = []
     var slotPacked: [Int] = []
+    var slotEnds: [Int] = []
     var accumulators: [UsageAccumulator] = []
     /// The distinct `value`s kept (for `unique_count`), interned: a slot's values are a set of
     /// small integers, so their memory is per distinct value, not per event.
@@ -64,12 +65,16 @@ public final class UsageScanner {
     /// The slots holding counted events, in key order (slots sort by their packed key:
     /// subscriptions, metrics and periods are each indexed in sorted order).
     public var sortedSlots: [Int] {
-        slotKeys.indices.filter { accumulators[$0].count > 0 }.sorted { slotPacked[$0] < slotPacked[$1] }
+        slotPacked.indices.filter { accumulators[$0].count > 0 }.sorted { slotPacked[$0] < slotPacked[$1] }
     }
 
     /// A slot's key, aggregation state and sorted distinct values.
     public func entry(_ slot: Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String]) {
-        (slotKeys[slot], accumulators[slot], slotValues[slot].map { String(decoding: valueIndex.key(Int($0)), as: UTF8.self) }.sorted())
+        let (sub, metric, start) = UsageLookup.unpack(slotPacked[slot])
+        let key = UsageKey(
+            subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric],
+            period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: slotEnds[slot])))
+        return (key, accumulators[slot], slotValues[slot].map { String(decoding: valueIndex.key(Int($0)), as: UTF8.self) }.sorted())
     }
 
     // MARK: Pass 1
