@@ -80,6 +80,27 @@ struct UsageDedupStructuresTests {
         #expect(UsageStore.partitionName(0xAB) == "ab.csv" && UsageStore.partitionName(3) == "03.csv")
     }
 
+    /// A row's fingerprint is FNV-1a over its fields, each followed by 0x1f, and the state after
+    /// the first field is that field's FNV-1a: published FNV-1a 64 values are FNV("a") =
+    /// 0xaf63dc4c8601ec8c and FNV("foobar") = 0x85944171f73967e8. The id's hash is that state
+    /// finalised, the same as hashing the id alone.
+    @Test func fingerprintCarriesTheFirstFieldsHash() {
+        let bytes = Array("foobara".utf8)
+        let ends = [6, 7]
+        bytes.withUnsafeBufferPointer { b in
+            ends.withUnsafeBufferPointer { e in
+                let (row, first) = UsageScanner.fingerprint(CSVRow(line: 1, buffer: b, ends: e))
+                #expect(first == 0x8594_4171_f739_67e8)
+                #expect(withBytes("foobar") { ByteKeyTable.hash($0) } == ByteKeyTable.finalized(first))
+                // Then 0x1f, "a", 0x1f, step by step.
+                var h = ByteKeyTable.fnvStep(first, 0x1f)
+                h = ByteKeyTable.fnvStep(h, UInt8(ascii: "a"))
+                #expect(row == ByteKeyTable.fnvStep(h, 0x1f))
+            }
+        }
+        #expect(ByteKeyTable.fnvStep(ByteKeyTable.fnvBasis, UInt8(ascii: "a")) == 0xaf63_dc4c_8601_ec8c)
+    }
+
     /// The cache-line table holds the records it was made from, in order; an empty one is empty.
     @Test func cacheLineTableHoldsItsRecords() {
         var records: [UsageLookup.Hot] = []

@@ -27,6 +27,34 @@ import Testing
         return dir
     }
 
+    /// An event id's hash picks its partition of `ids/`. When `event_id` is the first column the
+    /// hash is taken from the row fingerprint's first field; otherwise the id is hashed on its own.
+    /// The same 300 events with `event_id` first and third land in the same partitions with the
+    /// same ids, and give the same contribution and rejects (a repeat, a conflicting repeat, an
+    /// unknown subscription).
+    @Test func idPartitionsDoNotDependOnColumnOrder() throws {
+        var rows = (1...300).map { "u\($0),S-001,api_calls,2026-11-\(10 + $0 % 15)T10:00:00Z,\($0 % 7)," }
+        rows += ["u5,S-001,api_calls,2026-11-15T10:00:00Z,5,", "u6,S-001,api_calls,2026-11-16T10:00:00Z,9,", "u9999,S-999,api_calls,2026-11-16T10:00:00Z,1,"]
+        let idFirst = try workspace(usage: "event_id,subscription_id,metric,timestamp,quantity,value\n" + rows.joined(separator: "\n") + "\n")
+        let moved = rows.map { row -> String in
+            let f = row.split(separator: ",", omittingEmptySubsequences: false)
+            return [f[1], f[2], f[0], f[3], f[4], f[5]].joined(separator: ",")
+        }
+        let idThird = try workspace(usage: "subscription_id,metric,event_id,timestamp,quantity,value\n" + moved.joined(separator: "\n") + "\n")
+        let ingest = "/out/2026-11/ingest/usage_contribution"
+        let files = try FileSystem.list(idFirst + ingest + ".ids").sorted()
+        #expect(files.count > 100)  // 300 ids over 256 partitions
+        #expect(try FileSystem.list(idThird + ingest + ".ids").sorted() == files)
+        for name in files {
+            let ids = { (dir: String) in try TestSupport.read(dir + ingest + ".ids/" + name).split(separator: "\n").map { $0.split(separator: ",")[0] } }
+            #expect(try ids(idFirst) == ids(idThird), "\(name)")
+        }
+        #expect(try TestSupport.read(idFirst + ingest + ".csv") == TestSupport.read(idThird + ingest + ".csv"))
+        let rejects = try TestSupport.read(idFirst + "/out/2026-11/rejects.csv")
+        #expect(rejects == "file,line,event_id,reason\nusage.csv,303,u6,duplicate event_id with different content\nusage.csv,304,u9999,unknown subscription\n")
+        #expect(try TestSupport.read(idThird + "/out/2026-11/rejects.csv") == rejects)
+    }
+
     @Test func everyRowIsAccountedFor() throws {
         let dir = try workspace(usage: """
             event_id,subscription_id,metric,timestamp,quantity,value

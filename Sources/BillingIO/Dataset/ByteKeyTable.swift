@@ -31,9 +31,18 @@ struct ByteKeyTable {
     /// the low bits, usage partitions the high ones. Part of the ledger's format (the partition of
     /// an event id), so it never changes.
     static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        h = (h ^ (h >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        var h = fnvBasis
+        for b in key { h = fnvStep(h, b) }
+        return finalized(h)
+    }
+
+    /// FNV-1a's starting state and one step (one byte), shared with the row fingerprint.
+    static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    @inline(__always) static func fnvStep(_ h: UInt64, _ b: UInt8) -> UInt64 { (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+
+    /// `hash` of a key whose FNV-1a state is `h` (the SplitMix64 finaliser).
+    @inline(__always) static func finalized(_ h: UInt64) -> UInt64 {
+        var h = (h ^ (h >> 30)) &* 0xbf58_476d_1ce4_e5b9
         h = (h ^ (h >> 27)) &* 0x94d0_49bb_1331_11eb
         return h ^ (h >> 31)
     }

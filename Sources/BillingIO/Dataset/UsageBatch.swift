@@ -1,6 +1,6 @@
 /// Rows of `usage.csv` that a pass-1 worker has read but not checked yet: each row's bytes, copied
 /// out of the parser's buffer, with where the six fields it checks lie, its line, field count and
-/// content fingerprint. Holding a few hundred rows lets the worker look up all their
+/// content fingerprint and its event id's hash. Holding a few hundred rows lets the worker look up all their
 /// subscriptions one after another, so that the cache misses of those lookups overlap instead of
 /// stalling each row in turn.
 struct UsageBatch: ~Copyable {
@@ -21,6 +21,8 @@ struct UsageBatch: ~Copyable {
     private(set) var lines: [Int] = []
     private(set) var fieldCounts: [Int] = []
     private(set) var fingerprints: [UInt64] = []
+    /// Per row, its event id's hash as `take` found it (meaningful when the id is the first column).
+    private(set) var idHashes: [UInt64] = []
 
     init() {
         arenaSize = 1 << 16
@@ -29,6 +31,7 @@ struct UsageBatch: ~Copyable {
         lines.reserveCapacity(UsageBatch.capacity)
         fieldCounts.reserveCapacity(UsageBatch.capacity)
         fingerprints.reserveCapacity(UsageBatch.capacity)
+        idHashes.reserveCapacity(UsageBatch.capacity)
     }
 
     deinit { arena.deallocate() }
@@ -41,7 +44,7 @@ struct UsageBatch: ~Copyable {
     /// beside the rows held: then nothing is added and the rows held must be checked first. An
     /// empty batch takes any row (it grows).
     @discardableResult
-    mutating func add(_ row: CSVRow, columns: [Int?], fingerprint: UInt64) -> Bool {
+    mutating func add(_ row: CSVRow, columns: [Int?], fingerprint: UInt64, idHash: UInt64) -> Bool {
         let size = row.buffer.count
         if size > arenaSize - used {
             if used > 0 { return false }
@@ -63,6 +66,7 @@ struct UsageBatch: ~Copyable {
         lines.append(row.line)
         fieldCounts.append(row.count)
         fingerprints.append(fingerprint)
+        idHashes.append(idHash)
         return true
     }
 
@@ -79,5 +83,6 @@ struct UsageBatch: ~Copyable {
         lines.removeAll(keepingCapacity: true)
         fieldCounts.removeAll(keepingCapacity: true)
         fingerprints.removeAll(keepingCapacity: true)
+        idHashes.removeAll(keepingCapacity: true)
     }
 }

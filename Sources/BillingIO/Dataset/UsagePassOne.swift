@@ -64,10 +64,12 @@ final class UsagePassOne {
 
     func take(_ row: CSVRow) throws {
         rows += 1
-        let fingerprint = row.count == columns.count ? UsageScanner.fingerprint(row) : 0
-        if !batch.add(row, columns: keptColumns, fingerprint: fingerprint) {
+        let (fingerprint, first) = row.count == columns.count ? UsageScanner.fingerprint(row) : (0, 0)
+        // The id's hash, when the id is the first field (else `classify` hashes the id itself).
+        let idHash = columns.id == 0 ? ByteKeyTable.finalized(first) : 0
+        if !batch.add(row, columns: keptColumns, fingerprint: fingerprint, idHash: idHash) {
             try check()
-            batch.add(row, columns: keptColumns, fingerprint: fingerprint)
+            batch.add(row, columns: keptColumns, fingerprint: fingerprint, idHash: idHash)
         }
         if batch.isFull { try check() }
         if rows % 5_000_000 == 0 { Console.error("ingest: \(rows) usage rows read by a worker") }
@@ -149,7 +151,7 @@ final class UsagePassOne {
         }
         guard let period = lookup.servedPeriod(of: sub, on: day, far: &far) else { return "outside every served period" }
         let event = SpilledEvent(
-            hash: ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: batch.fingerprints[k], line: batch.lines[k],
+            hash: c.id == 0 ? batch.idHashes[k] : ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: batch.fingerprints[k], line: batch.lines[k],
             quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageLookup.key(sub, metric, period.start), periodEnd: period.end,
             deferred: day >= lookup.windowEnd, value: value, id: 0..<0)
         try spill.add(event, id: id)

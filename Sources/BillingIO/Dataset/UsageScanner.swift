@@ -104,12 +104,18 @@ public final class UsageScanner {
 
     /// FNV-1a (64 bits) over the row's fields: tells a repeated event from a conflicting one.
     /// Part of the ledger's format (the ids files hold it).
-    static func fingerprint(_ row: CSVRow) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    ///
+    /// Also returns the state after the first field's bytes, which is that field's own FNV-1a:
+    /// when the first column is `event_id`, `ByteKeyTable.finalized` of it is the id's hash,
+    /// so the id's bytes are not hashed a second time (FNV-1a waits on a multiplication per byte).
+    static func fingerprint(_ row: CSVRow) -> (row: UInt64, firstField: UInt64) {
+        var h = ByteKeyTable.fnvBasis
+        var first = h
         for i in 0..<row.count {
-            for b in row.bytes(i) { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            h = (h ^ 0x1f) &* 0x100_0000_01b3
+            for b in row.bytes(i) { h = ByteKeyTable.fnvStep(h, b) }
+            if i == 0 { first = h }
+            h = ByteKeyTable.fnvStep(h, 0x1f)
         }
-        return h
+        return (h, first)
     }
 }
