@@ -12,6 +12,15 @@ struct LedgerTests {
         return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
     }
 
+    /// The ledger in `dir`, opened, after one finished commit of the file `path` holding `text`.
+    func committedLedger(_ dir: String, path: String, _ text: String) throws -> Ledger {
+        let ledger = try Ledger(folder: dir, create: true)
+        let first = ledger.newCommit()
+        try first.add(path, Array(text.utf8))
+        try ledger.commit(first)
+        return ledger
+    }
+
     /// A commit interrupted after its redo record was written is completed by the next open, and
     /// applying it twice gives the same files (appends are cut back to their recorded size first).
     @Test func pendingCommitIsRedoneExactlyOnce() throws {
@@ -38,10 +47,7 @@ struct LedgerTests {
     @Test func commitWithoutRedoRecordIsUndone() throws {
         let dir = folder()
         do {
-            let ledger = try Ledger(folder: dir, create: true)
-            let first = ledger.newCommit()
-            try first.add("invoices/A.json", Array("{}\n".utf8))
-            try ledger.commit(first)
+            let ledger = try committedLedger(dir, path: "invoices/A.json", "{}\n")
             let c = ledger.newCommit()
             try c.add([("invoices/B.json", Array("{}\n".utf8)), ("invoices/B.txt", Array("b\n".utf8))])
             try c.append("log.csv", Array("x\n".utf8))
@@ -99,10 +105,7 @@ struct LedgerTests {
     func pathDeclaredTwiceInANewFolderFails(sameBatch: Bool) throws {
         let dir = folder()
         do {
-            let ledger = try Ledger(folder: dir, create: true)
-            let first = ledger.newCommit()
-            try first.add("kept/K.json", Array("k".utf8))
-            try ledger.commit(first)
+            let ledger = try committedLedger(dir, path: "kept/K.json", "k")
             let c = ledger.newCommit()
             if sameBatch {
                 let twice: [(path: String, bytes: [UInt8])] = [("invoices/A.json", Array("a".utf8)), ("invoices/A.json", Array("b".utf8))]
