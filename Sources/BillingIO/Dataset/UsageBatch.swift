@@ -1,8 +1,8 @@
 /// Rows of `usage.csv` that a pass-1 worker has read but not checked yet: each row's bytes, copied
-/// out of the parser's buffer, with where the six fields it checks lie, its line, field count and
-/// content fingerprint and its event id's hash. Holding a few hundred rows lets the worker look up all their
-/// subscriptions one after another, so that the cache misses of those lookups overlap instead of
-/// stalling each row in turn.
+/// out of the parser's buffer, with where the six fields it checks lie, its line, field count,
+/// content fingerprint and event id's hash. Holding a few hundred rows lets the worker look up
+/// all their subscriptions one after another, so that the cache misses of those lookups overlap
+/// instead of stalling each row in turn.
 struct UsageBatch: ~Copyable {
     /// The fields kept of a row, in this order.
     enum Field: Int, CaseIterable {
@@ -21,7 +21,7 @@ struct UsageBatch: ~Copyable {
     private(set) var lines: [Int] = []
     private(set) var fieldCounts: [Int] = []
     private(set) var fingerprints: [UInt64] = []
-    /// Per row, its event id's hash as `take` found it (meaningful when the id is the first column).
+    /// Per row, its event id's hash (`ByteKeyTable.hash`; 0 for a row not of the header's width).
     private(set) var idHashes: [UInt64] = []
 
     init() {

@@ -64,9 +64,14 @@ final class UsagePassOne {
 
     func take(_ row: CSVRow) throws {
         rows += 1
-        let (fingerprint, first) = row.count == columns.count ? UsageScanner.fingerprint(row) : (0, 0)
-        // The id's hash, when the id is the first field (else `classify` hashes the id itself).
-        let idHash = columns.id == 0 ? ByteKeyTable.finalized(first) : 0
+        // A row of the header's width gets its fingerprint and its id's hash (taken from the
+        // fingerprint when the id is the first field); any other row is rejected unhashed.
+        var fingerprint: UInt64 = 0, idHash: UInt64 = 0
+        if row.count == columns.count {
+            let (whole, first) = UsageScanner.fingerprint(row)
+            fingerprint = whole
+            idHash = columns.id == 0 ? ByteKeyTable.finalized(first) : ByteKeyTable.hash(UnsafeRawBufferPointer(row.bytes(columns.id)))
+        }
         if !batch.add(row, columns: keptColumns, fingerprint: fingerprint, idHash: idHash) {
             try check()
             batch.add(row, columns: keptColumns, fingerprint: fingerprint, idHash: idHash)
@@ -151,7 +156,7 @@ final class UsagePassOne {
         }
         guard let period = lookup.servedPeriod(of: sub, on: day, far: &far) else { return "outside every served period" }
         let event = SpilledEvent(
-            hash: c.id == 0 ? batch.idHashes[k] : ByteKeyTable.hash(UnsafeRawBufferPointer(id)), fingerprint: batch.fingerprints[k], line: batch.lines[k],
+            hash: batch.idHashes[k], fingerprint: batch.fingerprints[k], line: batch.lines[k],
             quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageLookup.key(sub, metric, period.start), periodEnd: period.end,
             deferred: day >= lookup.windowEnd, value: value, id: 0..<0)
         try spill.add(event, id: id)
