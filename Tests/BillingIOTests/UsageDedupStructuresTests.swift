@@ -294,13 +294,39 @@ struct UsageDedupStructuresTests {
     }
 
     /// An accumulator key packs (subscription, metric, period start) so that keys sort in that
-    /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896).
-    @Test(arguments: [(0, 0, -719_162), (5, 4095, 0), (1 << 28, 7, 2_932_896), (99_999, 3, 20_759)])
-    func accumulatorKeysRoundTrip(sub: Int, metric: Int, start: Int) {
-        let key = UsageLookup.key(sub, metric, start)
-        #expect(UsageLookup.unpack(key) == (sub, metric, start))
-        #expect(UsageLookup.key(sub, metric, start + 1) > key)
-        if metric < 4095 { #expect(UsageLookup.key(sub, metric + 1, -719_162) > key) }  // 4095: the last metric
-        #expect(UsageLookup.key(sub + 1, 0, -719_162) > UsageLookup.key(sub, 4095, 2_932_896))
+    /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896) and any
+    /// number of metrics (4,100 is past the 4,095 that 12 bits held), up to 2^41 subscription ×
+    /// metric pairs: the last case is the last pair, (2^41 / 2^20 − 1) × 2^20 + 2^20 − 1 = 2^41 − 1.
+    @Test(arguments: [
+        (0, 0, -719_162, 1), (5, 4095, 0, 4096), (5, 4099, 0, 4100), (0, 4099, 2_932_896, 4100), (1 << 28, 7, 2_932_896, 8),
+        (99_999, 3, 20_759, 5), ((1 << 21) - 1, (1 << 20) - 1, 2_932_896, 1 << 20),
+    ])
+    func accumulatorKeysRoundTrip(sub: Int, metric: Int, start: Int, metrics: Int) {
+        let key = UsageLookup.key(sub, metric, start, metrics: metrics)
+        #expect(key > 0)
+        #expect(UsageLookup.unpack(key, metrics: metrics) == (sub, metric, start))
+        if start < 2_932_896 { #expect(UsageLookup.key(sub, metric, start + 1, metrics: metrics) > key) }
+        if metric < metrics - 1 { #expect(UsageLookup.key(sub, metric + 1, -719_162, metrics: metrics) > key) }
+        if (sub + 1) * metrics < UsageLookup.maxPairs {
+            #expect(UsageLookup.key(sub + 1, 0, -719_162, metrics: metrics) > UsageLookup.key(sub, metrics - 1, 2_932_896, metrics: metrics))
+        }
+        // The first and last keys of the subscription's pairs are the same subscription's.
+        #expect(UsageLookup.unpack(UsageLookup.key(sub, metrics - 1, 2_932_896, metrics: metrics), metrics: metrics).sub == sub)
+    }
+
+    /// Keys hold 2^41 subscription × metric pairs: 2^21 × 2^20 is the most; one metric more, or a
+    /// product past `Int`, is a data error of `plans.json` rather than a wrong key.
+    @Test(arguments: [(1 << 21, 1 << 20, false), (1 << 21, (1 << 20) + 1, true), (Int.max, 2, true), (100_000, 0, false)])
+    func keyCapacityIsChecked(subscriptions: Int, metrics: Int, fails: Bool) {
+        let error = UsageLookup.capacityError(subscriptions: subscriptions, metrics: metrics)
+        #expect((error != nil) == fails)
+        if let error { #expect(error.description.hasPrefix("plans.json:1:1: charges: too many usage metrics for \(subscriptions) subscriptions")) }
+    }
+
+    /// Plans may have more than 64 metrics: a subscription's are then a sorted list, searched.
+    @Test func sortedListsAreSearched() {
+        let list = [2, 3, 64, 65, 4099]
+        #expect((0...4100).filter { UsageLookup.sortedContains(list, $0) } == list)
+        #expect(!UsageLookup.sortedContains([], 0))
     }
 }

@@ -164,4 +164,39 @@ import Testing
         var id = id
         return id.withUTF8 { ByteKeyTable.hash(UnsafeRawBufferPointer($0)) }
     }
+
+    /// A catalog may define thousands of metrics: accumulator keys held 4,095 before, and ingest
+    /// stopped on a failed precondition (exit 132) at 4,096. Pro gets 4,100 charges `m0000` …
+    /// `m4099`, each sum, per unit 0.001. S-001's period [11-07, 12-07) is billed on 12-07:
+    /// m0000 = 1000 units × 0.001 = 1.00; m4099 = 2500 + 500 = 3000 units × 0.001 = 3.00. Every
+    /// other charge is priced with no event (SPEC §5): 0 units = 0.00, so rate's items hold 4,100
+    /// usage items for that period, and only the two that are not zero are issued (a zero
+    /// difference issues no line). `m4100` is on no plan: rejected.
+    @Test func thousandsOfMetricsAreBilled() throws {
+        let dir = try TestSupport.workspace()
+        let charges = (0..<4100).map { m in
+            "{\"metric\": \"m\(String(10000 + m).dropFirst())\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"0.001\"}"
+        }
+        try TestSupport.write(dir + "/dataset/plans.json", try TestSupport.read(dir + "/dataset/plans.json")
+            .replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\", \"charges\": [" + charges.joined(separator: ", ") + "]}"))
+        try run(dir, "2026-11", usage: """
+            e1,S-001,m0000,2026-11-08T09:00:00Z,1000
+            e2,S-001,m4099,2026-11-20T09:00:00Z,2500
+            e3,S-001,m4099,2026-11-21T09:00:00Z,500
+            e4,S-001,m4100,2026-11-21T09:00:00Z,7
+
+            """)
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv").hasSuffix("usage.csv,5,e4,unknown metric for this subscription's plan\n"))
+        try run(dir, "2026-12", usage: "")
+        let rated = try ItemsCSV.read(path: dir + "/out/2026-12/items.csv").map(\.item).filter {
+            $0.kind == .usage && $0.subscriptionID == "S-001" && $0.period.start.description == "2026-11-07"
+        }
+        #expect(rated.count == 4100)
+        #expect(Set(rated.map(\.metric)).count == 4100)
+        let lines = try usageLines(dir).filter { $0.contains(" 2026-11-07..2026-12-07 ") }
+        #expect(lines.map { String($0.split(separator: " ", maxSplits: 1)[1]) }.sorted() == [
+            "2026-12-07 2026-11-07..2026-12-07 1.00 Pro (monthly): m0000, 1000 units (sum, per_unit)",
+            "2026-12-07 2026-11-07..2026-12-07 3.00 Pro (monthly): m4099, 3000 units (sum, per_unit)",
+        ])
+    }
 }

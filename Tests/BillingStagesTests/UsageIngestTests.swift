@@ -108,6 +108,26 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == "file,line,event_id,reason\n" + rejected)
     }
 
+    /// A subscription may have more than 65,535 served periods: ingest stopped on a failed
+    /// precondition (a leftover of an older key layout) when one did. S-001 starts 0001-01-07,
+    /// monthly, and the run is for 6000-11: (6000 − 1) × 12 + 10 = 71,998 periods start before
+    /// 6000-11-07. g1 (6000-11-10, 3 units) falls in [6000-11-07, 6000-12-07); g2, the day before
+    /// S-001 starts, in none.
+    @Test func subscriptionsWithManyPeriodsAreIngested() throws {
+        let dir = try prepare(usage: """
+            event_id,subscription_id,metric,timestamp,quantity
+            g1,S-001,api_calls,6000-11-10T10:00:00Z,3
+            g2,S-001,api_calls,0001-01-06T10:00:00Z,1
+
+            """)
+        let subscriptions = try TestSupport.read(dir + "/dataset/subscriptions.csv")
+        #expect(subscriptions.contains("S-001,C-001,pro-monthly,2026-11-07,"))
+        try TestSupport.write(dir + "/dataset/subscriptions.csv", subscriptions.replacingFirst("S-001,C-001,pro-monthly,2026-11-07,", with: "S-001,C-001,pro-monthly,0001-01-07,"))
+        try IngestStage.run(try TestSupport.config(dir, period: "6000-11"))
+        #expect(try TestSupport.read(dir + "/out/6000-11/rejects.csv") == "file,line,event_id,reason\nusage.csv,3,g2,outside every served period\n")
+        #expect(try TestSupport.read(dir + "/out/6000-11/ingest/usage_contribution.csv").contains("\nS-001,api_calls,6000-11-07,6000-12-07,3,1,"))
+    }
+
     /// A row dated past the periods computed ahead (the window's end + 400 days: 2028-01-05 here)
     /// gets its period computed for it, kept for its subscription's next rows (with two workers,
     /// f4, f2 and f6 are answered from what f1 and f5 kept). S-001 (Pro, monthly from 2026-11-07)

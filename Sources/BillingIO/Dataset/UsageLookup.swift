@@ -44,25 +44,29 @@ struct UsageLookup: @unchecked Sendable {
     let wideValues: [[Int]]?
     let metricIndex: ByteKeyTable
     let metricNames: [String]
+    /// How many metrics an accumulator key counts with (`metricNames.count`, at least 1).
+    let metricSpan: Int
     /// Served periods of all subscriptions up to 400 days past the window, each one's in a run at
     /// `Hot.periodOffset`.
     private(set) var periodDays: [(start: Int, end: Int)] = []
 
     /// - Parameter workers: how many threads compute the served periods.
-    init(catalog: Catalog, settings: BillingSettings, window: DateRange, endedOn: [String: CivilDate], workers: Int) {
+    /// - Throws: a data error of `plans.json` if there are so many subscriptions and metrics that
+    ///   an accumulator key cannot hold every pair (over 2^41 pairs).
+    init(catalog: Catalog, settings: BillingSettings, window: DateRange, endedOn: [String: CivilDate], workers: Int) throws {
         self.settings = settings
         self.window = window
         self.windowEnd = window.end.dayNumber
         self.endedOn = endedOn
         let subs = catalog.subscriptions.values.sorted { $0.id < $1.id }
-        precondition(subs.count < 1 << 29, "more than 2^29 subscriptions")
         subscriptions = subs
         subscriptionIndex = ByteKeyTable(subs.map(\.id))
         allPlans = catalog.plans
         changes = catalog.changes
         plans = subs.map { catalog.plans[$0.planID] }
         let names = Set(catalog.plans.values.flatMap { $0.charges.map(\.metric) }).sorted()
-        precondition(names.count < 1 << 12, "more than 4095 usage metrics")
+        metricSpan = max(1, names.count)
+        if let error = UsageLookup.capacityError(subscriptions: subs.count, metrics: names.count) { throw StageFailure.data([error]) }
         metricNames = names
         metricIndex = ByteKeyTable(names)
         let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
@@ -91,27 +95,59 @@ struct UsageLookup: @unchecked Sendable {
     }
 
     @inline(__always) func hasMetric(_ sub: Int, _ metric: Int) -> Bool {
-        if let wideMetrics { return wideMetrics[sub].contains(metric) }
+        if let wideMetrics { return UsageLookup.sortedContains(wideMetrics[sub], metric) }
         return hot[sub].metrics & (1 << UInt64(metric)) != 0
     }
 
     @inline(__always) func keepsValues(_ sub: Int, _ metric: Int) -> Bool {
-        if let wideValues { return wideValues[sub].contains(metric) }
+        if let wideValues { return UsageLookup.sortedContains(wideValues[sub], metric) }
         return hot[sub].values & (1 << UInt64(metric)) != 0
     }
 
+    /// Whether the ascending `list` holds `x` (a binary search: a plan may have thousands of metrics).
+    static func sortedContains(_ list: [Int], _ x: Int) -> Bool {
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < list.count && list[lo] == x
+    }
+
     /// An accumulator's key: subscription, metric and the first day of the served period, packed
-    /// so that keys sort as (subscription, metric, period). Day numbers are biased by the days
-    /// from 0001-01-01 to 1970-01-01 (plus one) to fit 22 bits.
-    @inline(__always) static func key(_ sub: Int, _ metric: Int, _ periodStart: Int) -> Int {
-        sub << 34 | metric << 22 | (periodStart + dayBias)
+    /// so that keys sort as (subscription, metric, period), for any number of metrics: the pair
+    /// is one number, `sub × metrics + metric` (at most 2^41), above 22 bits of day. Day numbers
+    /// are biased by the days from 0001-01-01 to 1970-01-01 (plus one) to fit those 22 bits.
+    @inline(__always) static func key(_ sub: Int, _ metric: Int, _ periodStart: Int, metrics: Int) -> Int {
+        (sub &* metrics &+ metric) << 22 | (periodStart + dayBias)
     }
     static let dayBias = 719_163
+    /// Subscription × metric pairs a key holds at most.
+    static let maxPairs = 1 << 41
 
     /// The subscription, metric and first day of the period packed in `key`.
-    static func unpack(_ key: Int) -> (sub: Int, metric: Int, periodStart: Int) {
-        (key >> 34, key >> 22 & 0xFFF, key & 0x3F_FFFF - dayBias)
+    static func unpack(_ key: Int, metrics: Int) -> (sub: Int, metric: Int, periodStart: Int) {
+        let pair = key >> 22
+        return (pair / metrics, pair % metrics, key & 0x3F_FFFF - dayBias)
     }
+
+    /// Why keys cannot hold every subscription × metric pair (more than `maxPairs`), if they cannot.
+    static func capacityError(subscriptions: Int, metrics: Int) -> DataError? {
+        let (pairs, overflow) = subscriptions.multipliedReportingOverflow(by: max(1, metrics))
+        guard overflow || pairs > maxPairs else { return nil }
+        return DataError(
+            file: "plans.json", line: 1, column: 1, field: "charges",
+            problem: "too many usage metrics for \(subscriptions) subscriptions: subscriptions × metrics must not exceed 2^41",
+            value: String(metrics))
+    }
+
+    /// `key` with this catalog's number of metrics.
+    @inline(__always) func key(_ sub: Int, _ metric: Int, _ periodStart: Int) -> Int {
+        UsageLookup.key(sub, metric, periodStart, metrics: metricSpan)
+    }
+
+    /// `unpack` with this catalog's number of metrics.
+    func unpack(_ key: Int) -> (sub: Int, metric: Int, periodStart: Int) { UsageLookup.unpack(key, metrics: metricSpan) }
 
     /// Served periods of rows dated past a subscription's computed periods (over a year ahead: a
     /// wrong year, most often), kept by each worker for itself: such rows of one subscription
@@ -162,7 +198,6 @@ struct UsageLookup: @unchecked Sendable {
         let s = subscriptions[sub]
         let timeline = SubscriptionTimeline(subscription: s, plan: plans[sub]!, changes: changes[s.id] ?? [], plans: allPlans)
         let computed = RecurringRater(settings: settings).servedPeriods(for: s, timeline: timeline, until: horizon, endedOn: endedOn[s.id])
-        precondition(computed.count < 1 << 16, "more than 65535 served periods")
         return computed.map { ($0.served.start.dayNumber, $0.served.end.dayNumber) }
     }
 

@@ -157,7 +157,7 @@ final class UsagePassOne {
         guard let period = lookup.servedPeriod(of: sub, on: day, far: &far) else { return "outside every served period" }
         let event = SpilledEvent(
             hash: batch.idHashes[k], fingerprint: batch.fingerprints[k], line: batch.lines[k],
-            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: UsageLookup.key(sub, metric, period.start), periodEnd: period.end,
+            quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: lookup.key(sub, metric, period.start), periodEnd: period.end,
             deferred: day >= lookup.windowEnd, value: value, id: 0..<0)
         try spill.add(event, id: id)
         return nil

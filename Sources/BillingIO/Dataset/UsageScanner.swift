@@ -59,7 +59,7 @@ public final class UsageScanner {
         self.orderBase = Int64(commitNumber) << 40
         self.scratch = scratch
         self.workers = max(1, workers)
-        lookup = UsageLookup(catalog: catalog, settings: settings, window: window, endedOn: endedOn, workers: self.workers)
+        lookup = try UsageLookup(catalog: catalog, settings: settings, window: window, endedOn: endedOn, workers: self.workers)
     }
 
     /// The slots holding counted events, in key order (slots sort by their packed key:
@@ -70,7 +70,7 @@ public final class UsageScanner {
 
     /// A slot's key, aggregation state and sorted distinct values.
     public func entry(_ slot: Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String]) {
-        let (sub, metric, start) = UsageLookup.unpack(slotPacked[slot])
+        let (sub, metric, start) = lookup.unpack(slotPacked[slot])
         let key = UsageKey(
             subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric],
             period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: slotEnds[slot])))
