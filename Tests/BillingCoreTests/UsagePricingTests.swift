@@ -61,30 +61,55 @@ struct UsagePricingTests {
 
     /// Events (t=10, 5), (t=30, 7), (t=20, 9.5) with values a, b, a: sum 21.5, count 3, max 9.5,
     /// unique_count 2, last 7 (t=30 is latest although it is not last in the file).
-    @Test func aggregations() {
+    @Test func aggregations() throws {
         var acc = UsageAccumulator()
         acc.add(quantity: q("5"), at: at(10), order: 1, value: "a")
         acc.add(quantity: q("7"), at: at(30), order: 2, value: "b")
         acc.add(quantity: q("9.5"), at: at(20), order: 3, value: "a")
-        #expect(acc.units(.sum) == Fx.dec("21.5"))
-        #expect(acc.units(.count) == Fx.dec("3"))
-        #expect(acc.units(.max) == Fx.dec("9.5"))
-        #expect(acc.units(.uniqueCount) == Fx.dec("2"))
-        #expect(acc.units(.last) == Fx.dec("7"))
-        #expect(UsageAccumulator().units(.max) == .zero)
+        #expect(try acc.units(.sum) == Fx.dec("21.5"))
+        #expect(try acc.units(.count) == Fx.dec("3"))
+        #expect(try acc.units(.max) == Fx.dec("9.5"))
+        #expect(try acc.units(.uniqueCount) == Fx.dec("2"))
+        #expect(try acc.units(.last) == Fx.dec("7"))
+        #expect(try UsageAccumulator().units(.max) == .zero)
     }
 
     /// Merging two runs' states equals adding every event to one; a tie on time goes to the later event.
-    @Test func mergeAcrossRuns() {
+    @Test func mergeAcrossRuns() throws {
         var a = UsageAccumulator()
         a.add(quantity: q("1"), at: at(50, 5), order: 1, value: "x")
         var b = UsageAccumulator()
         b.add(quantity: q("4"), at: at(50, 5), order: 2, value: "y")
         b.add(quantity: q("2"), at: at(40), order: 3, value: "x")
         a.merge(b)
-        #expect(a.units(.sum) == Fx.dec("7") && a.units(.count) == Fx.dec("3") && a.units(.max) == Fx.dec("4"))
-        #expect(a.units(.uniqueCount) == Fx.dec("2"))
-        #expect(a.units(.last) == Fx.dec("4"))
+        #expect(try a.units(.sum) == Fx.dec("7"))
+        #expect(try a.units(.count) == Fx.dec("3"))
+        #expect(try a.units(.max) == Fx.dec("4"))
+        #expect(try a.units(.uniqueCount) == Fx.dec("2"))
+        #expect(try a.units(.last) == Fx.dec("4"))
+    }
+
+    /// A sum past `Int128` (2^127 − 1 units of 10^−9 ≈ 1.7 × 10^29 units) is an error for `sum`
+    /// only: two events of 10^29 units (10^38 each in 10^−9 units, 2 × 10^38 together) overflow,
+    /// in one accumulator and when two are merged; count 2, max and last 10^29 stay exact.
+    @Test(arguments: [false, true])
+    func sumOverflowIsAnError(merged: Bool) throws {
+        let big = pow10(19) * pow10(19)
+        var a = UsageAccumulator()
+        a.add(quantity: big, at: at(10), order: 1, value: nil)
+        var b = UsageAccumulator()
+        b.add(quantity: big, at: at(20), order: 2, value: nil)
+        if merged { a.merge(b) } else { a.add(quantity: big, at: at(20), order: 2, value: nil) }
+        #expect(throws: ArithmeticOverflow("the sum of the usage quantities")) { try a.units(.sum) }
+        #expect(try a.units(.count) == Fx.dec("2"))
+        #expect(try a.units(.max) == Fx.dec("100000000000000000000000000000"))
+        #expect(try a.units(.last) == Fx.dec("100000000000000000000000000000"))
+        // The flag survives a further merge into a fresh accumulator.
+        var c = UsageAccumulator()
+        c.merge(a)
+        #expect(throws: ArithmeticOverflow.self) { try c.units(.sum) }
+        // One event of 10^29 alone is exact.
+        #expect(try b.units(.sum) == Fx.dec("100000000000000000000000000000"))
     }
 
     @Test func timestampFractionAndOffset() {

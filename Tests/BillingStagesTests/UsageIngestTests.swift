@@ -128,6 +128,50 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/6000-11/ingest/usage_contribution.csv").contains("\nS-001,api_calls,6000-11-07,6000-12-07,3,1,"))
     }
 
+    /// A period's quantities that add up past the sum an accumulator holds (2^127 − 1 units of
+    /// 10^−9, about 1.7 × 10^29 units) stop ingest with an error naming the subscription, metric
+    /// and period: o1 + o2 = 2 × 10^29 units. Each alone is exact (10^29 < 1.7 × 10^29). It
+    /// stopped ingest on an arithmetic-overflow trap.
+    @Test func usageSumOverflowIsADataError() throws {
+        let dir = try prepare(usage: """
+            event_id,subscription_id,metric,timestamp,quantity
+            o1,S-001,api_calls,2026-11-10T10:00:00Z,100000000000000000000000000000
+            o2,S-001,api_calls,2026-11-11T10:00:00Z,100000000000000000000000000000
+
+            """)
+        do {
+            try IngestStage.run(try TestSupport.config(dir))
+            Issue.record("accepted")
+        } catch let StageFailure.data(errors) {
+            #expect(errors.map(\.description) == [
+                "usage.csv:1:5: quantity: the quantities of api_calls for 2026-11-07 – 2026-12-06 add up past the largest sum kept (2^127 − 1 units of 10^−9) (S-001)",
+            ])
+        }
+        // Nothing of the usage is left for the next stages: no contribution, no ids.
+        #expect(!FileSystem.exists(dir + "/out/2026-11/ingest/usage_contribution.csv"))
+        #expect(!FileSystem.exists(dir + "/out/2026-11/ingest/usage_contribution.ids"))
+    }
+
+    /// A usage charge whose amount overflows is reported against its subscription, with the metric
+    /// and period: 10^20 units × 10^23 = 10^43 > 1.7 × 10^38. (It named the subscription's
+    /// `quantity` before, which had nothing to do with it.)
+    @Test func usageAmountOverflowNamesTheCharge() throws {
+        let dir = try prepare(usage: "event_id,subscription_id,metric,timestamp,quantity\no1,S-001,api_calls,2026-11-10T10:00:00Z,100000000000000000000\n")
+        let plans = try TestSupport.read(dir + "/dataset/plans.json")
+        try TestSupport.write(dir + "/dataset/plans.json", plans.replacingFirst("\"unit_price\": \"0.001\"", with: "\"unit_price\": \"100000000000000000000000\""))
+        let config = try TestSupport.config(dir, period: "2026-12")
+        try IngestStage.run(config)
+        do {
+            try RateStage.run(config)
+            Issue.record("accepted")
+        } catch let StageFailure.data(errors) {
+            #expect(errors.count == 1)
+            #expect(errors.first?.description.hasSuffix(
+                "/dataset/subscriptions.csv:2:1: subscription_id: usage amount overflows: arithmetic overflow in decimal multiplication of api_calls for 2026-11-07 – 2026-12-06 (S-001)"
+            ) == true, "\(errors)")
+        }
+    }
+
     /// A row dated past the periods computed ahead (the window's end + 400 days: 2028-01-05 here)
     /// gets its period computed for it, kept for its subscription's next rows (with two workers,
     /// f4, f2 and f6 are answered from what f1 and f5 kept). S-001 (Pro, monthly from 2026-11-07)

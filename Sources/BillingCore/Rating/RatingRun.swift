@@ -41,14 +41,18 @@ public struct RatingRun: Sendable {
             let plan = catalog.plans[sub.planID]!
             let customer = catalog.customers[sub.customerID]!
             let changes = catalog.changes[sub.id] ?? []
-            let subItems: [ChargeItem]
+            var subItems: [ChargeItem]
+            let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: changes, plans: catalog.plans)
+            let periods = rater.servedPeriods(for: sub, timeline: timeline, until: until, endedOn: endedOn[sub.id])
             do {
-                let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: changes, plans: catalog.plans)
-                let periods = rater.servedPeriods(for: sub, timeline: timeline, until: until, endedOn: endedOn[sub.id])
                 subItems = try rater.items(for: sub, timeline: timeline, periods: periods, until: until, endedOn: endedOn[sub.id])
-                    + usageRater.items(for: sub, timeline: timeline, periods: periods, usage: usage, until: until)
             } catch {
                 throw RatingError(source: sub.source, field: "quantity", problem: "amount overflows: \(error)", value: String(sub.quantity))
+            }
+            do {
+                subItems += try usageRater.items(for: sub, timeline: timeline, periods: periods, usage: usage, until: until)
+            } catch {
+                throw RatingError(source: sub.source, field: "subscription_id", problem: "usage amount overflows: \(error)", value: sub.id)
             }
             for whole in subItems where whole.billingDate >= since {
                 for var item in try split(whole, at: resolver.changeDates(for: customer, category: whole.taxCategory, in: whole.period)) {

@@ -79,9 +79,12 @@ public struct UsageAccumulator: Sendable, Hashable {
     }
 
     /// The period's units under `aggregation` (zero with no event).
-    public func units(_ aggregation: Aggregation) -> ExactDecimal {
+    /// - Throws: for `sum`, if the quantities added up past what an `Int128` of 10^−9 units holds.
+    public func units(_ aggregation: Aggregation) throws(ArithmeticOverflow) -> ExactDecimal {
         switch aggregation {
-        case .sum: return ExactDecimal(units: sum, scale: Self.scale).normalized
+        case .sum:
+            if tally.overflowed { throw ArithmeticOverflow("the sum of the usage quantities") }
+            return ExactDecimal(units: sum, scale: Self.scale).normalized
         case .count: return ExactDecimal(Int(count))
         case .max: return ExactDecimal(units: max ?? 0, scale: Self.scale).normalized
         case .uniqueCount: return ExactDecimal(values.count)

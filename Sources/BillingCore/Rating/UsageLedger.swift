@@ -42,8 +42,13 @@ public struct UsageRater: Sendable {
             let plan = timeline.step(on: p.served.end.adding(days: -1)).plan
             for charge in plan.charges {
                 let key = UsageKey(subscriptionID: s.id, metric: charge.metric, period: p.served)
-                let units = (usage.accumulators[key] ?? UsageAccumulator()).units(charge.aggregation)
-                let amount = try UsagePricing.price(charge.model, units: units, currency: plan.currency, rounding: settings.rounding)
+                let units: ExactDecimal, amount: Money
+                do {
+                    units = try (usage.accumulators[key] ?? UsageAccumulator()).units(charge.aggregation)
+                    amount = try UsagePricing.price(charge.model, units: units, currency: plan.currency, rounding: settings.rounding)
+                } catch {
+                    throw ArithmeticOverflow("\(error.operation) of \(charge.metric) for \(p.served.start) – \(p.served.end.adding(days: -1))")
+                }
                 // A per-unit line reads units × unit price; other models show their total on one line.
                 let (quantity, unitPrice): (ExactDecimal, ExactDecimal)
                 if case .perUnit(let price) = charge.model { (quantity, unitPrice) = (units, price) } else { (quantity, unitPrice) = (ExactDecimal(1), amount.decimal) }

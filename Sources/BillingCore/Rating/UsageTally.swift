@@ -16,6 +16,9 @@ public struct UsageTally: Sendable, Hashable, BitwiseCopyable {
     public var latestNanos: Int32 = 0
     public var hasMax = false
     public var hasLatest = false
+    /// Whether `sum` (or `count`) went past what it holds: its value is then meaningless, and the
+    /// units of `sum` are an error (`UsageAccumulator.units`); the other aggregations stay exact.
+    public var overflowed = false
 
     public init() {}
 
@@ -31,8 +34,10 @@ public struct UsageTally: Sendable, Hashable, BitwiseCopyable {
     /// Adds one event; true if it is now the latest (its quantity is then the `last` one).
     @inlinable @discardableResult
     public mutating func add(quantity: Int128, at: Timestamp.Instant, order: Int64) -> Bool {
-        sum += quantity
-        count += 1
+        let (s, o) = sum.addingReportingOverflow(quantity)
+        sum = s
+        if o { overflowed = true }
+        count &+= 1
         if !hasMax || quantity > max { max = quantity }
         hasMax = true
         guard isAfterLatest(at, order: order) else { return false }
@@ -52,8 +57,11 @@ public struct UsageTally: Sendable, Hashable, BitwiseCopyable {
     /// Adds another tally's events; true if its latest event is now the latest.
     @discardableResult
     public mutating func merge(_ other: UsageTally) -> Bool {
-        sum += other.sum
-        count += other.count
+        let (s, o) = sum.addingReportingOverflow(other.sum)
+        let (c, co) = count.addingReportingOverflow(other.count)
+        sum = s
+        count = c
+        if o || co || other.overflowed { overflowed = true }
         if other.hasMax && (!hasMax || other.max > max) {
             max = other.max
             hasMax = true

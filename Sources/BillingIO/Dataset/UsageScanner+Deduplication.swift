@@ -77,7 +77,21 @@ extension UsageScanner {
             lateRejects += r.rejects
         }
         lateRejects.sort { $0.line < $1.line }
+        if let error = sumOverflow() { throw StageFailure.data([error]) }
         try FileSystem.replaceFolder(folder, with: temp)
+    }
+
+    /// The first accumulator, in key order, whose quantities add up past what its sum holds: the
+    /// contribution could not record its sum, so ingest stops (no event names the problem alone;
+    /// the error points at the header's `quantity`).
+    func sumOverflow() -> DataError? {
+        guard let slot = sortedSlots.first(where: { accumulators[$0].tally.overflowed }) else { return nil }
+        let key = entry(slot).key
+        return DataError(
+            file: "usage.csv", line: 1, column: (parts.first?.worker.columns.quantity ?? 0) + 1, field: "quantity",
+            problem: "the quantities of \(key.metric) for \(key.period.start) – \(key.period.end.adding(days: -1)) add up past "
+                + "the largest sum kept (2^127 − 1 units of 10^−9)",
+            value: key.subscriptionID)
     }
 
     /// Removes the spill, after a failed scan.
