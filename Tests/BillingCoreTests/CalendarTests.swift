@@ -35,6 +35,20 @@ struct CalendarTests {
         #expect(cycle.period(containing: d("2024-03-05")) == DateRange(d("2024-02-29"), d("2024-03-31")))
     }
 
+    /// A yearly cycle of `interval_count` 120 (1,440 months) from 9799-12-15 looks two periods
+    /// ahead: anchors 9799-12-15, 9919-12-15 and 10039-12-15, the last past 9999-12-31, where
+    /// building it stopped on a failed force-unwrap. 10039-12-15 is day 2,932,896 (9999-12-31)
+    /// + 1 (10000-01-01) + 39 years to 10039-01-01 with 10 leap days (10000 … 10036; 10000 is
+    /// divisible by 400): 39 × 365 + 10 = 14,245, + 334 days to Dec 1 of a common year + 14
+    /// = 2,932,896 + 1 + 14,245 + 348 = 2,947,490.
+    @Test func anchorsPastYear9999AreComputed() {
+        let cycle = BillingCycle(stepMonths: 1440, billingDay: 15, anchorMonthIndex: d("9799-12-15").monthIndex)
+        #expect((0..<3).map { cycle.anchor($0).description } == ["9799-12-15", "9919-12-15", "10039-12-15"])
+        #expect(cycle.anchor(2).dayNumber == 2_947_490)
+        #expect(CivilDate(dayNumber: cycle.anchor(2).dayNumber) == cycle.anchor(2))
+        #expect(CivilDate.latestInput.description == "9799-12-31")
+    }
+
     @Test func firstFractionWithBillingDay15() {
         // Started 2023-05-23, billing day 15: the anchored period holding the start is
         // [05-15, 06-15) = 31 days; the first partial period [05-23, 06-15) uses 23 of them.

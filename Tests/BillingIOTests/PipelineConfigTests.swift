@@ -46,7 +46,8 @@ struct PipelineConfigTests {
         ("\"payment_terms_days\": 14", "\"payment_terms_days\": -1", "billing.payment_terms_days: expected a whole number 0…3650 (-1)"),
         ("\"invoice_prefix\": \"R-\"", "\"invoice_prefix\": \"R/\"", "billing.invoice_prefix: expected up to 16 letters, digits, '-' or '_' (R/)"),
         ("\"credit_note_prefix\": \"G-\"", "\"credit_note_prefix\": \"R-\"", "billing.credit_note_prefix: must differ from invoice_prefix (R-)"),
-        ("\"since\": \"2026-01-01\"", "\"since\": \"2026-11-31\"", "billing.since: expected a date YYYY-MM-DD (2026-11-31)"),
+        ("\"since\": \"2026-01-01\"", "\"since\": \"2026-11-31\"", "billing.since: expected a date YYYY-MM-DD up to 9799-12-31 (2026-11-31)"),
+        ("\"since\": \"2026-01-01\"", "\"since\": \"9800-01-01\"", "billing.since: expected a date YYYY-MM-DD up to 9799-12-31 (9800-01-01)"),
         ("\"alignment\": \"calendar\"", "\"alignment\": \"monthly\"", "billing.alignment: not an allowed value (monthly)"),
         ("\"basis\": \"per_line\"", "\"basis\": \"per_doc\"", "tax.basis: not an allowed value (per_doc)"),
         ("\"inclusive\": true", "\"inclusive\": \"yes\"", "tax.inclusive: expected true or false (string)"),
@@ -71,6 +72,19 @@ struct PipelineConfigTests {
             #expect(m.contains(message), "\(m)")
             #expect(m.contains("pipeline.json:"), "names the file and line: \(m)")
         }
+    }
+
+    /// The run's month ends at `CivilDate.latestInput`'s: 9999-12 stopped the loader on a failed
+    /// force-unwrap (its window's end, 10000-01-01, does not exist), 9800-01 is past the bound.
+    @Test(arguments: ["9999-12", "9800-01", "2026-13", "0000-12"])
+    func periodMustBeASupportedMonth(period: String) throws {
+        do {
+            _ = try load("{\"dataset\": \"d\", \"ledger\": \"l\", \"output\": \"o\", \"period\": \"\(period)\"}")
+            Issue.record("accepted")
+        } catch let StageFailure.usage(m) {
+            #expect(m.hasSuffix("/pipeline.json: period: expected YYYY-MM from 0001-01 to 9799-12 (\(period))"), "\(m)")
+        }
+        #expect(try load("{\"dataset\": \"d\", \"ledger\": \"l\", \"output\": \"o\", \"period\": \"9799-12\"}").window.end.description == "9800-01-01")
     }
 
     @Test func periodIsRequired() throws {

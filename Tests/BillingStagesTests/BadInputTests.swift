@@ -52,6 +52,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         // subscriptions.csv: subscription_id(1) customer_id(2) plan_id(3) start_date(4) quantity(5) trial_end_date(6) cancel_date(7) billing_day(8)
         .init(file: "subscriptions.csv", find: "2026-11-07", replace: "2026-02-30",
               expected: "subscriptions.csv:2:4: start_date: expected an existing date YYYY-MM-DD (2026-02-30)"),
+        .init(file: "subscriptions.csv", find: "2026-11-07", replace: "9800-01-01",
+              expected: "subscriptions.csv:2:4: start_date: after 9799-12-31, the latest date the pipeline supports (9800-01-01)"),
         .init(file: "subscriptions.csv", find: "2026-11-07", replace: "2026/11/07",
               expected: "subscriptions.csv:2:4: start_date: expected an existing date YYYY-MM-DD (2026/11/07)"),
         .init(file: "subscriptions.csv", find: "S-001,C-001,pro-monthly", replace: "S-001,C-001,nope",

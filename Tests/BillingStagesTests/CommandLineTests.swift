@@ -42,7 +42,7 @@ import Testing
 
     @Test(arguments: [("\"rounding\": \"half_up\"", "\"rounding\": \"nearest\"", "billing.rounding: not an allowed value (nearest)"),
                       ("\"seed\": 42", "\"seed\": \"42\"", "payments.seed: expected a whole number (string)"),
-                      ("\"period\": \"2026-11\"", "\"period\": \"2026-13\"", "period: expected YYYY-MM (2026-13)")])
+                      ("\"period\": \"2026-11\"", "\"period\": \"2026-13\"", "period: expected YYYY-MM from 0001-01 to 9799-12 (2026-13)")])
     func invalidConfigValues(find: String, replace: String, message: String) throws {
         let dir = try TestSupport.workspace { $0 = $0.replacingFirst(find, with: replace) }
         let r = try TestSupport.run("billing-pipeline", ["--config", dir + "/pipeline.json"])

@@ -21,6 +21,31 @@ import Testing
     ///   11-24) = 147.00; TX 6.25 %: 9.1875 → 9.19; total 156.19.
     /// - CN-000001 C-005 11-25: cancelled 11-25 inside [11-20, 12-20): −249.95 × 25 / 30 =
     ///   −208.291666… → −208.29.
+    /// The latest month the pipeline runs, 9799-12, with the longest period it knows: Team yearly
+    /// made `interval_count` 120, so S-002's first period from 9799-12-15 is [9799-12-15,
+    /// 9919-12-15), and the billing loop looks at the next one, ending 10039-12-15, past
+    /// 9999-12-31 (where ingest stopped on a failed force-unwrap). basic's subscriptions moved from
+    /// 2026 to 9799, S-002 to start on 9799-12-15 (its payments received dropped). C-002 on
+    /// 9799-12-15: 2399.95; NY 8.875 %:
+    /// 212.9955625 → 213.00; total 2612.95.
+    @Test func theLatestSupportedMonthRuns() throws {
+        let dir = try TestSupport.workspace()
+        let subscriptions = try TestSupport.read(dir + "/dataset/subscriptions.csv")
+        let moved = subscriptions.replacing("2026-", with: "9799-").replacingFirst("S-002,C-002,team-yearly,9799-11-04,", with: "S-002,C-002,team-yearly,9799-12-15,")
+        #expect(moved.contains("S-002,C-002,team-yearly,9799-12-15,"))
+        try TestSupport.write(dir + "/dataset/subscriptions.csv", moved)
+        try FileSystem.remove(dir + "/dataset/payments_received.csv")
+        let plans = try TestSupport.read(dir + "/dataset/plans.json")
+        let yearly = plans.replacingFirst("\"interval\": \"year\",", with: "\"interval\": \"year\", \"interval_count\": 120,")
+        #expect(yearly != plans)
+        try TestSupport.write(dir + "/dataset/plans.json", yearly)
+        try TestSupport.runPipeline(dir, periods: ["9799-12"])
+        let row = try Ledger(folder: dir + "/ledger", create: false).register().first { $0["customer_id"] == "C-002" }
+        #expect([row?["issue_date"], row?["total"]] == ["9799-12-15", "2612.95"])
+        let json = try TestSupport.read(dir + "/ledger/invoices/\(row?["number"] ?? "").json")
+        #expect(json.contains("\"period_end\": \"9919-12-15\""), "\(json)")
+    }
+
     @Test func novemberFiguresByHand() throws {
         let dir = try TestSupport.workspace()
         try TestSupport.runPipeline(dir, periods: ["2026-11"])

@@ -128,6 +128,23 @@ import Testing
         #expect(try TestSupport.read(dir + "/out/6000-11/ingest/usage_contribution.csv").contains("\nS-001,api_calls,6000-11-07,6000-12-07,3,1,"))
     }
 
+    /// Usage timestamps end at `CivilDate.latestInput`, 9799-12-31, in the configured offset: l1,
+    /// 9799-12-31T23:00-14:00, is 9800-01-01 13:00 UTC and day 9800-01-01, rejected; l2, the
+    /// same day at 10:00 UTC, is in a served period after the window, deferred. (Such a row
+    /// computed served periods into year 10000 and stopped ingest on a failed force-unwrap.)
+    @Test func timestampsEndAtTheLatestSupportedDate() throws {
+        let dir = try workspace(usage: """
+            event_id,subscription_id,metric,timestamp,quantity
+            l1,S-001,api_calls,9799-12-31T23:00:00-14:00,1
+            l2,S-001,api_calls,9799-12-31T10:00:00Z,1
+
+            """)
+        #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv")
+            == "file,line,event_id,reason\nusage.csv,2,l1,\"timestamp after 9799-12-31, the latest date the pipeline supports\"\n")
+        let summary = try JSONParser.parse(try FileSystem.read(dir + "/out/2026-11/ingest/summary.json"), file: "s")["usage"]!
+        #expect(["rows", "deferred", "rejected"].map { summary[$0]!.value } == [.number("2"), .number("1"), .number("1")])
+    }
+
     /// A period's quantities that add up past the sum an accumulator holds (2^127 − 1 units of
     /// 10^−9, about 1.7 × 10^29 units) stop ingest with an error naming the subscription, metric
     /// and period: o1 + o2 = 2 × 10^29 units. Each alone is exact (10^29 < 1.7 × 10^29). It

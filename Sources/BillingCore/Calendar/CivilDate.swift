@@ -4,6 +4,14 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     public let month: Int
     public let day: Int
 
+    /// The latest date an input may hold (dates in the dataset, the run's month, `billing.since`,
+    /// usage timestamps). The pipeline computes forward from its inputs by bounded amounts, and a
+    /// date past 9999-12-31 does not exist for it: served periods 400 days past a date, a period
+    /// of up to 120 years (`interval_count` 120 of a yearly plan) beyond, payment terms of up to
+    /// 3,650 days and retries of up to 365 days after that come to about 132 years; two centuries
+    /// of room keep every such date in range.
+    public static let latestInput = CivilDate(year: 9799, month: 12, day: 31)!
+
     /// Creates a date, or nil if it does not exist (2023-02-29, 2026-04-31, month 13).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
@@ -75,11 +83,22 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The date in the month `months` after this one, on `day` clamped to that month's length
     /// (billing day 31 gives Feb 28 or 29, Apr 30).
+    ///
+    /// Any month is computed, past 9999-12 too, as `init(dayNumber:)` does: the billing loop looks
+    /// a period or two beyond what it keeps (up to 240 years for a yearly plan of `interval_count`
+    /// 120), and inputs end at `latestInput`, so such a date decides a loop and is never written.
     public static func clamped(year: Int, monthIndex: Int, day: Int) -> CivilDate {
         // monthIndex counts months from year 0, month 1 = index 0.
         let y = monthIndex >= 0 ? monthIndex / 12 : (monthIndex - 11) / 12
         let m = monthIndex - y * 12 + 1
-        return CivilDate(year: y, month: m, day: min(day, daysIn(month: m, year: y)))!
+        return CivilDate(unchecked: y, m, max(1, min(day, daysIn(month: m, year: y))))
+    }
+
+    /// A date known to exist in the proleptic calendar, whatever its year.
+    private init(unchecked year: Int, _ month: Int, _ day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
     }
 
     /// Months since year 0 (January of year 0 = 0), for stepping through billing anchors.

@@ -21,9 +21,10 @@ public struct DateRange: Sendable, Hashable, Comparable, CustomStringConvertible
         return s < e ? DateRange(s, e) : nil
     }
 
-    /// The billing-period window of `YYYY-MM`: `[first day of the month, first day of the next)`.
+    /// The billing-period window of `YYYY-MM`: `[first day of the month, first day of the next)`;
+    /// nil for text of another shape, or a month after `CivilDate.latestInput`'s.
     public static func month(_ text: String) -> DateRange? {
-        guard text.utf8.count == 7, let first = CivilDate(parsing: text + "-01") else { return nil }
+        guard text.utf8.count == 7, let first = CivilDate(parsing: text + "-01"), first <= CivilDate.latestInput else { return nil }
         return DateRange(first, CivilDate.clamped(year: 0, monthIndex: first.monthIndex + 1, day: 1))
     }
 

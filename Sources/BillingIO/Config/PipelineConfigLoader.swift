@@ -52,7 +52,9 @@ public enum PipelineConfigLoader {
                 throw br.error("credit_note_prefix", "must differ from invoice_prefix", s.creditNotePrefix)
             }
             if let since = try br.string("since") {
-                guard let d = CivilDate(parsing: since) else { throw br.error("since", "expected a date YYYY-MM-DD", since) }
+                guard let d = CivilDate(parsing: since), d <= CivilDate.latestInput else {
+                    throw br.error("since", "expected a date YYYY-MM-DD up to \(CivilDate.latestInput)", since)
+                }
                 s.since = d
             }
         }
@@ -104,7 +106,7 @@ public enum PipelineConfigLoader {
             throw StageFailure.usage("\(path): period: missing; set \"period\" or pass --period YYYY-MM")
         }
         guard let window = DateRange.month(periodText) else {
-            throw StageFailure.usage("\(path): period: expected YYYY-MM (\(periodText))")
+            throw StageFailure.usage("\(path): period: expected YYYY-MM from 0001-01 to \(CivilDate.latestInput.description.prefix(7)) (\(periodText))")
         }
         func pathKey(_ key: String) throws -> String {
             guard let v = try r.string(key), !v.isEmpty else { throw r.error(key, "required path is missing", "") }

@@ -138,9 +138,12 @@ public struct TableRows {
             return v
         }
 
-        public func date(_ name: String) throws -> CivilDate {
+        /// A date of the dataset, up to `latest` (`CivilDate.latestInput`; nil: any date, for the
+        /// pipeline's own files, whose dates run ahead of the inputs').
+        public func date(_ name: String, latest: CivilDate? = CivilDate.latestInput) throws -> CivilDate {
             let v = try required(name)
             guard let d = CivilDate(parsing: v) else { throw error(name, "expected an existing date YYYY-MM-DD") }
+            if let latest, d > latest { throw error(name, "after \(latest), the latest date the pipeline supports") }
             return d
         }
 

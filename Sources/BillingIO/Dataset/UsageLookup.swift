@@ -122,6 +122,9 @@ struct UsageLookup: @unchecked Sendable {
         (sub &* metrics &+ metric) << 22 | (periodStart + dayBias)
     }
     static let dayBias = 719_163
+    /// `CivilDate.latestInput` as a day number: a later usage row is rejected.
+    static let latestDay = CivilDate.latestInput.dayNumber
+    static let tooLate = "timestamp after \(CivilDate.latestInput), the latest date the pipeline supports"
     /// Subscription × metric pairs a key holds at most.
     static let maxPairs = 1 << 41
 

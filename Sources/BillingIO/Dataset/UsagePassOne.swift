@@ -148,6 +148,7 @@ final class UsagePassOne {
             }
         }
         let day = Timestamp.dayNumber(epochSeconds: instant.seconds, offsetMinutes: lookup.settings.timezoneOffsetMinutes)
+        if day > UsageLookup.latestDay { return UsageLookup.tooLate }
         let h = lookup.hot[sub]
         if day < Int(h.start) { return "outside every served period" }
         if day < Int(h.firstPaid) && day < Int(h.cancel) {

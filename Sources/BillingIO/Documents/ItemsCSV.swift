@@ -46,10 +46,10 @@ public enum ItemsCSV {
             else { throw r.error("kind", "unreadable item row") }
             let item = ChargeItem(
                 customerID: try r.id("customer_id"), subscriptionID: try r.id("subscription_id"), planID: try r.id("plan_id"), kind: kind,
-                metric: r.raw("metric"), period: DateRange(try r.date("period_start"), try r.date("period_end")),
+                metric: r.raw("metric"), period: DateRange(try r.date("period_start", latest: nil), try r.date("period_end", latest: nil)),
                 quantity: try r.decimal("quantity", maxDecimals: 9), unitPrice: try r.decimal("unit_price", maxDecimals: 12),
                 amount: amount,
-                billingDate: try r.date("billing_date"), description: CSVWriter.unneutralized(r.raw("description")),
+                billingDate: try r.date("billing_date", latest: nil), description: CSVWriter.unneutralized(r.raw("description")),
                 taxCategory: r.raw("tax_category"),
                 tax: ItemTax(rate: try r.decimal("tax_rate", maxDecimals: 6), name: CSVWriter.unneutralized(r.raw("tax_name")), treatment: treatment))
             out.append((item, r.raw("document")))
