@@ -194,6 +194,23 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         #expect(!FileSystem.exists(dir + "/ledger"), "the ledger must not be touched")
     }
 
+    /// A whole number at its range's upper bound is accepted: a quantity of 1000000000 (ten digits)
+    /// was refused as "expected a whole number 1…1000000000", as only nine digits were read. One
+    /// more is refused. S-001's Pro then costs 249.95 × 10^9 = 249,950,000,000.00 before tax.
+    @Test(arguments: [("1000000000", true), ("1000000001", false), ("0000000000000000001", false)])
+    func quantityUpToItsUpperBound(quantity: String, accepted: Bool) throws {
+        let dir = try TestSupport.workspace()
+        let path = dir + "/dataset/subscriptions.csv"
+        try TestSupport.write(path, try TestSupport.read(path).replacingFirst("S-001,C-001,pro-monthly,2026-11-07,1,", with: "S-001,C-001,pro-monthly,2026-11-07,\(quantity),"))
+        if accepted {
+            try TestSupport.runPipeline(dir, periods: ["2026-11"])
+            let row = try Ledger(folder: dir + "/ledger", create: false).register().first { $0["issue_date"] == "2026-11-07" }
+            #expect(row?["subtotal"] == "249950000000.00")
+        } else {
+            #expect(try firstDataError(dir) == dir + "/dataset/subscriptions.csv:2:5: quantity: expected a whole number 1…1000000000 (\(quantity))")
+        }
+    }
+
     @Test func invalidUTF8IsReportedWithItsLine() throws {
         let dir = try TestSupport.workspace()
         var bytes = try FileSystem.read(dir + "/dataset/customers.csv")

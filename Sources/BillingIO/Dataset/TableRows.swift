@@ -176,7 +176,8 @@ public struct TableRows {
         /// A whole number `[0-9]+` within `range`.
         public func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
             guard let v = optional(name) else { return nil }
-            guard v.utf8.count <= 9, v.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let i = Int(v), range.contains(i) else {
+            // Up to 18 digits parse without overflow; the range decides (1000000000 has 10).
+            guard v.utf8.count <= 18, v.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let i = Int(v), range.contains(i) else {
                 throw error(name, "expected a whole number \(range.lowerBound)…\(range.upperBound)")
             }
             return i
