@@ -81,6 +81,11 @@ public struct CommandLineTool {
         } catch let e as DataError {
             printError(e.description)
             return 1
+        } catch let e as ArithmeticOverflow {
+            // An amount too large to compute exactly that no stage could pin on one row: the data's
+            // figures, not the environment (most overflows are reported at their row).
+            printError("\(name): \(e): the data's amounts are too large to compute exactly")
+            return 1
         } catch {
             printError("\(name): \(error)")
             return 3

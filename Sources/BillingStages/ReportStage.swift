@@ -24,12 +24,20 @@ public enum ReportStage {
         for row in try context.ledger.statuses() where row["entity"] == "subscription" {
             if let d = CivilDate(parsing: row["date"] ?? ""), d <= asOf { lastStatus[row["id"]!] = SubscriptionStatus(rawValue: row["to"]!) }
         }
-        func fx(_ c: Currency) throws -> ExactDecimal {
-            if c == reporting { return ExactDecimal(1) }
-            do { return try MRRCalculator.rate(for: c, on: asOf, catalog.fxRates) } catch {
+        // A customer's MRR in the reporting currency at the rate of the as-of day, rounded once.
+        // A conversion too large to compute is an error of the rate's row.
+        func toReporting(_ m: Money) throws -> Money {
+            if m.currency == reporting { return m }
+            let row: FxRate
+            do { row = try MRRCalculator.rate(for: m.currency, on: asOf, catalog.fxRates) } catch {
                 throw StageFailure.data([DataError(
                     file: FileSystem.join(config.dataset, "fx_rates.csv"), line: 1, column: 1, field: "rate",
                     problem: "no rate for \(error.currency) on or before \(error.date)", value: error.currency.code)])
+            }
+            do { return try CustomerMRR.converted(m, to: reporting, rate: row.rate, rounding: settings.rounding) } catch {
+                throw StageFailure.data([context.error(
+                    at: row.source, field: "rate", "converting \(m) \(m.currency.code) to \(reporting.code) at this rate overflows",
+                    value: row.rate.description)])
             }
         }
         // Each customer's MRR on a day. The last two days computed are kept: the as-of day is also
@@ -42,8 +50,7 @@ public enum ReportStage {
             return computed
         }
         let mrr = try MRRCalculator.snapshot(
-            customers: try mrrOn(asOf),
-            reportingCurrency: reporting, rate: fx, rounding: settings.rounding)
+            customers: try mrrOn(asOf), reportingCurrency: reporting, convert: toReporting)
 
         // Movements of this period, per currency and in the reporting currency (both ends at the end's rates).
         func movements(_ window: DateRange) throws -> (byCurrency: [Currency: MRRMovements], reporting: MRRMovements) {
@@ -58,7 +65,7 @@ public enum ReportStage {
                     returning: returning)
             }
             let convert = { (m: [String: Money]) in
-                try m.mapValues { try CustomerMRR.converted($0, to: reporting, rate: try fx($0.currency), rounding: settings.rounding).minorUnits }
+                try m.mapValues { try toReporting($0).minorUnits }
             }
             let inReporting = MRRMovements.between(start: try convert(start), end: try convert(end), returning: returning)
             for m in Array(byCurrency.values) + [inReporting] where !m.reconciles {

@@ -65,7 +65,9 @@ extension StageContext {
                 throw StageFailure.data([error(at: p.source, field: "invoice_number", "unknown invoice number", value: p.invoiceNumber)])
             }
             guard let amount = Money(exactly: p.amount, currency: currency) else {
-                throw StageFailure.data([error(at: p.source, field: "amount", "more decimals than \(currency.code) has", value: p.amount.description)])
+                let problem = p.amount.normalized.scale > currency.exponent
+                    ? "more decimals than \(currency.code) has" : "too large: an amount holds up to 2^63 − 1 minor units"
+                throw StageFailure.data([error(at: p.source, field: "amount", problem, value: p.amount.description)])
             }
             let base = "\(p.invoiceNumber)@\(p.date)@\(amount)"
             seen[base, default: 0] += 1

@@ -134,6 +134,28 @@ import Testing
         #expect(after == before)
     }
 
+    /// A reporting-currency conversion too large to compute is an error of the rate's row (exit 1),
+    /// not an environment failure (exit 3, "arithmetic overflow in amount out of range", no row):
+    /// C-003's MRR, 5000 JPY × 2 seats = 10000 JPY, × (10^23 − 1) ≈ 10^27 USD ≈ 10^29 cents, past
+    /// the 2^63 − 1 ≈ 9.2 × 10^18 minor units an amount holds.
+    @Test func aConversionThatOverflowsNamesItsRate() throws {
+        let dir = try TestSupport.workspace()
+        try TestSupport.write(dir + "/dataset/fx_rates.csv", "date,currency,rate\n2026-11-01,JPY,99999999999999999999999\n")
+        do {
+            try TestSupport.runPipeline(dir, periods: ["2026-11"])
+            Issue.record("accepted")
+        } catch let StageFailure.data(errors) {
+            #expect(errors.map(\.description) == [dir + "/dataset/fx_rates.csv:2:3: rate: converting 10000 JPY to USD at this rate overflows (99999999999999999999999)"])
+        }
+    }
+
+    /// An overflow no stage pinned on a row is a data problem: exit 1, not 3.
+    @Test func aStrayOverflowExitsWithOne() {
+        let tool = CommandLineTool(name: "billing-test", summary: "")
+        #expect(tool.run { throw ArithmeticOverflow("amount out of range") } == 1)
+        #expect(tool.run { throw StageFailure.io("disk") } == 3)
+    }
+
     @Test func journalCheckerFindsImbalance() {
         let bad = "; x\n\n2026-02-01 INV-1 X\n    Assets:Receivables    10.00 USD\n    Revenue:basic    -9.99 USD\n"
         #expect(GeneralLedger.check(bad).unbalanced == "2026-02-01 INV-1 X")

@@ -314,6 +314,9 @@ import Testing
         ("INV-000002,2026-11-28,2612.95", "INV-000002,2026-11-28,3000.00", "payments_received.csv:2:3: amount: overpayment: INV-000002 has 2612.95 USD outstanding (3000.00)"),
         // INV-000004 is 7700 JPY: yen have no decimals.
         ("INV-000002,2026-11-28,2612.95", "INV-000004,2026-11-28,7700.5", "payments_received.csv:2:3: amount: more decimals than JPY has (7700.5)"),
+        // 10^29 − 1 dollars is past the 2^63 − 1 cents an amount holds (it read "more decimals than USD has").
+        ("INV-000002,2026-11-28,2612.95", "INV-000002,2026-11-28,99999999999999999999999999999",
+         "payments_received.csv:2:3: amount: too large: an amount holds up to 2^63 − 1 minor units (99999999999999999999999999999)"),
         // INV-000006 became uncollectible on 11-24 (hard decline).
         ("INV-000002,2026-11-28,2612.95", "INV-000006,2026-11-28,156.19", "payments_received.csv:2:1: invoice_number: invoice is uncollectible, not open (INV-000006)"),
     ])

@@ -24,25 +24,26 @@ public enum MRRCalculator {
     }
 
     /// MRR per currency (the sum of each customer's MRR) and in the reporting currency (each
-    /// customer converted at `rate(currency)`, rounded once, then summed).
+    /// customer converted by `convert` (`CustomerMRR.converted` at the currency's rate, rounded
+    /// once), then summed).
     public static func snapshot(
-        customers: [String: Money], reportingCurrency: Currency, rate: (Currency) throws -> ExactDecimal, rounding: RoundingMode
+        customers: [String: Money], reportingCurrency: Currency, convert: (Money) throws -> Money
     ) throws -> MRRSnapshot {
         var byCurrency: [Currency: Money] = [:]
         var reporting = Money.zero(reportingCurrency)
         for (_, m) in customers.sorted(by: { $0.key < $1.key }) {
             byCurrency[m.currency] = try (byCurrency[m.currency] ?? .zero(m.currency)) + m
-            reporting = try reporting + CustomerMRR.converted(m, to: reportingCurrency, rate: try rate(m.currency), rounding: rounding)
+            reporting = try reporting + convert(m)
         }
         return MRRSnapshot(byCurrency: byCurrency, reporting: reporting)
     }
 
-    /// The latest rate dated on or before `date`.
-    public static func rate(for c: Currency, on date: CivilDate, _ rates: [FxRate]) throws(MissingFxRate) -> ExactDecimal {
+    /// The latest rate dated on or before `date`, with the row it comes from.
+    public static func rate(for c: Currency, on date: CivilDate, _ rates: [FxRate]) throws(MissingFxRate) -> FxRate {
         guard let r = rates.filter({ $0.currency == c && $0.date <= date }).max(by: { $0.date < $1.date }) else {
             throw MissingFxRate(currency: c, date: date)
         }
-        return r.rate
+        return r
     }
 
     public static func lcm(_ a: Int, _ b: Int) -> Int {
