@@ -280,8 +280,8 @@ import Testing
         try IngestStage.run(try TestSupport.config(dir))
         #expect(try TestSupport.read(dir + "/out/2026-11/rejects.csv") == """
             file,line,event_id,reason
-            usage.csv,3,e2,value is not valid UTF-8
-            usage.csv,4,e3,value is not valid UTF-8
+            usage.csv,3,e2,value is not valid UTF-8 text or contains a NUL byte
+            usage.csv,4,e3,value is not valid UTF-8 text or contains a NUL byte
 
             """)
     }

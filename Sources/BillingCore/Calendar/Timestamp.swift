@@ -34,7 +34,8 @@ public enum Timestamp {
         }
         guard i < b.count else { return nil }
         var offset = 0
-        if b[i] == 0x5A && i + 1 == b.count {
+        // `Z` or `z`, as `T` or `t` above (RFC 3339 §5.6 allows either case).
+        if b[i] | 0x20 == 0x7A && i + 1 == b.count {
             offset = 0
         } else if (b[i] == 0x2B || b[i] == 0x2D) && i + 6 == b.count && b[i + 3] == 0x3A, let oh = two(p, i + 1),
             let om = two(p, i + 4), oh <= 14, om < 60

@@ -141,7 +141,7 @@ final class UsagePassOne {
         if bytes.count > 0 {
             // ASCII (the usual case) is valid as it is; anything else is checked by building the text.
             let ascii = bytes.allSatisfy { $0 < 0x80 }
-            guard !bytes.contains(0), ascii || String(validUTF8: bytes) != nil else { return "value is not valid UTF-8" }
+            guard !bytes.contains(0), ascii || String(validUTF8: bytes) != nil else { return "value is not valid UTF-8 text or contains a NUL byte" }
             if lookup.keepsValues(sub, metric) {
                 let raw = UnsafeRawBufferPointer(bytes)
                 value = valueIndex.insert(raw, hash: ByteKeyTable.hash(raw)).index
