@@ -16,8 +16,9 @@ public struct UsageTally: Sendable, Hashable, BitwiseCopyable {
     public var latestNanos: Int32 = 0
     public var hasMax = false
     public var hasLatest = false
-    /// Whether `sum` (or `count`) went past what it holds: its value is then meaningless, and the
-    /// units of `sum` are an error (`UsageAccumulator.units`); the other aggregations stay exact.
+    /// Whether `sum` (or, in a merge, `count`) went past what it holds: its value is then
+    /// meaningless, and the units of `sum` are an error (`UsageAccumulator.units`); the other
+    /// aggregations stay exact. (`add` counts one event at a time: 2^63 of them are out of reach.)
     public var overflowed = false
 
     public init() {}

@@ -66,7 +66,7 @@ struct UsageLookup: @unchecked Sendable {
         plans = subs.map { catalog.plans[$0.planID] }
         let names = Set(catalog.plans.values.flatMap { $0.charges.map(\.metric) }).sorted()
         metricSpan = max(1, names.count)
-        if let error = UsageLookup.capacityError(subscriptions: subs.count, metrics: names.count) { throw StageFailure.data([error]) }
+        if let error = UsageLookup.capacityError(subscriptions: subs.count, metrics: metricSpan) { throw StageFailure.data([error]) }
         metricNames = names
         metricIndex = ByteKeyTable(names)
         let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
@@ -136,7 +136,7 @@ struct UsageLookup: @unchecked Sendable {
 
     /// Why keys cannot hold every subscription × metric pair (more than `maxPairs`), if they cannot.
     static func capacityError(subscriptions: Int, metrics: Int) -> DataError? {
-        let (pairs, overflow) = subscriptions.multipliedReportingOverflow(by: max(1, metrics))
+        let (pairs, overflow) = subscriptions.multipliedReportingOverflow(by: metrics)
         guard overflow || pairs > maxPairs else { return nil }
         return DataError(
             file: "plans.json", line: 1, column: 1, field: "charges",
