@@ -9,8 +9,8 @@ struct CalendarTests {
         #expect(CivilDate(parsing: text) == nil)
     }
 
-    /// Dates written as bytes: four-digit years with their zeros, and a year past 9999 (which only
-    /// a day number can make) as `description` writes it.
+    /// Dates written as bytes and as text: four-digit years with their zeros, and a year past 9999
+    /// (which only a day number can make).
     @Test func dateBytes() {
         var out: [UInt8] = []
         for d in [CivilDate(year: 2026, month: 1, day: 5)!, CivilDate(year: 1, month: 12, day: 31)!, CivilDate(year: 9999, month: 10, day: 10)!] {
@@ -20,6 +20,10 @@ struct CalendarTests {
         // 9999-12-31 is day 2 932 896; a year later is 10000-12-31.
         CivilDate(dayNumber: 2_932_896 + 366).appendDescription(to: &out)
         #expect(String(decoding: out, as: UTF8.self) == "2026-01-05 0001-12-31 9999-10-10 10000-12-31")
+        // `description` writes the same text on its own path.
+        #expect(CivilDate(year: 1, month: 12, day: 31)!.description == "0001-12-31")
+        #expect(CivilDate(year: 2026, month: 1, day: 5)!.description == "2026-01-05")
+        #expect(CivilDate(dayNumber: 2_932_896 + 366).description == "10000-12-31")
     }
 
     @Test func dayNumbersRoundTrip() {

@@ -43,9 +43,17 @@ struct MoneyTests {
         #expect(String(pow10(n)) == expected)
     }
 
+    /// 2^64 − 1 = 18 446 744 073 709 551 615 is the last magnitude `description` writes digit by
+    /// digit; 2^64 goes through `String(Int128)`.
+    static let beyond64Bits: [(Int128, Int, String)] = [
+        (Int128(UInt64.max), 1, "1844674407370955161.5"), (Int128(UInt64.max) + 1, 0, "18446744073709551616"),
+        (-(Int128(UInt64.max) + 1), 2, "-184467440737095516.16"),
+    ]
+
     /// Units of 10^−scale written as normalized text, worked by hand: trailing fractional zeros
     /// go (1 500 000 000 × 10^−9 = 1.5), a fraction below one gets its leading zeros, the sign goes
-    /// first, and the 64-bit limits and beyond them (Int128, written the slow way) come out whole.
+    /// first, and the 64-bit limits and beyond them (Int128, written the slow way) come out whole, as
+    /// bytes and as `description`.
     @Test(arguments: [
         (Int128(0), 9, "0"), (0, 0, "0"), (5, 9, "0.000000005"), (-5, 9, "-0.000000005"),
         (1_500_000_000, 9, "1.5"), (-1_500_000_000, 9, "-1.5"), (2_000_000_000, 9, "2"), (10, 1, "1"), (15, 2, "0.15"),
@@ -53,7 +61,7 @@ struct MoneyTests {
         (Int128(Int64.max), 9, "9223372036.854775807"), (Int128(Int64.min), 9, "-9223372036.854775808"),
         (Int128(Int64.max), 0, "9223372036854775807"), (Int128(Int64.max) + 1, 9, "9223372036.854775808"),
         (Int128(Int64.min) - 10, 1, "-922337203685477581.8"), (7, 18, "0.000000000000000007"),
-    ])
+    ] + beyond64Bits)
     func normalizedDecimalBytes(units: Int128, scale: Int, expected: String) {
         var out = Array("x".utf8)
         ExactDecimal.appendNormalized(units: units, scale: scale, to: &out)

@@ -107,33 +107,46 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The first day of this date's month.
     public var firstOfMonth: CivilDate { CivilDate(year: year, month: month, day: 1)! }
 
+    /// `YYYY-MM-DD`. Written digit by digit for years 0 to 9999 (every date the pipeline holds):
+    /// documents, registers and reports format dates by the hundred thousand.
     public var description: String {
-        func pad(_ v: Int, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
+        guard (0...9999).contains(year) else {
+            func pad(_ v: Int, _ w: Int) -> String {
+                let s = String(v)
+                return String(repeating: "0", count: max(0, w - s.count)) + s
+            }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        return String(unsafeUninitializedCapacity: 10) { writeDigits(to: $0) }
     }
 
-    /// Appends `description` as UTF-8 bytes, digit by digit for years 0 to 9999 (every date a
-    /// dataset can hold): files with a date per row (the usage contribution) write them this way.
+    /// Appends `description` as UTF-8 bytes: files with a date per row (the usage contribution)
+    /// write them this way.
     public func appendDescription(to out: inout [UInt8]) {
         guard (0...9999).contains(year) else {
             out += description.utf8
             return
         }
-        func digits(_ v: Int, _ width: Int) {
-            var divisor = width == 4 ? 1000 : 10
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-                divisor /= 10
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 10))
+        out.withUnsafeMutableBufferPointer { _ = writeDigits(to: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+    }
+
+    /// Writes `YYYY-MM-DD` (a year of 0 to 9999) into the first 10 bytes of `b`; returns 10.
+    private func writeDigits(to b: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        func put(_ v: Int, at end: Int, width: Int) {
+            var v = v
+            for i in stride(from: end - 1, through: end - width, by: -1) {
+                b[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
             }
         }
-        digits(year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(day, 2)
+        put(year, at: 4, width: 4)
+        b[4] = UInt8(ascii: "-")
+        put(month, at: 7, width: 2)
+        b[7] = UInt8(ascii: "-")
+        put(day, at: 10, width: 2)
+        return 10
     }
 
     public static func < (a: CivilDate, b: CivilDate) -> Bool {

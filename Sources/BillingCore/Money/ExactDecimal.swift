@@ -124,7 +124,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// The text form with `decimals` fraction digits; `decimals` must be ≥ the significant scale.
     public func format(decimals: Int) -> String {
-        precondition(decimals >= normalized.scale, "formatting would lose digits")
+        // Every trailing zero removed still leaves at most `scale` decimals.
+        precondition(decimals >= scale || decimals >= normalized.scale, "formatting would lose digits")
         let u = (try? rescaledUnits(to: decimals)) ?? units
         return ExactDecimal.formatUnits(u, decimals: decimals)
     }
@@ -177,15 +178,40 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Formats `units × 10^−decimals` as plain decimal text.
     public static func formatUnits(_ units: Int128, decimals: Int) -> String {
-        let negative = units < 0
-        var digits = String(units.magnitude)
-        if decimals > 0 {
-            if digits.count <= decimals {
-                digits = String(repeating: "0", count: decimals - digits.count + 1) + digits
+        // Magnitudes below 2^64 (every amount of a real invoice) are written digit by digit from
+        // the end of a small buffer: documents and registers format amounts by the hundred thousand.
+        guard let magnitude = UInt64(exactly: units.magnitude), (0...40).contains(decimals) else {
+            let negative = units < 0
+            var digits = String(units.magnitude)
+            if decimals > 0 {
+                if digits.count <= decimals {
+                    digits = String(repeating: "0", count: decimals - digits.count + 1) + digits
+                }
+                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
             }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+            return negative ? "-" + digits : digits
         }
-        return negative ? "-" + digits : digits
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { b in
+            var m = magnitude
+            var at = b.count
+            func put(_ byte: UInt8) {
+                at -= 1
+                b[at] = byte
+            }
+            if decimals > 0 {
+                for _ in 0..<decimals {
+                    put(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10))
+                    m /= 10
+                }
+                put(UInt8(ascii: "."))
+            }
+            repeat {
+                put(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10))
+                m /= 10
+            } while m > 0
+            if units < 0 { put(UInt8(ascii: "-")) }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[at...]), as: UTF8.self)
+        }
     }
 }
 

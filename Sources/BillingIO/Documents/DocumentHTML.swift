@@ -85,6 +85,8 @@ public enum DocumentHTML {
 
     /// HTML-escaped text.
     public static func e(_ s: String) -> String {
+        // Most text has nothing to escape (a page escapes some thirty strings): it is returned as it is.
+        guard s.utf8.contains(where: { [0x26, 0x3C, 0x3E, 0x22, 0x27].contains($0) }) else { return s }
         var out = ""
         for c in s {
             switch c {

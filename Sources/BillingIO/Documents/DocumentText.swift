@@ -46,20 +46,32 @@ public enum DocumentText {
     /// Columns padded to their widest cell, by display width.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) -> [String] {
         let all = [header] + rows
-        let widths = header.indices.map { c in all.map { width($0[c]) }.max() ?? 0 }
-        func line(_ r: [String]) -> String {
-            r.enumerated().map { c, cell in
-                let pad = String(repeating: " ", count: widths[c] - width(cell))
-                return rightAligned.contains(c) ? pad + cell : cell + pad
-            }.joined(separator: "  ")
+        let cellWidths = all.map { $0.map(width) }
+        let widths = header.indices.map { c in cellWidths.map { $0[c] }.max() ?? 0 }
+        func line(_ r: Int) -> String {
+            var out: [UInt8] = []
+            out.reserveCapacity(widths.reduce(2 * widths.count, +) + 16)
+            for (c, cell) in all[r].enumerated() {
+                if c > 0 { out += [0x20, 0x20] }
+                let pad = repeatElement(UInt8(0x20), count: widths[c] - cellWidths[r][c])
+                if rightAligned.contains(c) {
+                    out += pad
+                    out += cell.utf8
+                } else {
+                    out += cell.utf8
+                    out += pad
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        return [line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)
+        return [line(0), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.indices.map { line($0 + 1) }
     }
 
     /// Columns a string takes in a monospaced terminal: East Asian wide and fullwidth characters take
     /// two, combining marks none.
     static func width(_ s: String) -> Int {
-        s.unicodeScalars.reduce(0) { total, u in
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.utf8.count }
+        return s.unicodeScalars.reduce(0) { total, u in
             let v = u.value
             if (0x0300...0x036F).contains(v) || (0x3099...0x309A).contains(v) { return total }
             let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
