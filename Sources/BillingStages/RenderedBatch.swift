@@ -12,8 +12,8 @@ struct RenderedDocument: Sendable {
 
     init(_ d: Document) {
         json = DocumentJSON.bytes(d)
-        text = Array(DocumentText.render(d).utf8)
-        html = Array(DocumentHTML.render(d).utf8)
+        text = DocumentText.bytes(d)
+        html = DocumentHTML.bytes(d)
         digest = SHA256.hex(json)
         textDigest = SHA256.hex(text)
         htmlDigest = SHA256.hex(html)

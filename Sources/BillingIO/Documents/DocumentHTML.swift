@@ -4,7 +4,13 @@ import BillingCore
 /// scripts, fonts, images or links), with every field the JP qualified-invoice and EU VAT rules
 /// ask for (docs/legal-fields.md). Labels are bilingual for a Japanese seller.
 public enum DocumentHTML {
-    public static func render(_ d: Document) -> String {
+    public static func render(_ d: Document) -> String { String(decoding: bytes(d), as: UTF8.self) }
+
+    /// `render` as UTF-8 bytes, written piece by piece into one buffer.
+    public static func bytes(_ d: Document) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(8192)
+        func put(_ s: String) { out += s.utf8 }
         let jp = d.seller.country == "JP"
         func label(_ en: String, _ ja: String) -> String { jp ? "\(ja) / \(en)" : en }
         let title: String
@@ -16,7 +22,7 @@ public enum DocumentHTML {
         }
         let reverse = d.lines.contains { $0.tax.treatment == .reverseCharge }
         let marked = Set(d.lines.map(\.taxCategory)).subtracting(["standard"])
-        var h = """
+        put("""
             <!DOCTYPE html>
             <html lang="\(jp ? "ja" : "en")"><head><meta charset="utf-8"><title>\(e(title)) \(e(d.number))</title>
             <style>
@@ -51,36 +57,37 @@ public enum DocumentHTML {
             <th class="n">\(label("Qty", "数量"))</th><th class="n">\(label("Unit price", "単価"))</th><th class="n">\(label("Tax rate", "税率"))</th>
             <th class="n">\(label("Amount", "金額")) (\(d.currency.code))</th></tr></thead><tbody>
 
-            """
+            """)
         for l in d.lines {
             let mark = l.taxCategory != "standard" ? " ※" : ""
-            h += "<tr><td>\(e(l.description))\(mark)</td><td>\(l.period.start) – \(l.period.end.adding(days: -1))</td>"
-                + "<td class=\"n\">\(l.quantity.normalized)</td><td class=\"n\">\(l.unitPrice.normalized)</td>"
-                + "<td class=\"n\">\(l.tax.rate.normalized)%</td><td class=\"n\">\(l.amount)</td></tr>\n"
+            put("<tr><td>\(e(l.description))\(mark)</td><td>\(l.period.start) – \(l.period.end.adding(days: -1))</td>")
+            put("<td class=\"n\">\(l.quantity.normalized)</td><td class=\"n\">\(l.unitPrice.normalized)</td>")
+            put("<td class=\"n\">\(l.tax.rate.normalized)%</td><td class=\"n\">\(l.amount)</td></tr>\n")
         }
-        h += "</tbody></table>\n"
+        put("</tbody></table>\n")
         if !marked.isEmpty {
-            h += "<p class=\"note reduced\">※ \(label("tax category \(marked.sorted().joined(separator: ", ")) (reduced rate)", "軽減税率対象"))</p>\n"
+            put("<p class=\"note reduced\">※ \(label("tax category \(marked.sorted().joined(separator: ", ")) (reduced rate)", "軽減税率対象"))</p>\n")
         }
-        h += "<table class=\"totals\"><tbody>\n<tr><td>\(label("Subtotal (excl. tax)", "小計（税抜）"))</td><td class=\"n\">\(d.tax.subtotal)</td></tr>\n"
+        put("<table class=\"totals\"><tbody>\n<tr><td>\(label("Subtotal (excl. tax)", "小計（税抜）"))</td><td class=\"n\">\(d.tax.subtotal)</td></tr>\n")
         for t in d.tax.summaries {
             let name = t.name.isEmpty ? label("Tax", "消費税") : e(t.name)
-            h += "<tr class=\"tax-rate\"><td>\(name) \(t.rate.normalized)% \(label("on", "対象")) \(t.taxable)</td><td class=\"n\">\(t.tax)</td></tr>\n"
+            put("<tr class=\"tax-rate\"><td>\(name) \(t.rate.normalized)% \(label("on", "対象")) \(t.taxable)</td><td class=\"n\">\(t.tax)</td></tr>\n")
         }
-        h += "<tr><td>\(label("Tax total", "消費税額等"))</td><td class=\"n\">\(d.tax.taxTotal)</td></tr>\n"
-        h += "<tr class=\"total\"><td>\(label("Total", "合計")) (\(d.currency.code))</td><td class=\"n\">\(d.tax.total)</td></tr>\n"
+        put("<tr><td>\(label("Tax total", "消費税額等"))</td><td class=\"n\">\(d.tax.taxTotal)</td></tr>\n")
+        put("<tr class=\"total\"><td>\(label("Total", "合計")) (\(d.currency.code))</td><td class=\"n\">\(d.tax.total)</td></tr>\n")
         if d.type == .invoice {
-            h += "<tr><td>\(label("Credit applied", "充当額"))</td><td class=\"n\">\(d.creditApplied)</td></tr>\n"
-            h += "<tr class=\"total\"><td>\(label("Amount due", "ご請求額"))</td><td class=\"n\">\(d.amountDue)</td></tr>\n"
+            put("<tr><td>\(label("Credit applied", "充当額"))</td><td class=\"n\">\(d.creditApplied)</td></tr>\n")
+            put("<tr class=\"total\"><td>\(label("Amount due", "ご請求額"))</td><td class=\"n\">\(d.amountDue)</td></tr>\n")
         }
-        h += "</tbody></table>\n"
-        for n in d.notes { h += "<p class=\"note\">\(e(n))</p>\n" }
+        put("</tbody></table>\n")
+        for n in d.notes { put("<p class=\"note\">\(e(n))</p>\n") }
         if reverse {
-            h += "<p class=\"note reverse-charge\">Reverse charge: VAT to be accounted for by the customer (Article 196, Directive 2006/112/EC). "
-                + "Seller VAT ID \(e(d.seller.taxID)), customer VAT ID \(e(d.customer.taxID)).</p>\n"
+            put("<p class=\"note reverse-charge\">Reverse charge: VAT to be accounted for by the customer (Article 196, Directive 2006/112/EC). ")
+            put("Seller VAT ID \(e(d.seller.taxID)), customer VAT ID \(e(d.customer.taxID)).</p>\n")
         }
-        if !d.references.isEmpty { h += "<p class=\"note references\">\(label("Corrects", "対象請求書")): \(d.references.map(e).joined(separator: ", "))</p>\n" }
-        return h + "</body></html>\n"
+        if !d.references.isEmpty { put("<p class=\"note references\">\(label("Corrects", "対象請求書")): \(d.references.map(e).joined(separator: ", "))</p>\n") }
+        put("</body></html>\n")
+        return out
     }
 
     /// HTML-escaped text.

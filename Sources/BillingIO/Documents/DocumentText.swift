@@ -3,28 +3,37 @@ import BillingCore
 /// A plain-text rendering of a document for people: what an accountant reads before filing the
 /// JSON. Deterministic, like every output.
 public enum DocumentText {
-    public static func render(_ d: Document) -> String {
-        var out: [String] = []
+    public static func render(_ d: Document) -> String { String(decoding: bytes(d), as: UTF8.self) }
+
+    /// `render` as UTF-8 bytes, written line by line into one buffer.
+    public static func bytes(_ d: Document) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
+        func line(_ s: String) {
+            out += s.utf8
+            out.append(0x0A)
+        }
         let title = d.type == .invoice ? "INVOICE" : "CREDIT NOTE"
-        out.append("\(title) \(d.number)")
-        out.append(String(repeating: "=", count: title.count + 1 + d.number.count))
-        out.append("Issue date: \(d.issueDate)    Due date: \(d.dueDate)    Currency: \(d.currency.code)")
-        out.append("")
-        out.append("From: \(d.seller.name)")
-        if !d.seller.address.isEmpty { out.append("      \(d.seller.address)") }
-        out.append("      \(d.seller.country)\(d.seller.taxID.isEmpty ? "" : "  Tax ID: \(d.seller.taxID)")")
-        out.append("To:   \(d.customer.name) (\(d.customer.id))")
+        line("\(title) \(d.number)")
+        out += repeatElement(UInt8(ascii: "="), count: title.count + 1 + d.number.count)
+        out.append(0x0A)
+        line("Issue date: \(d.issueDate)    Due date: \(d.dueDate)    Currency: \(d.currency.code)")
+        line("")
+        line("From: \(d.seller.name)")
+        if !d.seller.address.isEmpty { line("      \(d.seller.address)") }
+        line("      \(d.seller.country)\(d.seller.taxID.isEmpty ? "" : "  Tax ID: \(d.seller.taxID)")")
+        line("To:   \(d.customer.name) (\(d.customer.id))")
         let place = d.customer.region.isEmpty ? d.customer.country : "\(d.customer.region), \(d.customer.country)"
-        out.append("      \(place)\(d.customer.taxID.isEmpty ? "" : "  Tax ID: \(d.customer.taxID)")")
-        out.append("")
+        line("      \(place)\(d.customer.taxID.isEmpty ? "" : "  Tax ID: \(d.customer.taxID)")")
+        line("")
         let rows = d.lines.map { l in
             [l.description + (l.taxCategory == "standard" ? "" : " ※"), "\(l.period.start) – \(l.period.end.adding(days: -1))", l.quantity.normalized.description,
              l.unitPrice.normalized.description, l.tax.rate.normalized.description + "%", l.amount.description]
         }
-        out += table(["Description", "Service period", "Qty", "Unit price", "Tax", "Amount"], rows, rightAligned: [2, 3, 4, 5])
+        table(["Description", "Service period", "Qty", "Unit price", "Tax", "Amount"], rows, rightAligned: [2, 3, 4, 5], into: &out)
         let reduced = Set(d.lines.map(\.taxCategory)).subtracting(["standard"])
-        if !reduced.isEmpty { out.append("※ tax category \(reduced.sorted().joined(separator: ", ")) (reduced rate)") }
-        out.append("")
+        if !reduced.isEmpty { line("※ tax category \(reduced.sorted().joined(separator: ", ")) (reduced rate)") }
+        line("")
         var totals: [[String]] = [["Subtotal", d.tax.subtotal.description]]
         for t in d.tax.summaries {
             let label = (t.name.isEmpty ? "Tax" : t.name) + " \(t.rate.normalized)% on \(t.taxable)"
@@ -35,22 +44,21 @@ public enum DocumentText {
             totals.append(["Credit applied", d.creditApplied.description])
             totals.append(["Amount due", d.amountDue.description])
         }
-        out += table(["", d.currency.code], totals, rightAligned: [1])
+        table(["", d.currency.code], totals, rightAligned: [1], into: &out)
         if !d.notes.isEmpty || !d.references.isEmpty {
-            out.append("")
-            out += d.notes.map { "Note: \($0)" }
+            line("")
+            for note in d.notes { line("Note: \(note)") }
         }
-        return out.joined(separator: "\n") + "\n"
+        return out
     }
 
-    /// Columns padded to their widest cell, by display width.
-    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) -> [String] {
+    /// Appends a table, each line LF-terminated: columns padded to their widest cell by display
+    /// width and joined by two spaces, a line of dashes under the header.
+    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>, into out: inout [UInt8]) {
         let all = [header] + rows
         let cellWidths = all.map { $0.map(width) }
         let widths = header.indices.map { c in cellWidths.map { $0[c] }.max() ?? 0 }
-        func line(_ r: Int) -> String {
-            var out: [UInt8] = []
-            out.reserveCapacity(widths.reduce(2 * widths.count, +) + 16)
+        func line(_ r: Int) {
             for (c, cell) in all[r].enumerated() {
                 if c > 0 { out += [0x20, 0x20] }
                 let pad = repeatElement(UInt8(0x20), count: widths[c] - cellWidths[r][c])
@@ -62,9 +70,15 @@ public enum DocumentText {
                     out += pad
                 }
             }
-            return String(decoding: out, as: UTF8.self)
+            out.append(0x0A)
         }
-        return [line(0), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.indices.map { line($0 + 1) }
+        line(0)
+        for (c, w) in widths.enumerated() {
+            if c > 0 { out += [0x20, 0x20] }
+            out += repeatElement(UInt8(ascii: "-"), count: w)
+        }
+        out.append(0x0A)
+        for r in rows.indices { line(r + 1) }
     }
 
     /// Columns a string takes in a monospaced terminal: East Asian wide and fullwidth characters take
