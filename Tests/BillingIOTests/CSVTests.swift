@@ -136,10 +136,11 @@ struct CSVReaderTests {
 }
 
 struct CSVWriterTests {
-    /// SPEC §8: cells starting with = + - @ tab or CR are neutralised; plain numbers are not.
+    /// SPEC §8: cells starting with = + - @ tab or CR are neutralised; plain numbers are not; a CR
+    /// also has the cell quoted.
     @Test(arguments: [("=SUM(A1)", "'=SUM(A1)"), ("+1 555", "'+1 555"), ("-12.50", "-12.50"), ("-x", "'-x"), ("@cmd", "'@cmd"),
                       ("\tx", "'\tx"), ("12", "12"), ("a,b", "\"a,b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("'quoted", "''quoted"),
-                      ("=1,2", "\"'=1,2\""), ("", "")])
+                      ("=1,2", "\"'=1,2\""), ("\rx", "\"'\rx\""), ("", "")])
     func neutralisesFormulas(input: String, output: String) {
         #expect(CSVWriter.line([input]) == output + "\n")
     }

@@ -43,7 +43,11 @@ public enum CSVWriter {
         guard let first = bytes.first else { return }
         // A leading apostrophe is itself escaped, so the pipeline can read its own files back
         // exactly (`unneutralized`).
-        let mark = "=+-@\t\r'".utf8.contains(first) && !isPlainNumber(bytes)
+        let mark: Bool
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D, UInt8(ascii: "'"): mark = !isPlainNumber(bytes)
+        default: mark = false
+        }
         let quote = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
         if quote { out.append(UInt8(ascii: "\"")) }
         if mark { out.append(UInt8(ascii: "'")) }
