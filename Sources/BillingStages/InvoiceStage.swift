@@ -60,6 +60,9 @@ public enum InvoiceStage {
             let batch = Array(documents[batches[k]]), feed = events, seq = eventsFrom[k]
             return Background { RenderedBatch(batch, feed: feed, eventsFrom: seq) }
         }
+        // Every document's three paths go to the commit's intent list at once: one synced append,
+        // not one per batch.
+        try commit.declareAhead(documents.flatMap(files))
         var upcoming = batches.isEmpty ? nil : render(0)
         var start = 0
         for (k, range) in batches.enumerated() {
@@ -67,9 +70,7 @@ public enum InvoiceStage {
             let rendered = upcoming!.value()
             upcoming = k + 1 < batches.count ? render(k + 1) : nil
             start += batch.count
-            try commit.add(zip(batch, rendered.documents).flatMap { d, r in
-                [("invoices/\(d.number).json", r.json), ("invoices/\(d.number).txt", r.text), ("invoices/\(d.number).html", r.html)]
-            })
+            try commit.add(declared: zip(batch, rendered.documents).flatMap { d, r in zip(files(of: d), [r.json, r.text, r.html]).map { ($0, $1) } })
             events.add(rendered.events)
             for draft in rendered.audit { audit.add(draft) }
             try ledger.appendRows(bytes: rendered.register, to: "invoices.csv", header: Ledger.registerHeader, in: commit)
@@ -98,5 +99,10 @@ public enum InvoiceStage {
         PhaseClock.mark("commit")
         events.warnIfUnsigned()
         Console.error("invoice: \(documents.count) documents issued for \(config.period)")
+    }
+
+    /// A document's files in the ledger: its JSON, text and HTML renderings.
+    static func files(of d: Document) -> [String] {
+        ["invoices/\(d.number).json", "invoices/\(d.number).txt", "invoices/\(d.number).html"]
     }
 }

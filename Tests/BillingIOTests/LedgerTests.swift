@@ -123,6 +123,49 @@ struct LedgerTests {
         #expect(try FileSystem.readText(dir + "/kept/K.json") == "k")
     }
 
+    /// Paths declared ahead are in the synced intent list before any of their files exists; a run
+    /// killed after writing some of them is undone like any other (a declared path never written
+    /// is nothing to remove); one that finishes applies them like `add`.
+    @Test func pathsDeclaredAheadAreUndoneOrApplied() throws {
+        let dir = folder()
+        let paths = ["invoices/B.json", "invoices/B.txt", "invoices/C.json"]
+        do {
+            let ledger = try committedLedger(dir, path: "invoices/A.json", "a")
+            let c = ledger.newCommit()
+            try c.declareAhead(paths)
+            #expect(try FileSystem.readText(dir + "/staging/intent") == "invoices/B.json\ninvoices/B.txt\ninvoices/C.json\n")
+            #expect(!FileSystem.exists(dir + "/invoices/B.json"))
+            try c.add(declared: [("invoices/B.json", Array("b".utf8))])
+        }  // the run dies here, B.txt and C.json never written
+        let ledger = try Ledger(folder: dir, create: true)
+        #expect(!FileSystem.exists(dir + "/invoices/B.json") && !FileSystem.exists(dir + "/staging"))
+        #expect(try FileSystem.readText(dir + "/invoices/A.json") == "a")
+        let c = ledger.newCommit()
+        try c.declareAhead(paths)
+        try c.add(declared: [("invoices/B.json", Array("b".utf8)), ("invoices/B.txt", Array("t".utf8))])
+        try c.add(declared: [("invoices/C.json", Array("c".utf8))])
+        try ledger.commit(c)
+        #expect(try paths.map { try FileSystem.readText(dir + "/" + $0) } == ["b", "t", "c"])
+        #expect(!FileSystem.exists(dir + "/staging"))
+    }
+
+    /// Declaring ahead refuses what `add` refuses (a path that exists, one declared twice), and a
+    /// commit refuses a file it never declared and a declared file it never wrote.
+    @Test func pathsDeclaredAheadAreChecked() throws {
+        let dir = folder()
+        let ledger = try committedLedger(dir, path: "invoices/A.json", "a")
+        #expect(throws: StageFailure.self) { try ledger.newCommit().declareAhead(["invoices/A.json"]) }
+        #expect(try FileSystem.readText(dir + "/invoices/A.json") == "a")
+        #expect(throws: StageFailure.self) { try ledger.newCommit().declareAhead(["invoices/D.json", "invoices/D.json"]) }
+        let c = ledger.newCommit()
+        try c.declareAhead(["invoices/B.json", "invoices/C.json"])
+        #expect(throws: StageFailure.self) { try c.add(declared: [("invoices/X.json", Array("x".utf8))]) }
+        #expect(!FileSystem.exists(dir + "/invoices/X.json"))
+        try c.add(declared: [("invoices/B.json", Array("b".utf8))])
+        #expect(throws: StageFailure.self) { try ledger.commit(c) }  // C.json declared, never written
+        #expect(!FileSystem.exists(dir + "/pending.json"))
+    }
+
     /// Each audit line holds the SHA-256 of the previous line.
     @Test func auditChainLinksLines() {
         var log = AuditLog(lastHash: AuditLog.genesis, nextSeq: 1)

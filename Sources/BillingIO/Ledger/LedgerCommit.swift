@@ -26,6 +26,8 @@ public final class LedgerCommit {
     private var appends: [(path: String, staged: String, pending: [UInt8])] = []
     /// Folders (full paths) that did not exist when this commit first declared a path in them.
     private var createdFolders: Set<String> = []
+    /// Paths declared by `declareAhead` and not yet written: path relative to the ledger → full path.
+    private var ahead: [String: String] = [:]
     /// The background sync started by `startWriteback`, and how many files had been added then.
     private var writeback: Background<Void>?
     private var writtenBackUpTo = 0
@@ -55,6 +57,30 @@ public final class LedgerCommit {
     /// thread only spins on that lock. On a failure what was written is removed with the commit.
     public func add(_ batch: [(path: String, bytes: [UInt8])]) throws {
         for (target, file) in zip(try declare(batch.map(\.path)), batch) { try FileSystem.writeInCommit(target, file.bytes) }
+        files += batch.map(\.path)
+        startWriteback()
+    }
+
+    /// Declares, before any of them is written, the paths of files that `add(declared:)` will
+    /// create: one synced append to the intent list for all of them, instead of one per batch
+    /// (the invoice stage knows every document's paths before it renders the first one). A path
+    /// declared and never written is harmless: undoing the commit removes nothing there, and
+    /// `apply` refuses a commit that left one unwritten.
+    public func declareAhead(_ paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        for (path, target) in zip(paths, try declare(paths)) {
+            guard ahead.updateValue(target, forKey: path) == nil else { throw StageFailure.io("\(target): declared twice in one commit") }
+        }
+    }
+
+    /// `add` for files whose paths `declareAhead` declared.
+    public func add(declared batch: [(path: String, bytes: [UInt8])]) throws {
+        for file in batch {
+            guard let target = ahead.removeValue(forKey: file.path) else {
+                throw StageFailure.io("\(FileSystem.join(folder, file.path)): written without being declared")
+            }
+            try FileSystem.writeInCommit(target, file.bytes)
+        }
         files += batch.map(\.path)
         startWriteback()
     }
@@ -128,6 +154,7 @@ public final class LedgerCommit {
 
     /// Makes the commit durable, applies it, and removes the redo record.
     func apply() throws {
+        if let unwritten = ahead.values.min() { throw StageFailure.io("\(unwritten): declared but never written") }
         for i in appends.indices { try flush(i) }
         try FileSystem.syncAll(folder)
         let appendNodes = try appends.map { a -> JSONNode in
