@@ -9,6 +9,17 @@ struct CalendarTests {
         #expect(CivilDate(parsing: text) == nil)
     }
 
+    /// A date or an amount inside a longer text (a `Substring`, read in place) parses as it would
+    /// alone; 2024 is a leap year, 2026 is not.
+    @Test func datesAndDecimalsParseFromSubstrings() {
+        let line = "x,2024-02-29,2026-02-29,-12.50"
+        let cells = line.split(separator: ",")
+        #expect(CivilDate(parsing: cells[1]) == CivilDate(year: 2024, month: 2, day: 29))
+        #expect(CivilDate(parsing: cells[2]) == nil)
+        #expect(ExactDecimal(parsing: cells[3]) == ExactDecimal(units: -1250, scale: 2))
+        #expect(ExactDecimal(parsing: cells[3].dropLast(2)) == nil)  // "-12." has no digit after its point
+    }
+
     /// Dates written as bytes and as text: four-digit years with their zeros, and a year past 9999
     /// (which only a day number can make).
     @Test func dateBytes() {

@@ -24,20 +24,27 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses `YYYY-MM-DD` exactly; nil for any other shape or an impossible date.
     public init?(parsing text: some StringProtocol) {
-        let b = Array(text.utf8)
-        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-            let y = CivilDate.digits(b[0..<4]), let m = CivilDate.digits(b[5..<7]), let d = CivilDate.digits(b[8..<10])
-        else { return nil }
+        // Read in place (no copy of the text): the ledger's files hold dates by the million.
+        guard let (y, m, d) = text.utf8.withContiguousStorageIfAvailable(CivilDate.fields) ?? CivilDate.fields(Array(text.utf8)) else {
+            return nil
+        }
         self.init(year: y, month: m, day: d)
     }
 
-    static func digits(_ s: ArraySlice<UInt8>) -> Int? {
-        var v = 0
-        for c in s {
-            guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else { return nil }
-            v = v * 10 + Int(c - UInt8(ascii: "0"))
+    /// Year, month and day of `YYYY-MM-DD` bytes, nil for any other shape.
+    static func fields<Bytes: RandomAccessCollection<UInt8>>(_ b: Bytes) -> (Int, Int, Int)? where Bytes.Index == Int {
+        guard b.count == 10, b[b.startIndex + 4] == UInt8(ascii: "-"), b[b.startIndex + 7] == UInt8(ascii: "-") else { return nil }
+        func digits(_ from: Int, _ to: Int) -> Int? {
+            var v = 0
+            for i in (b.startIndex + from)..<(b.startIndex + to) {
+                let c = b[i]
+                guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else { return nil }
+                v = v * 10 + Int(c - UInt8(ascii: "0"))
+            }
+            return v
         }
-        return v
+        guard let y = digits(0, 4), let m = digits(5, 7), let d = digits(8, 10) else { return nil }
+        return (y, m, d)
     }
 
     public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }

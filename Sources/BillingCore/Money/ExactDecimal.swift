@@ -21,9 +21,10 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Parses the SPEC grammar `-?[0-9]+(\.[0-9]+)?`; returns nil for anything else, including more
     /// than `maxDecimals` decimals (never rounded), exponents and thousands separators.
     public init?(parsing text: some StringProtocol, maxDecimals: Int = 12, allowNegative: Bool = true) {
-        guard let value = ExactDecimal.parse(bytes: Array(text.utf8)[...], maxDecimals: maxDecimals) else {
-            return nil
-        }
+        // Read in place (no copy of the text) when the text is contiguous, as a String's is.
+        guard let value = text.utf8.withContiguousStorageIfAvailable({ ExactDecimal.parse(bytes: $0, maxDecimals: maxDecimals) })
+            ?? ExactDecimal.parse(bytes: Array(text.utf8)[...], maxDecimals: maxDecimals)
+        else { return nil }
         if !allowNegative && value.units < 0 { return nil }
         self = value
     }
