@@ -70,7 +70,7 @@ public enum InvoiceStage {
             let rendered = upcoming!.value()
             upcoming = k + 1 < batches.count ? render(k + 1) : nil
             start += batch.count
-            try commit.add(declared: zip(batch, rendered.documents).flatMap { d, r in zip(files(of: d), [r.json, r.text, r.html]).map { ($0, $1) } })
+            try commit.add(zip(batch, rendered.documents).flatMap { d, r in zip(files(of: d), [r.json, r.text, r.html]).map { ($0, $1) } })
             events.add(rendered.events)
             for draft in rendered.audit { audit.add(draft) }
             try ledger.appendRows(bytes: rendered.register, to: "invoices.csv", header: Ledger.registerHeader, in: commit)
@@ -85,7 +85,9 @@ public enum InvoiceStage {
         let pendingUsage = try context.pendingUsage()
         if let (number, base, count) = pendingUsage {
             let name = UsageStore.name(number)
-            for piece in try UsageStore.pieces(base: base) { try commit.add(name + piece, copyOf: base + piece) }
+            let pieces = try UsageStore.pieces(base: base)
+            try commit.declareAhead(pieces.map { name + $0 })
+            for piece in pieces { try commit.add(name + piece, copyOf: base + piece) }
             audit.add("usage.recorded", [
                 "file": .string(name + ".csv"), "events": .int(count), "sha256": .string(try FileSystem.sha256Hex(of: base + ".csv")),
             ])

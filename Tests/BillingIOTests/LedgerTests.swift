@@ -135,34 +135,45 @@ struct LedgerTests {
             try c.declareAhead(paths)
             #expect(try FileSystem.readText(dir + "/staging/intent") == "invoices/B.json\ninvoices/B.txt\ninvoices/C.json\n")
             #expect(!FileSystem.exists(dir + "/invoices/B.json"))
-            try c.add(declared: [("invoices/B.json", Array("b".utf8))])
+            try c.add([("invoices/B.json", Array("b".utf8))])
         }  // the run dies here, B.txt and C.json never written
         let ledger = try Ledger(folder: dir, create: true)
         #expect(!FileSystem.exists(dir + "/invoices/B.json") && !FileSystem.exists(dir + "/staging"))
         #expect(try FileSystem.readText(dir + "/invoices/A.json") == "a")
         let c = ledger.newCommit()
         try c.declareAhead(paths)
-        try c.add(declared: [("invoices/B.json", Array("b".utf8)), ("invoices/B.txt", Array("t".utf8))])
-        try c.add(declared: [("invoices/C.json", Array("c".utf8))])
+        try c.add([("invoices/B.json", Array("b".utf8)), ("invoices/B.txt", Array("t".utf8))])
+        try c.add([("invoices/C.json", Array("c".utf8))])
         try ledger.commit(c)
         #expect(try paths.map { try FileSystem.readText(dir + "/" + $0) } == ["b", "t", "c"])
         #expect(!FileSystem.exists(dir + "/staging"))
     }
 
-    /// Declaring ahead refuses what `add` refuses (a path that exists, one declared twice), and a
-    /// commit refuses a file it never declared and a declared file it never wrote.
+    /// Declaring ahead refuses what `add` refuses (a path that exists, one declared twice); `add`
+    /// takes declared and new paths in one batch, refuses a declared path written twice, and a
+    /// commit refuses a declared file it never wrote.
     @Test func pathsDeclaredAheadAreChecked() throws {
         let dir = folder()
         let ledger = try committedLedger(dir, path: "invoices/A.json", "a")
+        // Nothing to declare touches nothing (no intent list, no fsync): a batch of declared paths
+        // declares none.
+        try ledger.newCommit().add([])
+        try ledger.newCommit().declareAhead([])
+        #expect(!FileSystem.exists(dir + "/staging"))
         #expect(throws: StageFailure.self) { try ledger.newCommit().declareAhead(["invoices/A.json"]) }
         #expect(try FileSystem.readText(dir + "/invoices/A.json") == "a")
         #expect(throws: StageFailure.self) { try ledger.newCommit().declareAhead(["invoices/D.json", "invoices/D.json"]) }
         let c = ledger.newCommit()
         try c.declareAhead(["invoices/B.json", "invoices/C.json"])
-        #expect(throws: StageFailure.self) { try c.add(declared: [("invoices/X.json", Array("x".utf8))]) }
-        #expect(!FileSystem.exists(dir + "/invoices/X.json"))
-        try c.add(declared: [("invoices/B.json", Array("b".utf8))])
-        #expect(throws: StageFailure.self) { try ledger.commit(c) }  // C.json declared, never written
+        // A batch may mix declared paths with new ones; a declared path written twice is refused.
+        try c.add([("invoices/X.json", Array("x".utf8)), ("invoices/C.json", Array("c".utf8))])
+        #expect(throws: StageFailure.self) { try c.add([("invoices/C.json", Array("again".utf8))]) }
+        #expect(try FileSystem.readText(dir + "/invoices/C.json") == "c")
+        let twice = ledger.newCommit()
+        try twice.declareAhead(["invoices/E.json"])
+        #expect(throws: StageFailure.self) { try twice.add([("invoices/E.json", Array("1".utf8)), ("invoices/E.json", Array("2".utf8))]) }
+        #expect(!FileSystem.exists(dir + "/invoices/E.json"))  // refused before anything was written
+        #expect(throws: StageFailure.self) { try ledger.commit(c) }  // B.json declared, never written
         #expect(!FileSystem.exists(dir + "/pending.json"))
     }
 

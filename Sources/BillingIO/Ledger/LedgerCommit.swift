@@ -56,38 +56,37 @@ public final class LedgerCommit {
     /// creating files in one folder is serial in the kernel (the folder's lock), and a second
     /// thread only spins on that lock. On a failure what was written is removed with the commit.
     public func add(_ batch: [(path: String, bytes: [UInt8])]) throws {
-        for (target, file) in zip(try declare(batch.map(\.path)), batch) { try FileSystem.writeInCommit(target, file.bytes) }
+        for (target, file) in zip(try targets(batch.map(\.path)), batch) { try FileSystem.writeInCommit(target, file.bytes) }
         files += batch.map(\.path)
         startWriteback()
     }
 
-    /// Declares, before any of them is written, the paths of files that `add(declared:)` will
-    /// create: one synced append to the intent list for all of them, instead of one per batch
-    /// (the invoice stage knows every document's paths before it renders the first one). A path
-    /// declared and never written is harmless: undoing the commit removes nothing there, and
-    /// `apply` refuses a commit that left one unwritten.
+    /// Declares, before any of them is written, paths of files that `add` will create: one synced
+    /// append to the intent list for all of them, instead of one per call (the invoice stage knows
+    /// every document's paths before it renders the first one). A path declared and never written
+    /// is harmless: undoing the commit removes nothing there; but `apply` refuses a commit that
+    /// left one unwritten, as a sign that a file went missing.
     public func declareAhead(_ paths: [String]) throws {
-        guard !paths.isEmpty else { return }
         for (path, target) in zip(paths, try declare(paths)) {
             guard ahead.updateValue(target, forKey: path) == nil else { throw StageFailure.io("\(target): declared twice in one commit") }
         }
     }
 
-    /// `add` for files whose paths `declareAhead` declared.
-    public func add(declared batch: [(path: String, bytes: [UInt8])]) throws {
-        for file in batch {
-            guard let target = ahead.removeValue(forKey: file.path) else {
-                throw StageFailure.io("\(FileSystem.join(folder, file.path)): written without being declared")
+    /// The full paths to create `paths` at: those declared ahead as declared, the rest declared now.
+    private func targets(_ paths: [String]) throws -> [String] {
+        if ahead.isEmpty { return try declare(paths) }
+        var now = try declare(paths.filter { ahead[$0] == nil })[...]
+        return try paths.map { path in
+            guard let target = ahead.removeValue(forKey: path) ?? now.popFirst() else {
+                throw StageFailure.io("\(FileSystem.join(folder, path)): written twice in one commit")
             }
-            try FileSystem.writeInCommit(target, file.bytes)
+            return target
         }
-        files += batch.map(\.path)
-        startWriteback()
     }
 
     /// Adds a copy of the file at `source` as `path`, relative to the ledger.
     public func add(_ path: String, copyOf source: String) throws {
-        let target = try declare([path])[0]
+        let target = try targets([path])[0]
         try FileSystem.copyInCommit(from: source, to: target)
         files.append(path)
     }
@@ -101,6 +100,7 @@ public final class LedgerCommit {
     /// per document file in a folder of 300k (`access` took 8 % of the invoice stage's CPU, on
     /// the thread that creates the files).
     private func declare(_ paths: [String]) throws -> [String] {
+        guard !paths.isEmpty else { return [] }
         let targets = paths.map { FileSystem.join(folder, $0) }
         let parents = Set(targets.map(FileSystem.parent)).sorted()
         for parent in parents where !createdFolders.contains(parent) && !FileSystem.exists(parent) { createdFolders.insert(parent) }
