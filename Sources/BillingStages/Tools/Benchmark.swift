@@ -6,8 +6,9 @@ import BillingIO
 #endif
 
 /// `billing-bench`: generates a dataset (once per size and seed), runs every stage as its own
-/// process on a fresh ledger, and prints wall time, throughput and peak RSS per stage beside bare
-/// libcsv parsing the same `usage.csv` (the yardstick). Wall-clock figures go to stdout only.
+/// process on a fresh ledger, and prints wall time, CPU time (user and kernel), throughput and
+/// peak RSS per stage beside bare libcsv parsing the same `usage.csv` (the yardstick). Wall-clock
+/// figures go to stdout only.
 public enum Benchmark {
     /// How long after the last run's clean-up a run waits before it measures.
     static let settleSeconds = 600
@@ -51,17 +52,18 @@ public enum Benchmark {
         let counted = try CSVYardstick.count(path: usage)
         let yardstickMs = max(1, PhaseClock.now() - t0)
         let events = counted.records - 1
-        rows.append(["bare libcsv (count only)", seconds(yardstickMs), String(events), rate(events, yardstickMs), mbps(bytes, yardstickMs), "-"])
+        rows.append(["bare libcsv (count only)", seconds(yardstickMs), "", "", String(events), rate(events, yardstickMs), mbps(bytes, yardstickMs), "-"])
         t0 = PhaseClock.now()
         _ = try CSVYardstick.countWithReader(path: usage)
         let readerMs = max(1, PhaseClock.now() - t0)
-        rows.append(["CSVReader (count only)", seconds(readerMs), String(events), rate(events, readerMs), mbps(bytes, readerMs), "-"])
+        rows.append(["CSVReader (count only)", seconds(readerMs), "", "", String(events), rate(events, readerMs), mbps(bytes, readerMs), "-"])
         let freeBefore = FileSystem.freeBytes(dir) ?? 0
         var ingestMs = 0
         var usageMs = 1
         var filesMs = 0
         var total = 0
         var peak = 0
+        var (user, system) = (0, 0)
         for stage in StageName.allCases {
             // Ingest's phase timings (`BILLING_TIMINGS`) give the usage part on its own.
             let log = dir + "/billing-\(stage.rawValue).log"
@@ -74,20 +76,22 @@ public enum Benchmark {
             }
             total += r.milliseconds
             peak = max(peak, r.peakKiB)
+            user += r.userMilliseconds
+            system += r.systemMilliseconds
             let n = stage == .ingest ? events : customers
             let what = stage == .ingest ? mbps(bytes, r.milliseconds) : "-"
             if stage == .ingest { ingestMs = r.milliseconds }
-            rows.append(["billing-\(stage.rawValue)", seconds(r.milliseconds), String(n), rate(n, r.milliseconds), what, String(r.peakKiB / 1024)])
+            rows.append(["billing-\(stage.rawValue)", seconds(r.milliseconds), seconds(r.userMilliseconds), seconds(r.systemMilliseconds), String(n), rate(n, r.milliseconds), what, String(r.peakKiB / 1024)])
             if stage == .ingest {
-                rows.append(["  of which usage", seconds(usageMs), String(events), rate(events, usageMs), mbps(bytes, usageMs), ""])
+                rows.append(["  of which usage", seconds(usageMs), "", "", String(events), rate(events, usageMs), mbps(bytes, usageMs), ""])
             }
             if stage == .invoice {
                 let phases = Benchmark.phases(try FileSystem.readText(log))
                 filesMs = ["render and write documents", "commit"].reduce(0) { $0 + (phases[$1] ?? 0) }
-                rows.append(["  of which files and commit", seconds(filesMs), String(customers), rate(customers, filesMs), "-", ""])
+                rows.append(["  of which files and commit", seconds(filesMs), "", "", String(customers), rate(customers, filesMs), "-", ""])
             }
         }
-        rows.append(["whole pipeline, by stage", seconds(total), "", "", "", String(peak / 1024)])
+        rows.append(["whole pipeline, by stage", seconds(total), seconds(user), seconds(system), "", "", "", String(peak / 1024)])
         // What the stages' runs took of the disk, which a second ledger takes again.
         let used = max(0, freeBefore - (FileSystem.freeBytes(dir) ?? 0))
         // The invoice stage's files made again with nothing else: the file system's own floor.
@@ -103,18 +107,21 @@ public enum Benchmark {
         // Last, as a billing engineer runs it: one process, the catalog parsed once.
         let whole = try runWhole(dir: dir, bin: bin, needed: used + (256 << 20))
         try moveAside([wholeFolders.ledger, wholeFolders.output], in: dir)
-        rows.append(["whole pipeline, billing-pipeline", whole.map { seconds($0.milliseconds) } ?? "skipped", "", "", "", whole.map { String($0.peakKiB / 1024) } ?? "-"])
+        rows.append([
+            "whole pipeline, billing-pipeline", whole.map { seconds($0.milliseconds) } ?? "skipped", whole.map { seconds($0.userMilliseconds) } ?? "",
+            whole.map { seconds($0.systemMilliseconds) } ?? "", "", "", "", whole.map { String($0.peakKiB / 1024) } ?? "-",
+        ])
         let bareMs = max(1, (bare?.createMilliseconds ?? 0) + (bare?.syncMilliseconds ?? 0))
         if let bare {
             rows.append([
-                "bare file creation + sync", seconds(bareMs), String(bare.files), rate(bare.files, bareMs), mbps(bare.bytes, bareMs), "-",
+                "bare file creation + sync", seconds(bareMs), "", "", String(bare.files), rate(bare.files, bareMs), mbps(bare.bytes, bareMs), "-",
             ])
-            rows.append(["  of which sync", seconds(bare.syncMilliseconds), "", "", "", ""])
+            rows.append(["  of which sync", seconds(bare.syncMilliseconds), "", "", "", "", "", ""])
         } else {
-            rows.append(["bare file creation + sync", "skipped", "", "", "", "-"])
+            rows.append(["bare file creation + sync", "skipped", "", "", "", "", "", "-"])
         }
         print("billing-bench: \(customers) customers, \(events) usage events, usage.csv \(bytes / 1_048_576) MiB, seed \(seed)")
-        print(table(["stage", "wall s", "rows", "rows/s", "MiB/s", "peak RSS MiB"], rows))
+        print(table(["stage", "wall s", "user s", "sys s", "rows", "rows/s", "MiB/s", "peak RSS MiB"], rows))
         // Ingest speed relative to bare libcsv on the same file.
         let percent = yardstickMs * 100 / max(1, ingestMs)
         let usagePercent = yardstickMs * 100 / max(1, usageMs)

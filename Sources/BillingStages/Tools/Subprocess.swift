@@ -4,7 +4,8 @@ import BillingIO
     import Glibc
 #endif
 
-/// Runs a program and waits for it: its exit status, wall time and peak memory (from `wait4`).
+/// Runs a program and waits for it: its exit status, wall time, CPU time and peak memory (from
+/// `wait4`).
 /// Used by the benchmark and by the tests that run the executables.
 public struct Subprocess {
     public struct Result {
@@ -15,6 +16,9 @@ public struct Subprocess {
         public var milliseconds: Int
         /// Peak resident set size in KiB.
         public var peakKiB: Int
+        /// CPU time in user mode and in the kernel, milliseconds (every thread's).
+        public var userMilliseconds = 0
+        public var systemMilliseconds = 0
     }
 
     /// Runs `path` with `arguments`; `environment` is added to PATH; stdout and stderr go to the
@@ -42,6 +46,9 @@ public struct Subprocess {
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let ms = PhaseClock.now() - start
         let signaled = (status & 0x7f) != 0
-        return Result(status: signaled ? status & 0x7f : (status >> 8) & 0xff, signaled: signaled, milliseconds: ms, peakKiB: usage.ru_maxrss)
+        func milliseconds(_ t: timeval) -> Int { t.tv_sec * 1000 + t.tv_usec / 1000 }
+        return Result(
+            status: signaled ? status & 0x7f : (status >> 8) & 0xff, signaled: signaled, milliseconds: ms, peakKiB: usage.ru_maxrss,
+            userMilliseconds: milliseconds(usage.ru_utime), systemMilliseconds: milliseconds(usage.ru_stime))
     }
 }
