@@ -60,10 +60,10 @@ public enum InvoiceStage {
             let batch = Array(documents[batches[k]]), feed = events, seq = eventsFrom[k]
             return Background { RenderedBatch(batch, feed: feed, eventsFrom: seq) }
         }
-        // Every document's three paths go to the commit's intent list at once: one synced append,
-        // not one per batch.
-        try commit.declareAhead(documents.flatMap(files))
         var upcoming = batches.isEmpty ? nil : render(0)
+        // Every document's three paths go to the commit's intent list at once, while the first
+        // batch renders: one synced append, not one per batch.
+        try commit.declareAhead(documents.flatMap(files))
         var start = 0
         for (k, range) in batches.enumerated() {
             let batch = documents[range]

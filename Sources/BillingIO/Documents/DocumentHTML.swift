@@ -4,9 +4,7 @@ import BillingCore
 /// scripts, fonts, images or links), with every field the JP qualified-invoice and EU VAT rules
 /// ask for (docs/legal-fields.md). Labels are bilingual for a Japanese seller.
 public enum DocumentHTML {
-    public static func render(_ d: Document) -> String { String(decoding: bytes(d), as: UTF8.self) }
-
-    /// `render` as UTF-8 bytes, written piece by piece into one buffer.
+    /// The page as UTF-8 bytes, the form its file takes, written piece by piece into one buffer.
     public static func bytes(_ d: Document) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(8192)

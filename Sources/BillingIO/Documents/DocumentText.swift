@@ -3,9 +3,7 @@ import BillingCore
 /// A plain-text rendering of a document for people: what an accountant reads before filing the
 /// JSON. Deterministic, like every output.
 public enum DocumentText {
-    public static func render(_ d: Document) -> String { String(decoding: bytes(d), as: UTF8.self) }
-
-    /// `render` as UTF-8 bytes, written line by line into one buffer.
+    /// The rendering as UTF-8 bytes, the form its file takes, written line by line into one buffer.
     public static func bytes(_ d: Document) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
