@@ -26,8 +26,8 @@ public final class LedgerCommit {
     private var appends: [(path: String, staged: String, pending: [UInt8])] = []
     /// Folders (full paths) that did not exist when this commit first declared a path in them.
     private var createdFolders: Set<String> = []
-    /// Paths declared by `declareAhead` and not yet written: path relative to the ledger → full path.
-    private var ahead: [String: String] = [:]
+    /// Paths (relative to the ledger) declared by `declareAhead` and not yet written.
+    private var ahead: Set<String> = []
     /// The background sync started by `startWriteback`, and how many files had been added then.
     private var writeback: Background<Void>?
     private var writtenBackUpTo = 0
@@ -67,19 +67,19 @@ public final class LedgerCommit {
     /// is harmless: undoing the commit removes nothing there; but `apply` refuses a commit that
     /// left one unwritten, as a sign that a file went missing.
     public func declareAhead(_ paths: [String]) throws {
-        for (path, target) in zip(paths, try declare(paths)) {
-            guard ahead.updateValue(target, forKey: path) == nil else { throw StageFailure.io("\(target): declared twice in one commit") }
+        _ = try declare(paths)
+        for path in paths where !ahead.insert(path).inserted {
+            throw StageFailure.io("\(FileSystem.join(folder, path)): declared twice in one commit")
         }
     }
 
     /// The full paths to create `paths` at: those declared ahead as declared, the rest declared now.
     private func targets(_ paths: [String]) throws -> [String] {
         if ahead.isEmpty { return try declare(paths) }
-        var now = try declare(paths.filter { ahead[$0] == nil })[...]
+        var now = try declare(paths.filter { !ahead.contains($0) })[...]
         return try paths.map { path in
-            guard let target = ahead.removeValue(forKey: path) ?? now.popFirst() else {
-                throw StageFailure.io("\(FileSystem.join(folder, path)): written twice in one commit")
-            }
+            if ahead.remove(path) != nil { return FileSystem.join(folder, path) }
+            guard let target = now.popFirst() else { throw StageFailure.io("\(FileSystem.join(folder, path)): written twice in one commit") }
             return target
         }
     }
@@ -154,7 +154,7 @@ public final class LedgerCommit {
 
     /// Makes the commit durable, applies it, and removes the redo record.
     func apply() throws {
-        if let unwritten = ahead.values.min() { throw StageFailure.io("\(unwritten): declared but never written") }
+        if let unwritten = ahead.min() { throw StageFailure.io("\(FileSystem.join(folder, unwritten)): declared but never written") }
         for i in appends.indices { try flush(i) }
         try FileSystem.syncAll(folder)
         let appendNodes = try appends.map { a -> JSONNode in
