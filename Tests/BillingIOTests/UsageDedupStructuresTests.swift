@@ -293,6 +293,31 @@ struct UsageDedupStructuresTests {
         #expect(seen.last == "30119 E0000000 36 negative quantity")
     }
 
+    /// The spill is read through one buffer: a record longer than the buffer (1 MiB) makes it
+    /// grow and comes back whole, with the records around it; a file cut inside a record is an
+    /// error, not a silently shorter partition.
+    @Test func spillReadsLongRecordsAndRefusesCutOnes() throws {
+        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let spill = try UsageSpill(folder: dir + "/s")
+        let long = String(repeating: "y", count: 3 << 19)  // 1.5 MiB
+        for (line, id) in [(2, "A"), (3, long), (4, "B")] {
+            var id = id
+            try id.withUTF8 { try spill.addReject(line: line, eventID: $0, reason: "unknown subscription") }
+        }
+        let e = SpilledEvent(hash: 5 << 56, fingerprint: 9, line: 2, quantity: 1, seconds: 0, nanos: 0, key: 1, periodEnd: 2, deferred: false, value: -1, id: 0..<0)
+        var id = "E-1"
+        try id.withUTF8 { try spill.add(e, id: $0) }
+        try spill.finish()
+        var seen: [String] = []
+        try spill.forEachReject(lineOffset: 0) { line, id, _ in seen.append("\(line):\(id.count)") }
+        #expect(seen == ["2:1", "3:1572864", "4:1"])
+        // Partition 5's one record, 71 + 3 bytes, cut to 73.
+        #expect(truncate(dir + "/s/5.bin", 73) == 0)
+        #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
+        try spill.remove()
+    }
+
     /// An accumulator key packs (subscription, metric, period start) so that keys sort in that
     /// order, for any date from 0001-01-01 (day −719,162) to 9999-12-31 (day 2,932,896) and any
     /// number of metrics (4,100 is past the 4,095 that 12 bits held), up to 2^41 subscription ×

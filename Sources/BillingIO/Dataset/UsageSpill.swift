@@ -78,28 +78,23 @@ final class UsageSpill {
         lineOffset: Int, _ body: (_ line: Int, _ eventID: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws {
         guard FileSystem.exists(rejectsPath) else { return }
-        var pending: [UInt8] = []
-        try FileSystem.forEachChunk(of: rejectsPath) { chunk in
-            pending += chunk
-            let used = try pending.withUnsafeBytes { raw in
-                var start = 0
-                while start + 16 <= raw.count {
-                    let line = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: Int64.self)))
-                    let idCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8, as: UInt32.self)))
-                    let reasonCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 12, as: UInt32.self)))
-                    let end = start + 16 + idCount + reasonCount
-                    guard end <= raw.count else { break }
-                    let bytes = raw.bindMemory(to: UInt8.self)
-                    try body(
-                        line + lineOffset, UnsafeBufferPointer(rebasing: bytes[(start + 16)..<(start + 16 + idCount)]),
-                        UnsafeBufferPointer(rebasing: bytes[(start + 16 + idCount)..<end]))
-                    start = end
-                }
-                return start
+        let left = try FileSystem.forEachRecordBlock(of: rejectsPath) { raw in
+            var start = 0
+            while start + 16 <= raw.count {
+                let line = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: Int64.self)))
+                let idCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8, as: UInt32.self)))
+                let reasonCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 12, as: UInt32.self)))
+                let end = start + 16 + idCount + reasonCount
+                guard end <= raw.count else { break }
+                let bytes = raw.bindMemory(to: UInt8.self)
+                try body(
+                    line + lineOffset, UnsafeBufferPointer(rebasing: bytes[(start + 16)..<(start + 16 + idCount)]),
+                    UnsafeBufferPointer(rebasing: bytes[(start + 16 + idCount)..<end]))
+                start = end
             }
-            pending.removeFirst(used)
+            return start
         }
-        guard pending.isEmpty else { throw StageFailure.io("\(rejectsPath): truncated spill record") }
+        guard left == 0 else { throw StageFailure.io("\(rejectsPath): truncated spill record") }
     }
 
     private func flushRejects() throws {
@@ -183,22 +178,16 @@ final class UsageSpill {
     /// the events decoded from one chunk, whose `id` ranges index `bytes` (valid during the call).
     func forEachBatch(_ p: Int, lineOffset: Int, _ body: (_ events: [SpilledEvent], _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
         guard FileSystem.exists(path(p)) else { return }
-        var pending: [UInt8] = []
         var events: [SpilledEvent] = []
-        // About as many events as a chunk can hold: the arrays seldom grow while they are decoded.
-        pending.reserveCapacity(2 << 20)
+        // About as many events as a read can hold: the array seldom grows while they are decoded.
         events.reserveCapacity((1 << 20) / UsageSpill.fixedSize + 1)
-        try FileSystem.forEachChunk(of: path(p)) { chunk in
-            pending += chunk
-            let used = try pending.withUnsafeBytes { raw in
-                events.removeAll(keepingCapacity: true)
-                let used = UsageSpill.decode(raw, lineOffset: lineOffset) { e, _ in events.append(e) }
-                try body(events, raw)
-                return used
-            }
-            pending.removeFirst(used)
+        let left = try FileSystem.forEachRecordBlock(of: path(p)) { raw in
+            events.removeAll(keepingCapacity: true)
+            let used = UsageSpill.decode(raw, lineOffset: lineOffset) { e, _ in events.append(e) }
+            try body(events, raw)
+            return used
         }
-        guard pending.isEmpty else { throw StageFailure.io("\(path(p)): truncated spill record") }
+        guard left == 0 else { throw StageFailure.io("\(path(p)): truncated spill record") }
         try drop(p)
     }
 
