@@ -101,6 +101,51 @@ struct UsageDedupStructuresTests {
         #expect(ByteKeyTable.fnvStep(ByteKeyTable.fnvBasis, UInt8(ascii: "a")) == 0xaf63_dc4c_8601_ec8c)
     }
 
+    /// A batch hashes its rows four at a time; each row must get exactly the single-row
+    /// fingerprint (`UsageScanner.fingerprint`, the ledger's format) and id hash, whatever the
+    /// field lengths beside it (empty fields, one longer than the others, a last group of one to
+    /// three rows), and a row not of the header's width gets 0 for both. With the id in another
+    /// column than the first, the id hash is that column's own `ByteKeyTable.hash`.
+    @Test(arguments: [(rows: 1, idColumn: 0), (rows: 4, idColumn: 0), (rows: 7, idColumn: 0), (rows: 9, idColumn: 2), (rows: 256, idColumn: 0)])
+    func batchHashesEveryRowAsOne(rows: Int, idColumn: Int) {
+        let width = 3
+        var batch = UsageBatch(width: width)
+        var expected: [(fingerprint: UInt64, idHash: UInt64)] = []
+        for k in 0..<rows {
+            // Fields of varied lengths: k-dependent, one empty every fifth row, one of 70 bytes every seventh.
+            var fields = ["E-\(k)", k % 5 == 0 ? "" : "S-" + String(repeating: "s", count: k % 9), k % 7 == 0 ? String(repeating: "q", count: 70) : "\(k * 31)"]
+            if k % 6 == 5 { fields.append("extra") }  // not of the header's width
+            let bytes = Array(fields.joined().utf8)
+            var ends: [Int] = []
+            var at = 0
+            for f in fields { at += f.utf8.count; ends.append(at) }
+            bytes.withUnsafeBufferPointer { b in
+                ends.withUnsafeBufferPointer { e in
+                    let row = CSVRow(line: k + 2, buffer: b, ends: e)
+                    if fields.count == width {
+                        let (whole, first) = UsageScanner.fingerprint(row)
+                        let id = idColumn == 0 ? ByteKeyTable.finalized(first) : ByteKeyTable.hash(UnsafeRawBufferPointer(row.bytes(idColumn)))
+                        expected.append((whole, id))
+                    } else {
+                        expected.append((0, 0))
+                    }
+                    let columns: [Int?] = [idColumn, 1, nil, nil, nil, nil]
+                    let added = batch.add(row, columns: columns)
+                    #expect(added)
+                }
+            }
+        }
+        batch.hashRows(idColumn: idColumn)
+        let count = batch.count
+        #expect(count == rows)
+        for k in 0..<rows {
+            let (fingerprint, idHash, line) = (batch.fingerprints[k], batch.idHashes[k], batch.lines[k])
+            #expect(fingerprint == expected[k].fingerprint, "row \(k)")
+            #expect(idHash == expected[k].idHash, "row \(k)")
+            #expect(line == k + 2)
+        }
+    }
+
     /// The cache-line table holds the records it was made from, in order; an empty one is empty.
     @Test func cacheLineTableHoldsItsRecords() {
         var records: [UsageLookup.Hot] = []

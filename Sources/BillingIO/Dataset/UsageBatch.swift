@@ -1,8 +1,12 @@
 /// Rows of `usage.csv` that a pass-1 worker has read but not checked yet: each row's bytes, copied
-/// out of the parser's buffer, with where the six fields it checks lie, its line, field count,
-/// content fingerprint and event id's hash. Holding a few hundred rows lets the worker look up
-/// all their subscriptions one after another, so that the cache misses of those lookups overlap
-/// instead of stalling each row in turn.
+/// out of the parser's buffer, with where its fields lie, its line and field count, and (once
+/// `hashRows` has run) its content fingerprint and event id's hash. Holding a few hundred rows lets
+/// the worker look up all their subscriptions one after another, so that the cache misses of
+/// those lookups overlap instead of stalling each row in turn, and hash four rows at once.
+///
+/// Its per-row storage is fixed (`capacity` rows) and held in raw buffers: a row's bookkeeping is
+/// a few stores, without the uniqueness and capacity checks of an `Array` append (they were about
+/// a tenth of pass 1's instructions).
 struct UsageBatch: ~Copyable {
     /// The fields kept of a row, in this order.
     enum Field: Int, CaseIterable {
@@ -13,38 +17,65 @@ struct UsageBatch: ~Copyable {
     /// The rows a batch holds before it is checked.
     static let capacity = 256
 
+    /// The header's width: only a row of this many fields is hashed (any other is rejected).
+    let width: Int
     private var arena: UnsafeMutablePointer<UInt8>
     private var arenaSize: Int
     private var used = 0
-    /// Per row, per field: its start and end in the arena.
-    private var spans: [Int] = []
-    private(set) var lines: [Int] = []
-    private(set) var fieldCounts: [Int] = []
-    private(set) var fingerprints: [UInt64] = []
-    /// Per row, its event id's hash (`ByteKeyTable.hash`; 0 for a row not of the header's width).
-    private(set) var idHashes: [UInt64] = []
+    /// Per row, per kept field: its start and end in the arena.
+    private let spans: UnsafeMutablePointer<Int>
+    /// Per row: where it starts in the arena, and (for a row of the header's width) where each of
+    /// its fields ends.
+    private let rowStarts: UnsafeMutablePointer<Int>
+    private let fieldEnds: UnsafeMutablePointer<Int>
+    private let lineStore: UnsafeMutablePointer<Int>
+    private let fieldCountStore: UnsafeMutablePointer<Int>
+    private let fingerprintStore: UnsafeMutablePointer<UInt64>
+    private let idHashStore: UnsafeMutablePointer<UInt64>
+    /// The rows held.
+    private(set) var count = 0
 
-    init() {
+    init(width: Int) {
+        self.width = width
         arenaSize = 1 << 16
         arena = .allocate(capacity: arenaSize)
-        spans.reserveCapacity(UsageBatch.capacity * UsageBatch.fieldCount * 2)
-        lines.reserveCapacity(UsageBatch.capacity)
-        fieldCounts.reserveCapacity(UsageBatch.capacity)
-        fingerprints.reserveCapacity(UsageBatch.capacity)
-        idHashes.reserveCapacity(UsageBatch.capacity)
+        let rows = UsageBatch.capacity
+        spans = .allocate(capacity: rows * UsageBatch.fieldCount * 2)
+        rowStarts = .allocate(capacity: rows)
+        fieldEnds = .allocate(capacity: rows * max(width, 1))
+        lineStore = .allocate(capacity: rows)
+        fieldCountStore = .allocate(capacity: rows)
+        fingerprintStore = .allocate(capacity: rows)
+        idHashStore = .allocate(capacity: rows)
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        spans.deallocate()
+        rowStarts.deallocate()
+        fieldEnds.deallocate()
+        lineStore.deallocate()
+        fieldCountStore.deallocate()
+        fingerprintStore.deallocate()
+        idHashStore.deallocate()
+    }
 
-    var count: Int { lines.count }
-    var isFull: Bool { lines.count == UsageBatch.capacity }
+    var isFull: Bool { count == UsageBatch.capacity }
+    /// Per row: its line, its number of fields, and (after `hashRows`) its fingerprint
+    /// (`UsageScanner.fingerprint`) and its event id's hash (`ByteKeyTable.hash`), both 0 for a
+    /// row not of the header's width.
+    var lines: UnsafePointer<Int> { UnsafePointer(lineStore) }
+    var fieldCounts: UnsafePointer<Int> { UnsafePointer(fieldCountStore) }
+    var fingerprints: UnsafePointer<UInt64> { UnsafePointer(fingerprintStore) }
+    var idHashes: UnsafePointer<UInt64> { UnsafePointer(idHashStore) }
 
-    /// Copies `row` (all its bytes, in one piece) and notes where the fields found at `columns` lie
-    /// (an absent column, or one past the row's fields, is kept empty), unless the row does not fit
-    /// beside the rows held: then nothing is added and the rows held must be checked first. An
-    /// empty batch takes any row (it grows).
+    /// Copies `row` (all its bytes, in one piece) and notes where its fields lie, the kept ones
+    /// found at `columns` (an absent column, or one past the row's fields, is kept empty), unless
+    /// the row does not fit beside the rows held: then nothing is added and the rows held must be
+    /// checked first. An empty batch takes any row (it grows). The batch must not be full.
     @discardableResult
-    mutating func add(_ row: CSVRow, columns: [Int?], fingerprint: UInt64, idHash: UInt64) -> Bool {
+    mutating func add(_ row: CSVRow, columns: [Int?]) -> Bool {
+        precondition(count < UsageBatch.capacity, "a full batch is checked before it takes a row")
         let size = row.buffer.count
         if size > arenaSize - used {
             if used > 0 { return false }
@@ -53,20 +84,26 @@ struct UsageBatch: ~Copyable {
             arena = .allocate(capacity: arenaSize)
         }
         if let base = row.buffer.baseAddress, size > 0 { (arena + used).update(from: base, count: size) }
+        let k = count
+        var s = k * UsageBatch.fieldCount * 2
         for column in columns {
             if let c = column, c < row.count {
-                spans.append(used + (c == 0 ? 0 : row.ends[c - 1]))
-                spans.append(used + row.ends[c])
+                spans[s] = used + (c == 0 ? 0 : row.ends[c - 1])
+                spans[s + 1] = used + row.ends[c]
             } else {
-                spans.append(used)
-                spans.append(used)
+                spans[s] = used
+                spans[s + 1] = used
             }
+            s += 2
         }
+        if row.count == width {
+            for f in 0..<width { fieldEnds[k * width + f] = used + row.ends[f] }
+        }
+        rowStarts[k] = used
         used += size
-        lines.append(row.line)
-        fieldCounts.append(row.count)
-        fingerprints.append(fingerprint)
-        idHashes.append(idHash)
+        lineStore[k] = row.line
+        fieldCountStore[k] = row.count
+        count = k + 1
         return true
     }
 
@@ -76,13 +113,86 @@ struct UsageBatch: ~Copyable {
         return UnsafeBufferPointer(start: arena + spans[i], count: spans[i + 1] - spans[i])
     }
 
+    /// Sets every row's fingerprint and event id hash (0 for a row not of the header's width).
+    /// FNV-1a waits on a multiplication per byte, one row's bytes after another: four rows are
+    /// hashed side by side, so that the CPU runs their multiplications at once. When the id is
+    /// the first column, its hash is the FNV-1a state after the first field, finalised
+    /// (`UsageScanner.fingerprint`); otherwise it is hashed on its own.
+    mutating func hashRows(idColumn: Int) {
+        var g = (0, 0, 0, 0)
+        var n = 0
+        for k in 0..<count {
+            guard fieldCountStore[k] == width && width > 0 else {
+                fingerprintStore[k] = 0
+                idHashStore[k] = 0
+                continue
+            }
+            switch n {
+            case 0: g.0 = k
+            case 1: g.1 = k
+            case 2: g.2 = k
+            default: g.3 = k
+            }
+            n += 1
+            if n == 4 {
+                hash4(g.0, g.1, g.2, g.3)
+                n = 0
+            }
+        }
+        // A last group of fewer than four repeats its last row (hashed again, the same result).
+        switch n {
+        case 1: hash4(g.0, g.0, g.0, g.0)
+        case 2: hash4(g.0, g.1, g.1, g.1)
+        case 3: hash4(g.0, g.1, g.2, g.2)
+        default: break
+        }
+        if idColumn != 0 {
+            for k in 0..<count where fieldCountStore[k] == width && width > 0 {
+                idHashStore[k] = ByteKeyTable.hash(UnsafeRawBufferPointer(bytes(k, .id)))
+            }
+        }
+    }
+
+    /// `UsageScanner.fingerprint` of rows a, b, c and d (of the header's width), interleaved.
+    private func hash4(_ a: Int, _ b: Int, _ c: Int, _ d: Int) {
+        let step = ByteKeyTable.fnvStep
+        let p = UnsafePointer(arena)
+        var h0 = ByteKeyTable.fnvBasis, h1 = h0, h2 = h0, h3 = h0
+        var f0: UInt64 = 0, f1: UInt64 = 0, f2: UInt64 = 0, f3: UInt64 = 0
+        var s0 = rowStarts[a], s1 = rowStarts[b], s2 = rowStarts[c], s3 = rowStarts[d]
+        for f in 0..<width {
+            let e0 = fieldEnds[a * width + f], e1 = fieldEnds[b * width + f], e2 = fieldEnds[c * width + f], e3 = fieldEnds[d * width + f]
+            let m = min(e0 - s0, e1 - s1, e2 - s2, e3 - s3)
+            for i in 0..<m {
+                h0 = step(h0, p[s0 + i])
+                h1 = step(h1, p[s1 + i])
+                h2 = step(h2, p[s2 + i])
+                h3 = step(h3, p[s3 + i])
+            }
+            for i in (s0 + m)..<e0 { h0 = step(h0, p[i]) }
+            for i in (s1 + m)..<e1 { h1 = step(h1, p[i]) }
+            for i in (s2 + m)..<e2 { h2 = step(h2, p[i]) }
+            for i in (s3 + m)..<e3 { h3 = step(h3, p[i]) }
+            if f == 0 { (f0, f1, f2, f3) = (h0, h1, h2, h3) }
+            h0 = step(h0, 0x1f)
+            h1 = step(h1, 0x1f)
+            h2 = step(h2, 0x1f)
+            h3 = step(h3, 0x1f)
+            (s0, s1, s2, s3) = (e0, e1, e2, e3)
+        }
+        fingerprintStore[a] = h0
+        fingerprintStore[b] = h1
+        fingerprintStore[c] = h2
+        fingerprintStore[d] = h3
+        idHashStore[a] = ByteKeyTable.finalized(f0)
+        idHashStore[b] = ByteKeyTable.finalized(f1)
+        idHashStore[c] = ByteKeyTable.finalized(f2)
+        idHashStore[d] = ByteKeyTable.finalized(f3)
+    }
+
     /// Forgets every row (the arena is reused).
     mutating func removeAll() {
         used = 0
-        spans.removeAll(keepingCapacity: true)
-        lines.removeAll(keepingCapacity: true)
-        fieldCounts.removeAll(keepingCapacity: true)
-        fingerprints.removeAll(keepingCapacity: true)
-        idHashes.removeAll(keepingCapacity: true)
+        count = 0
     }
 }

@@ -23,7 +23,7 @@ final class UsagePassOne {
     /// A sum of what `check` reads ahead of each batch, kept only so that the reads stay.
     private var recordsRead: UInt64 = 0
     /// Rows read and not checked yet, and the batch's subscription hashes and indexes.
-    private var batch = UsageBatch()
+    private var batch: UsageBatch
     private var hashes: [UInt64] = []
     private var subs: [Int] = []
     /// Served periods of its rows dated over a year ahead, see `UsageLookup.FarPeriods`.
@@ -35,6 +35,7 @@ final class UsagePassOne {
     init(lookup: UsageLookup, columns: UsageScanner.Columns, path: String, start: Int, end: Int, spill: String) throws {
         self.lookup = lookup
         self.columns = columns
+        batch = UsageBatch(width: columns.count)
         keptColumns = [columns.id, columns.subscription, columns.metric, columns.timestamp, columns.quantity, columns.value]
         self.start = start
         self.end = end
@@ -64,17 +65,9 @@ final class UsagePassOne {
 
     func take(_ row: CSVRow) throws {
         rows += 1
-        // A row of the header's width gets its fingerprint and its id's hash (taken from the
-        // fingerprint when the id is the first field); any other row is rejected unhashed.
-        var fingerprint: UInt64 = 0, idHash: UInt64 = 0
-        if row.count == columns.count {
-            let (whole, first) = UsageScanner.fingerprint(row)
-            fingerprint = whole
-            idHash = columns.id == 0 ? ByteKeyTable.finalized(first) : ByteKeyTable.hash(UnsafeRawBufferPointer(row.bytes(columns.id)))
-        }
-        if !batch.add(row, columns: keptColumns, fingerprint: fingerprint, idHash: idHash) {
+        if !batch.add(row, columns: keptColumns) {
             try check()
-            batch.add(row, columns: keptColumns, fingerprint: fingerprint, idHash: idHash)
+            batch.add(row, columns: keptColumns)
         }
         if batch.isFull { try check() }
         if rows % 5_000_000 == 0 { Console.error("ingest: \(rows) usage rows read by a worker") }
@@ -87,6 +80,7 @@ final class UsagePassOne {
     func check() throws {
         let n = batch.count
         guard n > 0 else { return }
+        batch.hashRows(idColumn: columns.id)
         hashes.removeAll(keepingCapacity: true)
         subs.removeAll(keepingCapacity: true)
         for k in 0..<n {
