@@ -146,6 +146,26 @@ struct UsageDedupStructuresTests {
         }
     }
 
+    /// An `ids/` partition file lists the given entries in the given order, each id with its
+    /// fingerprint in lower-case hex without leading zeros: 0 is "0", 16 is "10", 0xabc is "abc",
+    /// 2^64 − 1 is sixteen f's; an id longer than 16 bytes is copied whole.
+    @Test func idsFileWritesHexFingerprints() {
+        var table = ByteKeyTable()
+        let ids = ["E-1", "E-22", "E-333", "an-id-longer-than-sixteen-bytes"]
+        for id in ids { _ = withBytes(id) { table.insert($0, hash: ByteKeyTable.hash($0)) } }
+        let fingerprints: [UInt64] = [0, 16, 0xabc, .max]
+        let file = UsageScanner.idsFile([2, 0, 3, 1], of: table, fingerprints: fingerprints)
+        #expect(String(decoding: file, as: UTF8.self) == """
+            event_id,fingerprint
+            E-333,abc
+            E-1,0
+            an-id-longer-than-sixteen-bytes,ffffffffffffffff
+            E-22,10
+
+            """)
+        #expect(String(decoding: UsageScanner.idsFile([], of: table, fingerprints: fingerprints), as: UTF8.self) == "event_id,fingerprint\n")
+    }
+
     /// The cache-line table holds the records it was made from, in order; an empty one is empty.
     @Test func cacheLineTableHoldsItsRecords() {
         var records: [UsageLookup.Hot] = []

@@ -50,6 +50,16 @@ struct ByteKeyTable {
     /// The bytes of entry `i`.
     func key(_ i: Int) -> ArraySlice<UInt8> { arena[starts[i]..<starts[i + 1]] }
 
+    /// Copies the bytes of entry `i` to `target`; returns how many.
+    func copyKey(_ i: Int, to target: UnsafeMutableRawPointer) -> Int {
+        let start = starts[i], count = starts[i + 1] - start
+        arena.withUnsafeBytes { target.copyMemory(from: $0.baseAddress! + start, byteCount: count) }
+        return count
+    }
+
+    /// The length of entry `i`'s key.
+    func keyLength(_ i: Int) -> Int { starts[i + 1] - starts[i] }
+
     /// `entries` in the byte order of their keys: compared by their first 16 bytes as words, and
     /// (rarely) whole, not byte by byte through slices (usage sorts every counted event id).
     func sortedByKey(_ entries: [Int]) -> [Int] {

@@ -184,22 +184,40 @@ extension UsageScanner {
         aggregate(counted, into: &r)
         guard !mine.isEmpty else { return }
         mine = table.sortedByKey(mine)
-        var out = Array("event_id,fingerprint\n".utf8)
-        out.reserveCapacity(mine.count * 32)
-        let digits = Array("0123456789abcdef".utf8)
-        for entry in mine {
-            out += table.key(entry)
-            out.append(UInt8(ascii: ","))
-            // Lower-case hex without leading zeros, as `String(_:radix: 16)` writes it.
-            let f = fingerprints[entry]
-            var shift = f == 0 ? 0 : (63 - f.leadingZeroBitCount) / 4 * 4
-            while shift >= 0 {
-                out.append(digits[Int((f >> UInt64(shift)) & 15)])
-                shift -= 4
+        try FileSystem.writeScratch(FileSystem.join(folder, UsageStore.partitionName(p)), UsageScanner.idsFile(mine, of: table, fingerprints: fingerprints))
+    }
+
+    /// The bytes of an `ids/` partition file: a header, then per entry (in the given order) its id
+    /// and its fingerprint in lower-case hex without leading zeros (as `String(_:radix: 16)`
+    /// writes it). Sized first and written in place: a month's ids files hold a row per event.
+    static func idsFile(_ entries: [Int], of table: ByteKeyTable, fingerprints: [UInt64]) -> [UInt8] {
+        let header = "event_id,fingerprint\n".utf8
+        func hexDigits(_ f: UInt64) -> Int { f == 0 ? 1 : (64 - f.leadingZeroBitCount + 3) / 4 }
+        var size = header.count
+        for entry in entries { size += table.keyLength(entry) + hexDigits(fingerprints[entry]) + 2 }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            let base = buffer.baseAddress!
+            var at = 0
+            for b in header {
+                base[at] = b
+                at += 1
             }
-            out.append(UInt8(ascii: "\n"))
+            for entry in entries {
+                at += table.copyKey(entry, to: base + at)
+                base[at] = UInt8(ascii: ",")
+                var f = fingerprints[entry]
+                let n = hexDigits(f)
+                for i in stride(from: at + n, to: at, by: -1) {
+                    let digit = UInt8(truncatingIfNeeded: f & 15)
+                    base[i] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") - 10 + digit
+                    f >>= 4
+                }
+                at += n + 1
+                base[at] = UInt8(ascii: "\n")
+                at += 1
+            }
+            count = at
         }
-        try FileSystem.writeScratch(FileSystem.join(folder, UsageStore.partitionName(p)), out)
     }
 
     /// Adds counted events to a pass-2 worker's accumulators, in two loops, slots first: each
