@@ -108,6 +108,9 @@ public final class UsageScanner {
     /// Also returns the state after the first field's bytes, which is that field's own FNV-1a:
     /// when the first column is `event_id`, `ByteKeyTable.finalized` of it is the id's hash,
     /// so the id's bytes are not hashed a second time (FNV-1a waits on a multiplication per byte).
+    ///
+    /// This is the definition, one row at a time; pass 1 computes the same values four rows at a
+    /// time (`UsageBatch.hashRows`), and a test holds the two to each other.
     static func fingerprint(_ row: CSVRow) -> (row: UInt64, firstField: UInt64) {
         var h = ByteKeyTable.fnvBasis
         var first = h
