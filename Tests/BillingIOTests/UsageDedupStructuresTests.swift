@@ -186,8 +186,10 @@ struct UsageDedupStructuresTests {
         #expect(made == 100_000 && t.count == 100_000)
     }
 
-    /// A spilled event reads back field for field: a quantity beyond 64 bits, a negative time,
-    /// no value (−1) apart from value 0, a key beyond 32 bits, and the ids' byte ranges.
+    /// A spilled event reads back field for field: a quantity beyond 64 bits, the largest one, a
+    /// whole number of units and zero; a negative time; no value (−1) apart from value 0 and a
+    /// large one; a key beyond 32 bits and keys whose period start is far from the period's end; a
+    /// line below the one before it; the ids' byte ranges, up to 64 bytes.
     @Test func spillRecordsRoundTrip() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -196,43 +198,129 @@ struct UsageDedupStructuresTests {
         let events = [
             SpilledEvent(hash: 7 << 56, fingerprint: 1, line: 2, quantity: big, seconds: -86_400, nanos: 999_999_999, key: 3 << 40 | 7, periodEnd: 20_790, deferred: true, value: -1, id: 0..<0),
             SpilledEvent(hash: 7 << 56 | 1, fingerprint: 2, line: 3, quantity: 0, seconds: 5, nanos: 0, key: 0, periodEnd: -719_162, deferred: false, value: 0, id: 0..<0),
+            SpilledEvent(hash: 7 << 56 | 2, fingerprint: .max, line: 5_000_000_000, quantity: .max, seconds: .max, nanos: 1, key: .max, periodEnd: 2_932_897, deferred: true, value: 1 << 31, id: 0..<0),
+            SpilledEvent(hash: 7 << 56 | 3, fingerprint: 0, line: 4, quantity: 17_000_000_000, seconds: .min, nanos: 0, key: 1 << 22, periodEnd: .min, deferred: false, value: 3, id: 0..<0),
         ]
-        for (e, id) in zip(events, ["e-1", "e-22"]) {
+        let ids = ["e-1", "e-22", String(repeating: "x", count: 64), "A"]
+        for (e, id) in zip(events, ids) {
             var id = id
             try id.withUTF8 { try spill.add(e, id: $0) }
         }
         try spill.finish()
         #expect(try spill.size(8) == 0)  // nothing went to partition 8
+        #expect(spill.count(7) == 4 && spill.count(8) == 0)
         // A later pass-1 worker's lines are made absolute by the lines before its part: offset 1000.
         var back: [(event: SpilledEvent, id: String)] = []
         try spill.forEachBatch(7, lineOffset: 1000) { events, bytes in
             for e in events { back.append((e, String(decoding: bytes[e.id], as: UTF8.self))) }
         }
-        #expect(back.count == 2)
-        let (first, second) = (back[0].event, back[1].event)
-        #expect(first.quantity == big && first.seconds == -86_400 && first.nanos == 999_999_999 && first.key == 3 << 40 | 7 && first.deferred)
-        #expect(first.periodEnd == 20_790 && second.periodEnd == -719_162)
-        #expect(first.line == 1002 && second.line == 1003)
-        #expect(first.fingerprint == 1 && first.value == -1 && second.value == 0)
-        #expect(back.map(\.id) == ["e-1", "e-22"])
-        #expect(!second.deferred && second.seconds == 5)
+        #expect(back.count == 4)
+        #expect(back.map(\.id) == ids)
+        for (got, sent) in zip(back.map(\.event), events) {
+            #expect(got.hash == sent.hash && got.fingerprint == sent.fingerprint && got.line == sent.line + 1000)
+            #expect(got.quantity == sent.quantity && got.seconds == sent.seconds && got.nanos == sent.nanos)
+            #expect(got.key == sent.key && got.periodEnd == sent.periodEnd && got.deferred == sent.deferred && got.value == sent.value)
+        }
         try spill.remove()
         #expect(!FileSystem.exists(dir + "/s"))
     }
 
+    /// Varints of every length, 1 to 10 bytes (2^(7k) − 1 and 2^(7k) for k = 1…8, 2^63 − 1, and
+    /// −1, whose key and line take 10 bytes), read back whether 8 bytes of the record follow them
+    /// (a 64-byte id: read as one word) or fewer (a 1-byte id: read byte by byte).
+    @Test(arguments: [1, 64]) func spillVarintsOfEveryLength(idLength: Int) throws {
+        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let spill = try UsageSpill(folder: dir + "/s")
+        let numbers = (1...8).flatMap { [(1 << (7 * $0)) - 1, 1 << (7 * $0)] } + [Int.max, -1]
+        var sent: [SpilledEvent] = []
+        for (n, x) in numbers.enumerated() {
+            let e = SpilledEvent(
+                hash: 9 << 56, fingerprint: UInt64(n), line: x, quantity: Int128(x.magnitude), seconds: x, nanos: n, key: x, periodEnd: n,
+                deferred: n % 2 == 0, value: x, id: 0..<0)
+            var id = String(repeating: "i", count: idLength)
+            try id.withUTF8 { try spill.add(e, id: $0) }
+            sent.append(e)
+        }
+        try spill.finish()
+        var back: [SpilledEvent] = []
+        try spill.forEachBatch(9, lineOffset: 0) { events, bytes in
+            for e in events {
+                #expect(bytes[e.id].count == idLength)
+                back.append(e)
+            }
+        }
+        #expect(back.count == numbers.count)
+        for (got, e) in zip(back, sent) {
+            #expect(got.line == e.line && got.key == e.key && got.value == e.value && got.quantity == e.quantity)
+            #expect(got.seconds == e.seconds && got.nanos == e.nanos && got.periodEnd == e.periodEnd && got.deferred == e.deferred)
+        }
+        try spill.remove()
+    }
+
+    /// A spill record's bytes, worked out by hand from the layout in `UsageSpill.encode`: line
+    /// 2 − 0 = 2 → 02; 3 whole units → 3 × 2 + 1 = 7 → 07; 60 s before the period's end day
+    /// (2 × 86,400 − 60) → zigzag(−60) = 119 → 77; nanoseconds 0, deferred → 01; the key of
+    /// (0, 0, day 1) is 1 + 719,163 = 719,164 = 0xAF93C → LEB128 BC F2 2B; the period's days
+    /// 2 − 1 = 1 → zigzag 2 → 02; no value, zigzag(−1) = 1 → 01; then "E-1". With the length byte
+    /// and the hash and fingerprint (16 bytes): 1 + 16 + 9 + 3 = 29 = 0x1D bytes, against 71 + 3
+    /// in the fixed-width form before. Cut by a byte, the partition is refused.
+    @Test func spillRecordLayout() throws {
+        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let spill = try UsageSpill(folder: dir + "/s")
+        let key = UsageLookup.key(0, 0, 1, metrics: 1)
+        let e = SpilledEvent(
+            hash: 5 << 56, fingerprint: 9, line: 2, quantity: 3_000_000_000, seconds: 2 * 86_400 - 60, nanos: 0, key: key, periodEnd: 2,
+            deferred: true, value: -1, id: 0..<0)
+        var id = "E-1"
+        try id.withUTF8 { try spill.add(e, id: $0) }
+        try spill.finish()
+        let bytes = try FileSystem.read(dir + "/s/5.bin")
+        let expected: [UInt8] =
+            [0x1D] + [0, 0, 0, 0, 0, 0, 0, 5] + [9, 0, 0, 0, 0, 0, 0, 0] + [0x02, 0x07, 0x77, 0x01, 0xBC, 0xF2, 0x2B, 0x02, 0x01] + Array("E-1".utf8)
+        #expect(bytes == expected)
+        #expect(truncate(dir + "/s/5.bin", 28) == 0)
+        #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
+        try spill.remove()
+    }
+
+    /// Events that pass 1 never spills are refused rather than written in a form that would not
+    /// read back: a negative quantity, an empty id, an id longer than a record can hold (255 bytes
+    /// less the 96 its other fields may take).
+    @Test func spillRefusesWhatItCannotHold() throws {
+        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let spill = try UsageSpill(folder: dir + "/s")
+        let e = SpilledEvent(hash: 0, fingerprint: 0, line: 2, quantity: -1, seconds: 0, nanos: 0, key: 1, periodEnd: 2, deferred: false, value: -1, id: 0..<0)
+        var id = "E-1"
+        #expect(throws: StageFailure.self) { try id.withUTF8 { try spill.add(e, id: $0) } }
+        var long = String(repeating: "y", count: 160)
+        var ok = e
+        ok.quantity = 1
+        var empty = ""
+        #expect(throws: StageFailure.self) { try empty.withUTF8 { try spill.add(ok, id: $0) } }
+        #expect(throws: StageFailure.self) { try long.withUTF8 { try spill.add(ok, id: $0) } }
+        var fits = String(repeating: "y", count: 159)
+        try fits.withUTF8 { try spill.add(ok, id: $0) }
+        #expect(spill.count(0) == 1)
+        try spill.remove()
+    }
+
     /// Pass 2 streams a partition 1 MiB at a time: records cut by a chunk's end are completed from
-    /// the next. 20,000 records of 71 + 5…14 bytes are about 1.5 MiB, so some straddle the cut.
+    /// the next. 40,000 records of 17 + 5…14 bytes plus their varints are between 1 and 2 MiB, so
+    /// some straddle the cut.
     @Test func spillStreamsAcrossChunks() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         let spill = try UsageSpill(folder: dir + "/s")
-        for n in 0..<20_000 {
+        for n in 0..<40_000 {
             var id = "e-" + String(repeating: "x", count: n % 10) + String(n)
             let e = SpilledEvent(hash: 3 << 56, fingerprint: UInt64(n), line: n + 2, quantity: Int128(n), seconds: n, nanos: 0, key: n, periodEnd: n, deferred: false, value: -1, id: 0..<0)
             try id.withUTF8 { try spill.add(e, id: $0) }
         }
         try spill.finish()
-        #expect(try spill.size(3) > 1 << 20)
+        #expect(try spill.size(3) > 1 << 20 && (try spill.size(3)) < 2 << 20)
         var seen = 0
         var batches = 0
         try spill.forEachBatch(3, lineOffset: 100) { events, bytes in
@@ -244,7 +332,7 @@ struct UsageDedupStructuresTests {
                 seen += 1
             }
         }
-        #expect(seen == 20_000 && batches == 2)  // one batch per MiB read
+        #expect(seen == 40_000 && batches == 2)  // one batch per MiB read
         #expect(try spill.size(3) == 0)  // removed once read
         try spill.remove()
     }
@@ -370,16 +458,14 @@ struct UsageDedupStructuresTests {
             var id = id
             try id.withUTF8 { try spill.addReject(line: line, eventID: $0, reason: "unknown subscription") }
         }
-        let e = SpilledEvent(hash: 5 << 56, fingerprint: 9, line: 2, quantity: 1, seconds: 0, nanos: 0, key: 1, periodEnd: 2, deferred: false, value: -1, id: 0..<0)
-        var id = "E-1"
-        try id.withUTF8 { try spill.add(e, id: $0) }
         try spill.finish()
         var seen: [String] = []
         try spill.forEachReject(lineOffset: 0) { line, id, _ in seen.append("\(line):\(id.count)") }
         #expect(seen == ["2:1", "3:1572864", "4:1"])
-        // Partition 5's one record, 71 + 3 bytes, cut to 73.
-        #expect(truncate(dir + "/s/5.bin", 73) == 0)
-        #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
+        // The rejects cut inside the last row's record (16 + 1 + 20 bytes of "unknown subscription").
+        let size = try FileSystem.size(spill.rejectsPath)
+        #expect(truncate(spill.rejectsPath, off_t(size - 1)) == 0)
+        #expect(throws: StageFailure.self) { try spill.forEachReject(lineOffset: 0) { _, _, _ in } }
         try spill.remove()
     }
 

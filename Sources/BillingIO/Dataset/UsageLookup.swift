@@ -131,8 +131,11 @@ struct UsageLookup: @unchecked Sendable {
     /// The subscription, metric and first day of the period packed in `key`.
     static func unpack(_ key: Int, metrics: Int) -> (sub: Int, metric: Int, periodStart: Int) {
         let pair = key >> 22
-        return (pair / metrics, pair % metrics, key & 0x3F_FFFF - dayBias)
+        return (pair / metrics, pair % metrics, periodStart(ofKey: key))
     }
+
+    /// The first day of the period packed in `key` (whatever the number of metrics).
+    @inline(__always) static func periodStart(ofKey key: Int) -> Int { key & 0x3F_FFFF - dayBias }
 
     /// Why keys cannot hold every subscription × metric pair (more than `maxPairs`), if they cannot.
     static func capacityError(subscriptions: Int, metrics: Int) -> DataError? {

@@ -127,8 +127,7 @@ extension UsageScanner {
     /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
     /// duplicate, one with other content is rejected.
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
-        let bytes = try parts.reduce(0) { $0 + (try $1.worker.spill.size(p)) }
-        var table = ByteKeyTable(capacity: bytes / (UsageSpill.fixedSize + 8))
+        var table = ByteKeyTable(capacity: parts.reduce(0) { $0 + $1.worker.spill.count(p) })
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
         for c in committed {
