@@ -30,7 +30,7 @@ struct SpilledEvent {
 /// files are scratch, deleted when ingest ends).
 final class UsageSpill {
     let folder: String
-    /// Per partition, a fixed buffer of `flushSize` bytes plus room for one largest record.
+    /// Per partition, a buffer of `flushSize` bytes, flushed before a record could overrun it.
     private var buffers: [UnsafeMutableRawPointer]
     private var used: [Int]
     private var fds: [Int32]
@@ -139,9 +139,9 @@ final class UsageSpill {
     /// below when it is whole units (most are), else shifted with a 0 bit; the zigzag of the
     /// seconds less 86,400 × the period's end; the nanoseconds with the deferred flag as their low
     /// bit; the key; the period's days (end less the start the key holds, zigzagged); the zigzag of
-    /// the value; then the id's bytes. About 45 bytes for an event with an 11-byte id, against 82
+    /// the value; then the id's bytes. About 43 bytes for an event with an 11-byte id, against 82
     /// in fixed-width fields: the spill is written to and read back from the page cache once per
-    /// event, 8 GB of it at 100M events before.
+    /// event, 8 GB of it at 100M events before (decision 44).
     private static func encode(_ e: SpilledEvent, previousLine: Int, id: UnsafeBufferPointer<UInt8>, into base: UnsafeMutableRawPointer) -> Int {
         base.storeBytes(of: e.hash.littleEndian, toByteOffset: 1, as: UInt64.self)
         base.storeBytes(of: e.fingerprint.littleEndian, toByteOffset: 9, as: UInt64.self)
