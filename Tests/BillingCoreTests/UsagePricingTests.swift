@@ -89,6 +89,24 @@ struct UsagePricingTests {
         #expect(try a.units(.last) == Fx.dec("4"))
     }
 
+    /// Values merged into an accumulator that has none are taken as they are (the set shared, not
+    /// rebuilt); both stay independent after: the source {x, y} has 2 distinct values, the target
+    /// 3 once z is added to it, and a merge into a non-empty set unions: {x, y} ∪ {y, w} = 3.
+    @Test func valuesMergedIntoNoneStayIndependent() throws {
+        var source = UsageAccumulator()
+        source.add(quantity: q("1"), at: at(10), order: 1, value: "x")
+        source.add(quantity: q("1"), at: at(11), order: 2, value: "y")
+        var target = UsageAccumulator()
+        target.merge(values: source.values)
+        target.add(quantity: q("1"), at: at(12), order: 3, value: "z")
+        #expect(try source.units(.uniqueCount) == Fx.dec("2"))
+        #expect(try target.units(.uniqueCount) == Fx.dec("3"))
+        var other = UsageAccumulator()
+        other.merge(values: ["y", "w"])
+        other.merge(source)
+        #expect(other.values == ["x", "y", "w"])
+    }
+
     /// A sum past `Int128` (2^127 − 1 units of 10^−9 ≈ 1.7 × 10^29 units) is an error for `sum`
     /// only: two events of 10^29 units (10^38 each in 10^−9 units, 2 × 10^38 together) overflow,
     /// in one accumulator and when two are merged; count 2, max and last 10^29 stay exact.

@@ -75,7 +75,14 @@ public struct UsageAccumulator: Sendable, Hashable {
     /// The state of both sets of events.
     public mutating func merge(_ other: UsageAccumulator) {
         if tally.merge(other.tally) { latestQuantity = other.latestQuantity }
-        values.formUnion(other.values)
+        merge(values: other.values)
+    }
+
+    /// Adds distinct `value`s. Into an accumulator with none yet (the usual case: one contribution
+    /// per period), the set is shared rather than copied element by element, so reading a month's
+    /// values does not hold them twice.
+    public mutating func merge(values other: Set<String>) {
+        if values.isEmpty { values = other } else { values.formUnion(other) }
     }
 
     /// The period's units under `aggregation` (zero with no event).

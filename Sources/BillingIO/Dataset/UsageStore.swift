@@ -112,7 +112,7 @@ public enum UsageStore {
             }
             state.accumulators[try key(row, aggregatesPath)] = a
         }
-        for (key, distinct) in try values.value().get() { state.accumulators[key, default: UsageAccumulator()].values.formUnion(distinct) }
+        for (key, distinct) in try values.value().get() { state.accumulators[key, default: UsageAccumulator()].merge(values: distinct) }
         return state
     }
 
