@@ -280,6 +280,11 @@ struct UsageDedupStructuresTests {
         let expected: [UInt8] =
             [0x1D] + [0, 0, 0, 0, 0, 0, 0, 5] + [9, 0, 0, 0, 0, 0, 0, 0] + [0x02, 0x07, 0x77, 0x01, 0xBC, 0xF2, 0x2B, 0x02, 0x01] + Array("E-1".utf8)
         #expect(bytes == expected)
+        // A length byte below the shortest record (25) is an error naming the file.
+        try FileSystem.replace(dir + "/s/5.bin", [20] + bytes.dropFirst())
+        let error = #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
+        #expect(error.map { "\($0)" }?.contains(dir + "/s/5.bin: spill record of 20 bytes") == true)
+        try FileSystem.replace(dir + "/s/5.bin", bytes)
         #expect(truncate(dir + "/s/5.bin", 28) == 0)
         #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
         try spill.remove()

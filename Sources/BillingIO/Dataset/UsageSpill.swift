@@ -264,11 +264,11 @@ final class UsageSpill {
         guard FileSystem.exists(path(p)) else { return }
         var events: [SpilledEvent] = []
         // About as many events as a read can hold: the array seldom grows while they are decoded.
-        events.reserveCapacity((1 << 20) / 40)
+        events.reserveCapacity((1 << 20) / 40)  // 40: about a record with a short id
         var previousLine = 0
         let left = try FileSystem.forEachRecordBlock(of: path(p)) { raw in
             events.removeAll(keepingCapacity: true)
-            let used = try UsageSpill.decode(raw, lineOffset: lineOffset, previousLine: &previousLine) { events.append($0) }
+            let used = try UsageSpill.decode(raw, of: path(p), lineOffset: lineOffset, previousLine: &previousLine) { events.append($0) }
             try body(events, raw)
             return used
         }
@@ -278,30 +278,30 @@ final class UsageSpill {
 
     /// Decodes the complete records at the start of `raw`, in order; returns the bytes they take.
     /// `previousLine` carries the last line decoded (in the part's numbering) from one call to the
-    /// next. A record whose fields overrun its length is an error.
+    /// next. A record whose fields overrun its length is an error naming `path`, the file read.
     static func decode(
-        _ raw: UnsafeRawBufferPointer, lineOffset: Int, previousLine: inout Int, _ body: (SpilledEvent) throws -> Void
+        _ raw: UnsafeRawBufferPointer, of path: String, lineOffset: Int, previousLine: inout Int, _ body: (SpilledEvent) throws -> Void
     ) throws -> Int {
         guard let first = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         var start = 0
         while start < raw.count {
             let length = Int(first[start])
             guard start + length <= raw.count else { break }
-            guard length >= minRecordSize else { throw StageFailure.io("spill record of \(length) bytes") }
+            guard length >= minRecordSize else { throw StageFailure.io("\(path): spill record of \(length) bytes") }
             let end = first + start + length
             var at = first + start + 17
-            guard let line = get(at: &at, end: end) else { throw overrun(length) }
+            guard let line = get(at: &at, end: end) else { throw overrun(path, length) }
             let quantity: Int128
             if at < end && at.pointee & 1 == 1 {
-                guard let units = get(at: &at, end: end) else { throw overrun(length) }
+                guard let units = get(at: &at, end: end) else { throw overrun(path, length) }
                 quantity = Int128(units >> 1) * Int128(unit)
             } else {
-                guard let shifted = get(UInt128.self, at: &at, end: end) else { throw overrun(length) }
+                guard let shifted = get(UInt128.self, at: &at, end: end) else { throw overrun(path, length) }
                 quantity = Int128(bitPattern: shifted >> 1)
             }
             guard let seconds = get(at: &at, end: end), let nanosAndFlag = get(at: &at, end: end), let key = get(at: &at, end: end),
                 let days = get(at: &at, end: end), let value = get(at: &at, end: end), at < end
-            else { throw overrun(length) }
+            else { throw overrun(path, length) }
             previousLine &+= Int(Int64(bitPattern: line))
             let periodEnd = UsageLookup.periodStart(ofKey: Int(Int64(bitPattern: key))) &+ unzigzag(days)
             try body(
@@ -316,7 +316,9 @@ final class UsageSpill {
         return start
     }
 
-    private static func overrun(_ length: Int) -> StageFailure { StageFailure.io("spill record of \(length) bytes holds no event") }
+    private static func overrun(_ path: String, _ length: Int) -> StageFailure {
+        StageFailure.io("\(path): spill record of \(length) bytes holds no event")
+    }
 
     func remove() throws { try FileSystem.removeTree(folder) }
 }
