@@ -254,8 +254,6 @@ final class UsageSpill {
     /// Removes one partition's file once it has been read.
     func drop(_ p: Int) throws { try FileSystem.remove(path(p)) }
 
-    /// The size of partition `p`'s file (0 if nothing went to it).
-    func size(_ p: Int) throws -> Int { FileSystem.exists(path(p)) ? try FileSystem.size(path(p)) : 0 }
 
     /// Streams partition `p`'s events in the order they were added, 1 MiB of the file at a time,
     /// then removes the file: pass 2's memory does not hold a partition's events. Each call gets
