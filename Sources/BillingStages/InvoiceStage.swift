@@ -87,7 +87,7 @@ public enum InvoiceStage {
             let name = UsageStore.name(number)
             let pieces = try UsageStore.pieces(base: base)
             try commit.declareAhead(pieces.map { name + $0 })
-            for piece in pieces { try commit.add(name + piece, copyOf: base + piece) }
+            for piece in pieces { try commit.add(name + piece, sameFileAs: base + piece) }
             audit.add("usage.recorded", [
                 "file": .string(name + ".csv"), "events": .int(count), "sha256": .string(try FileSystem.sha256Hex(of: base + ".csv")),
             ])

@@ -98,6 +98,58 @@ struct LedgerTests {
         #expect(!FileSystem.exists(dir + "/staging/intent"))  // refused before it was declared
     }
 
+    /// A run output given to a commit (the month's usage contribution) is linked, not copied: one
+    /// read-only file under two names. A commit undone removes the ledger's name only, and a path
+    /// of a finished commit is refused as for any other file.
+    @Test func runOutputIsLinkedIntoTheLedger() throws {
+        let dir = folder(), outside = folder()
+        try FileSystem.writeScratch(outside + "/00.csv", Array("event_id,fingerprint\ne1,a\n".utf8))
+        do {
+            let ledger = try Ledger(folder: dir, create: true)
+            let c = ledger.newCommit()
+            try c.add("usage/000001.ids/00.csv", sameFileAs: outside + "/00.csv")
+            #expect(FileSystem.exists(dir + "/usage/000001.ids/00.csv"))
+        }  // the run dies before its commit point
+        let ledger = try Ledger(folder: dir, create: true)
+        #expect(!FileSystem.exists(dir + "/usage/000001.ids/00.csv"))
+        #expect(try FileSystem.readText(outside + "/00.csv") == "event_id,fingerprint\ne1,a\n")
+        let c = ledger.newCommit()
+        try c.add("usage/000001.ids/00.csv", sameFileAs: outside + "/00.csv")
+        try ledger.commit(c)
+        var source = stat(), linked = stat()
+        stat(outside + "/00.csv", &source)
+        stat(dir + "/usage/000001.ids/00.csv", &linked)
+        #expect(source.st_dev == linked.st_dev && source.st_ino == linked.st_ino && linked.st_nlink == 2)
+        #expect(linked.st_mode & 0o777 == 0o444)
+        #expect(try FileSystem.readText(dir + "/usage/000001.ids/00.csv") == "event_id,fingerprint\ne1,a\n")
+        let again = ledger.newCommit()
+        #expect(throws: StageFailure.self) { try again.add("usage/000001.ids/00.csv", sameFileAs: outside + "/00.csv") }
+    }
+
+    /// Whether /dev/shm is a file system other than the one of /tmp, where the tests' ledgers are.
+    static let sharedMemoryIsAnotherFileSystem: Bool = {
+        var shm = stat(), tmp = stat()
+        return stat("/dev/shm", &shm) == 0 && stat("/tmp", &tmp) == 0 && shm.st_dev != tmp.st_dev
+    }()
+
+    /// A run output on another file system than the ledger's cannot be linked: it is copied, the
+    /// same bytes in a read-only file of the ledger's own.
+    @Test(.enabled(if: sharedMemoryIsAnotherFileSystem)) func runOutputOnAnotherFileSystemIsCopied() throws {
+        let dir = folder()
+        var template = Array("/dev/shm/billing-output-XXXXXX".utf8CString)
+        let outside = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        defer { try? FileSystem.removeTree(outside) }
+        try FileSystem.writeScratch(outside + "/00.csv", Array("event_id,fingerprint\ne1,a\n".utf8))
+        let ledger = try Ledger(folder: dir, create: true)
+        let c = ledger.newCommit()
+        try c.add("usage/000001.ids/00.csv", sameFileAs: outside + "/00.csv")
+        try ledger.commit(c)
+        var copied = stat()
+        stat(dir + "/usage/000001.ids/00.csv", &copied)
+        #expect(copied.st_nlink == 1 && copied.st_mode & 0o777 == 0o444)
+        #expect(try FileSystem.readText(dir + "/usage/000001.ids/00.csv") == "event_id,fingerprint\ne1,a\n")
+    }
+
     /// In a folder the commit creates, paths are not looked up one by one: a path declared twice
     /// (in one batch, or again in a later one) fails when it is created, and the next open removes
     /// exactly the commit's files, never one that was there before.

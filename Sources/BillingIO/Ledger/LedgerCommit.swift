@@ -84,10 +84,12 @@ public final class LedgerCommit {
         }
     }
 
-    /// Adds a copy of the file at `source` as `path`, relative to the ledger.
-    public func add(_ path: String, copyOf source: String) throws {
+    /// Adds the file at `source` as `path`, relative to the ledger: linked, not copied, where the
+    /// file system allows (`FileSystem.linkInCommit`); `source` becomes read-only. For run outputs
+    /// that this program never writes again.
+    public func add(_ path: String, sameFileAs source: String) throws {
         let target = try targets([path])[0]
-        try FileSystem.copyInCommit(from: source, to: target)
+        try FileSystem.linkInCommit(from: source, to: target)
         files.append(path)
     }
 
