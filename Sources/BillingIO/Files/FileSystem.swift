@@ -151,9 +151,13 @@ public enum FileSystem {
         guard fsync(fd) == 0 else { throw failure("cannot sync folder", dir) }
     }
 
+    /// The folder of `path` ("." for a bare name). The separator is found as a byte, as the
+    /// kernel finds it: searching the text by `Character` cost about a microsecond a path, and a
+    /// ledger commit asks this of every document path (300k a month at 100k customers).
     public static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        let bytes = path.utf8
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        return slash == bytes.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Replaces a derived output file atomically (temp file, fsync, rename): for run outputs under

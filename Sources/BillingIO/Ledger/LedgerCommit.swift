@@ -68,6 +68,7 @@ public final class LedgerCommit {
     /// left one unwritten, as a sign that a file went missing.
     public func declareAhead(_ paths: [String]) throws {
         _ = try declare(paths)
+        ahead.reserveCapacity(ahead.count + paths.count)
         for path in paths where !ahead.insert(path).inserted {
             throw StageFailure.io("\(FileSystem.join(folder, path)): declared twice in one commit")
         }
@@ -104,17 +105,28 @@ public final class LedgerCommit {
     private func declare(_ paths: [String]) throws -> [String] {
         guard !paths.isEmpty else { return [] }
         let targets = paths.map { FileSystem.join(folder, $0) }
-        let parents = Set(targets.map(FileSystem.parent)).sorted()
-        for parent in parents where !createdFolders.contains(parent) && !FileSystem.exists(parent) { createdFolders.insert(parent) }
-        for t in targets where !createdFolders.contains(FileSystem.parent(t)) && FileSystem.exists(t) {
-            throw StageFailure.io("\(t): already exists; a ledger file is never replaced")
+        // Each target's folder; consecutive paths mostly share one, which is then looked up once.
+        let folders = targets.map(FileSystem.parent)
+        var parents: Set<String> = []
+        for (i, parent) in folders.enumerated() where i == 0 || parent != folders[i - 1] { parents.insert(parent) }
+        for parent in parents.sorted() where !createdFolders.contains(parent) && !FileSystem.exists(parent) { createdFolders.insert(parent) }
+        var created = false
+        for (i, t) in targets.enumerated() {
+            if i == 0 || folders[i] != folders[i - 1] { created = createdFolders.contains(folders[i]) }
+            if !created && FileSystem.exists(t) { throw StageFailure.io("\(t): already exists; a ledger file is never replaced") }
         }
         let intent = FileSystem.join(folder, LedgerCommit.intentName)
         let first = !FileSystem.exists(intent)
         try FileSystem.createDirectory(FileSystem.parent(intent))
-        try FileSystem.append(intent, Array(paths.map { $0 + "\n" }.joined().utf8))
+        var lines: [UInt8] = []
+        lines.reserveCapacity(paths.reduce(0) { $0 + $1.utf8.count + 1 })
+        for path in paths {
+            lines += path.utf8
+            lines.append(UInt8(ascii: "\n"))
+        }
+        try FileSystem.append(intent, lines)
         if first { try FileSystem.syncDirectory(of: intent) }
-        for parent in parents { try FileSystem.createDirectory(parent) }
+        for parent in parents.sorted() { try FileSystem.createDirectory(parent) }
         return targets
     }
 
