@@ -6,7 +6,7 @@ import BillingCore
 /// Checks the header first: every required column present; columns it does not know are listed
 /// (the ingest summary names them). A `_source` column, written by ingest into its normalised
 /// copy, carries each record's original `file:line` so later stages point at the user's file.
-public struct TableRows {
+public struct TableRows: Sendable {
     public let table: CSVTable
     public let known: Set<String>
     let columns: [String: Int]
@@ -60,21 +60,56 @@ public struct TableRows {
         }
     }
 
-    /// Streams a file too large to hold as text (the pipeline's own line indexes): checks the
-    /// header, then calls `body` with each row as it is read; errors are collected up to `limit`.
-    public static func stream(
-        path: String, required: [String], optional: [String], errors: inout [DataError], limit: Int = 100, _ body: (Row) throws -> Void
-    ) throws {
+    /// Reads a file too large to hold as text (the pipeline's own line indexes) into values:
+    /// checks the header, then turns each row into a value with `transform`, in file order.
+    /// Errors are collected, the first `limit` in file order. Two threads share the work, about
+    /// half each: this one reads and splits the rows (libcsv, the cells' text) while another turns
+    /// the previous batch of them into values; memory holds two batches of rows, not the file.
+    public static func map<T: Sendable>(
+        path: String, required: [String], optional: [String], errors: inout [DataError], limit: Int = 100,
+        _ transform: @escaping @Sendable (Row) throws -> T
+    ) throws -> [T] {
         var rows: TableRows?
-        var ignored: Set<String> = []
+        var batch: [(line: Int, fields: [String])] = []
+        var converting: Background<(values: [T], errors: [DataError])>?
+        var values: [T] = []
         var found: [DataError] = []
+        func collect() {
+            guard let done = converting?.value() else { return }
+            values += done.values
+            found += done.errors.prefix(max(0, limit - found.count))
+            converting = nil
+        }
+        func convert() {
+            collect()
+            defer { batch.removeAll(keepingCapacity: true) }
+            guard found.count < limit, let table = rows, !batch.isEmpty else { return }
+            let taken = batch
+            converting = Background {
+                var out: [T] = []
+                var errors: [DataError] = []
+                var ignored: Set<String> = []
+                out.reserveCapacity(taken.count)
+                for (line, fields) in taken where errors.count < limit {
+                    table.visit(line: line, fields: fields, errors: &errors, invalidKeys: &ignored) { out.append(try transform($0)) }
+                }
+                return (out, errors)
+            }
+        }
         try CSVTable.stream(path: path, displayPath: path, onHeader: { header in
             rows = try TableRows(CSVTable(path: path, header: header, rows: []), required: required, optional: optional)
         }) { line, fields in
-            if found.count < limit { rows!.visit(line: line, fields: fields, errors: &found, invalidKeys: &ignored, body) }
+            batch.append((line, fields))
+            if batch.count == TableRows.batchSize { convert() }
         }
+        convert()
+        collect()
         errors += found
+        return values
     }
+
+    /// Rows handed to the converting thread at a time by `map`.
+    static let batchSize = 4096
 
     /// `forEach` for files whose rows nothing refers to.
     public func forEach(errors: inout [DataError], _ body: (Row) throws -> Void) {
@@ -83,7 +118,7 @@ public struct TableRows {
     }
 
     /// One row, with typed accessors.
-    public struct Row {
+    public struct Row: Sendable {
         let rows: TableRows
         public let line: Int
         let fields: [String]

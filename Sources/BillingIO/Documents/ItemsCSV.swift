@@ -38,8 +38,7 @@ public enum ItemsCSV {
     public static func read(path: String) throws -> [(item: ChargeItem, document: String)] {
         guard FileSystem.exists(path) else { return [] }
         var errors: [DataError] = []
-        var out: [(ChargeItem, String)] = []
-        try TableRows.stream(path: path, required: header, optional: ["document"], errors: &errors) { r in
+        let out = try TableRows.map(path: path, required: header, optional: ["document"], errors: &errors) { r in
             let currency = try r.currency("currency")
             guard let kind = LineKind(rawValue: r.raw("kind")), let treatment = TaxTreatment(rawValue: r.raw("tax_treatment")),
                 let amount = Money(parsing: r.raw("amount"), currency: currency)
@@ -52,7 +51,7 @@ public enum ItemsCSV {
                 billingDate: try r.date("billing_date", latest: nil), description: CSVWriter.unneutralized(r.raw("description")),
                 taxCategory: r.raw("tax_category"),
                 tax: ItemTax(rate: try r.decimal("tax_rate", maxDecimals: 6), name: CSVWriter.unneutralized(r.raw("tax_name")), treatment: treatment))
-            out.append((item, r.raw("document")))
+            return (item: item, document: r.raw("document"))
         }
         if !errors.isEmpty { throw StageFailure.data(errors) }
         return out
