@@ -107,9 +107,10 @@ public final class LedgerCommit {
         let targets = paths.map { FileSystem.join(folder, $0) }
         // Each target's folder; consecutive paths mostly share one, which is then looked up once.
         let folders = targets.map(FileSystem.parent)
-        var parents: Set<String> = []
-        for (i, parent) in folders.enumerated() where i == 0 || parent != folders[i - 1] { parents.insert(parent) }
-        for parent in parents.sorted() where !createdFolders.contains(parent) && !FileSystem.exists(parent) { createdFolders.insert(parent) }
+        var distinct: Set<String> = []
+        for (i, parent) in folders.enumerated() where i == 0 || parent != folders[i - 1] { distinct.insert(parent) }
+        let parents = distinct.sorted()
+        for parent in parents where !createdFolders.contains(parent) && !FileSystem.exists(parent) { createdFolders.insert(parent) }
         var created = false
         for (i, t) in targets.enumerated() {
             if i == 0 || folders[i] != folders[i - 1] { created = createdFolders.contains(folders[i]) }
@@ -126,7 +127,7 @@ public final class LedgerCommit {
         }
         try FileSystem.append(intent, lines)
         if first { try FileSystem.syncDirectory(of: intent) }
-        for parent in parents.sorted() { try FileSystem.createDirectory(parent) }
+        for parent in parents { try FileSystem.createDirectory(parent) }
         return targets
     }
 
