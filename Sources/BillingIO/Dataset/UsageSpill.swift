@@ -254,7 +254,6 @@ final class UsageSpill {
     /// Removes one partition's file once it has been read.
     func drop(_ p: Int) throws { try FileSystem.remove(path(p)) }
 
-
     /// Streams partition `p`'s events in the order they were added, 1 MiB of the file at a time,
     /// then removes the file: pass 2's memory does not hold a partition's events. Each call gets
     /// the events decoded from one chunk, whose `id` ranges index `bytes` (valid during the call).
