@@ -46,6 +46,13 @@ public enum InvoiceStage {
             let meta = Ledger.metaFile(since: since)
             try commit.add(meta.path, meta.bytes)
         }
+        // This run's usage contribution, if the ledger does not hold it yet, is hashed on other
+        // cores while the documents are written (its manifest goes into the same commit).
+        let pendingUsage = try context.pendingUsage()
+        let usagePieces = try pendingUsage.map { try UsageStore.pieces(base: $0.base) } ?? []
+        let usageDigests = pendingUsage.map { p in
+            Background { [usagePieces] in Result { try UsageManifest.digests(base: p.base, pieces: usagePieces) } }
+        }
         var audit = try ledger.auditLog()
         var events = try ledger.eventFeed()
         // Documents are rendered in batches on another thread (their files; their rows of the
@@ -82,14 +89,18 @@ public enum InvoiceStage {
             if start % 20_480 == 0 { Console.error("invoice: \(start) of \(documents.count) documents written") }
         }
         PhaseClock.mark("render and write documents")
-        let pendingUsage = try context.pendingUsage()
-        if let (number, base, count) = pendingUsage {
+        if let (number, base, count) = pendingUsage, let usageDigests {
             let name = UsageStore.name(number)
-            let pieces = try UsageStore.pieces(base: base)
-            try commit.declareAhead(pieces.map { name + $0 })
-            for piece in pieces { try commit.add(name + piece, sameFileAs: base + piece) }
+            let manifestPath = UsageManifest.path(name)
+            try commit.declareAhead(usagePieces.map { name + $0 } + [manifestPath])
+            for piece in usagePieces { try commit.add(name + piece, sameFileAs: base + piece) }
+            let digests = try usageDigests.value().get()
+            let manifest = UsageManifest.render(name: name, pieces: usagePieces, digests: digests)
+            try commit.add(manifestPath, manifest)
+            // `pieces` lists the aggregates file first.
             audit.add("usage.recorded", [
-                "file": .string(name + ".csv"), "events": .int(count), "sha256": .string(try FileSystem.sha256Hex(of: base + ".csv")),
+                "file": .string(name + ".csv"), "events": .int(count), "sha256": .string(digests[0]),
+                "manifest": .string(manifestPath), "manifest_sha256": .string(SHA256.hex(manifest)),
             ])
         }
         if !documents.isEmpty || pendingUsage != nil {

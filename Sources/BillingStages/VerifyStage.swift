@@ -1,8 +1,8 @@
 import BillingCore
 import BillingIO
 
-/// `billing-verify`: checks the ledger's audit chain, document files and register; exits 1 and
-/// names every problem if anything was tampered with.
+/// `billing-verify`: checks the ledger's audit chain, document files, registers and usage files;
+/// exits 1 and names every problem if anything was tampered with.
 public enum VerifyStage {
     public static func run(_ config: PipelineConfig, checkEvents: Bool = false) throws {
         let ledger = try Ledger(folder: config.ledger, create: false)  // under the lock, after any pending commit is applied
@@ -23,6 +23,7 @@ public enum VerifyStage {
             })
         }
         print("verify: OK: \(report.entries) audit entries in an unbroken chain, \(report.documents) documents match their recorded SHA-256"
+            + (report.usageFiles > 0 ? ", \(report.usageFiles) usage files match their recorded SHA-256" : "")
             + (checkEvents ? ", \(eventCount) events correctly signed" : ""))
     }
 }

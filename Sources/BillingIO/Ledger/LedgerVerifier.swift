@@ -2,18 +2,22 @@ import BillingCore
 
 /// Checks a ledger for tampering (SPEC §7): the audit hash chain line by line, every document
 /// file against the digest its audit entry recorded, no document file without an entry, and
-/// every register row against its file. Returns the problems found, empty when intact.
+/// every register row against its file, and every file of the usage contributions against their
+/// manifests (`LedgerVerifier+Usage`). Returns the problems found, empty when intact.
 public enum LedgerVerifier {
     public struct Report {
         public var problems: [String] = []
         public var entries = 0
         public var documents = 0
+        /// Files of usage contributions that match the digest the ledger recorded.
+        public var usageFiles = 0
     }
 
     public static func verify(folder: String) throws -> Report {
         var report = Report()
         let auditPath = FileSystem.join(folder, "audit.jsonl")
         var expected: [String: [String: String]] = [:]
+        var usage: [RecordedUsage] = []
         if FileSystem.exists(auditPath) {
             let bytes = try FileSystem.read(auditPath)
             if let last = bytes.last, last != UInt8(ascii: "\n") { report.problems.append("audit.jsonl: last line is incomplete") }
@@ -36,9 +40,17 @@ public enum LedgerVerifier {
                     expected[number] = ["json": entry["sha256"]?.stringValue ?? "", "txt": entry["text_sha256"]?.stringValue ?? "",
                                         "html": entry["html_sha256"]?.stringValue ?? ""]
                 }
+                if entry["kind"]?.stringValue == "usage.recorded", let file = entry["file"]?.stringValue {
+                    usage.append(RecordedUsage(
+                        file: file, sha256: entry["sha256"]?.stringValue ?? "", manifest: entry["manifest"]?.stringValue,
+                        manifestSHA256: entry["manifest_sha256"]?.stringValue ?? ""))
+                }
                 prev = SHA256.hex(line)
             }
         }
+        let usageChecked = try verifyUsage(folder: folder, recorded: usage)
+        report.problems += usageChecked.problems
+        report.usageFiles = usageChecked.matching
         let invoices = FileSystem.join(folder, "invoices")
         let names = try FileSystem.list(invoices)
         let present = Set(names)
