@@ -74,10 +74,11 @@ struct StageContext {
         else { throw StageFailure.io("\(basePath): unreadable") }
         if events == 0 { return nil }
         if committed.count == known { return (known + 1, pendingUsageBase, events) }
-        // Committed by an earlier run of this stage: the ledger's copy holds the same bytes.
+        // Committed by an earlier run of this stage: the ledger's files are the same files (linked)
+        // or hold the same bytes (copied).
         let pieces = try UsageStore.pieces(base: pendingUsageBase)
         if try pieces == UsageStore.pieces(base: committed[known]),
-            try pieces.allSatisfy({ try FileSystem.read(pendingUsageBase + $0) == FileSystem.read(committed[known] + $0) })
+            try pieces.allSatisfy({ try FileSystem.sameContents(pendingUsageBase + $0, committed[known] + $0) })
         {
             return nil
         }

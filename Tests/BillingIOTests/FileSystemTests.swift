@@ -18,3 +18,41 @@ struct FileSystemTests {
         #expect(FileSystem.parent(path) == parent)
     }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `sameContents`: one file under two names is equal unread; copies are compared by size, then
+/// byte by byte across the 1 MiB chunks it reads.
+struct SameContentsTests {
+    enum Other: String, CaseIterable, Sendable {
+        case link, copy, lastByteDiffers, firstByteDiffers, longer, shorter
+    }
+
+    @Test(arguments: Other.allCases)
+    func sameContentsComparesEveryByte(_ other: Other) throws {
+        var template = Array("/tmp/billing-io-same-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        defer { try? FileSystem.removeTree(dir) }
+        // 2.5 MiB: three chunks, the last one partial.
+        let bytes = (0..<(5 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        try FileSystem.replace(dir + "/a", bytes)
+        var b = bytes
+        switch other {
+        case .link: link(dir + "/a", dir + "/b")
+        case .copy: break
+        case .lastByteDiffers: b[b.count - 1] &+= 1
+        case .firstByteDiffers: b[0] &+= 1
+        case .longer: b.append(0)
+        case .shorter: b.removeLast()
+        }
+        if other != .link { try FileSystem.replace(dir + "/b", b) }
+        #expect(try FileSystem.sameContents(dir + "/a", dir + "/b") == (other == .link || other == .copy))
+        #expect(try FileSystem.sameContents(dir + "/b", dir + "/a") == (other == .link || other == .copy))
+    }
+
+    @Test func missingFileIsAnError() {
+        #expect(throws: StageFailure.self) { try FileSystem.sameContents("/nonexistent/a", "/nonexistent/b") }
+    }
+}

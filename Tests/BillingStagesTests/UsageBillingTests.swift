@@ -130,6 +130,22 @@ import Testing
         try RateStage.run(config)
         try InvoiceStage.run(config)
         #expect(try TestSupport.snapshot(dir + "/ledger") == before)
+        // An ingest output computed before the ledger took another contribution: December's
+        // ingest counts e2 of 5 units (as contribution 2), then a full December run where e2 has
+        // 7 units commits that as contribution 2 (the same files by name: e2's ids partition);
+        // the first output put back is refused, not billed.
+        let december = try TestSupport.config(dir, period: "2026-12")
+        try TestSupport.write(dir + "/dataset/usage.csv", "event_id,subscription_id,metric,timestamp,quantity\ne2,S-001,api_calls,2026-12-08T09:00:00Z,5\n")
+        try IngestStage.run(december)
+        #expect(try TestSupport.run("/bin/cp", ["-a", dir + "/out/2026-12/ingest", dir + "/stale"]).status == 0)
+        try run(dir, "2026-12", usage: "e2,S-001,api_calls,2026-12-08T09:00:00Z,7\n")
+        try FileSystem.removeTree(dir + "/out/2026-12/ingest")
+        #expect(try TestSupport.run("/bin/mv", [dir + "/stale", dir + "/out/2026-12/ingest"]).status == 0)
+        #expect(try UsageStore.pieces(base: dir + "/out/2026-12/ingest/usage_contribution").map { "usage/000002" + $0 }
+                == (try FileSystem.list(dir + "/ledger/usage/000002.ids")).reduce(["usage/000002.csv", "usage/000002.values.csv"]) { $0 + ["usage/000002.ids/" + $1] })
+        let refused = "the ledger's usage changed since billing-ingest ran; run billing-ingest again"
+        #expect { try RateStage.run(december) } throws: { "\($0)".hasSuffix(refused) }
+        #expect { try InvoiceStage.run(december) } throws: { "\($0)".hasSuffix(refused) }
     }
 
     /// SIGKILL a run with usage after its k-th durable write (ingest's outputs, the documents
