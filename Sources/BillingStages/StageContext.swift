@@ -55,9 +55,14 @@ struct StageContext {
     /// All usage counted so far: every contribution in the ledger, plus this run's if it is not
     /// committed yet.
     func usage() throws -> UsageState {
+        var bases = try UsageStore.committed(ledger: ledger.folder)
+        if try pendingUsage() != nil { bases.append(pendingUsageBase) }
+        // The distinct values are counted on another core while the aggregates are read.
+        let paths = bases.map { $0 + ".values.csv" }
+        let counting = Background { Result { try UsageDistinctValues.count(paths: paths) } }
         var state = UsageState()
-        for base in try UsageStore.committed(ledger: ledger.folder) { state.merge(try UsageStore.read(base: base)) }
-        if try pendingUsage() != nil { state.merge(try UsageStore.read(base: pendingUsageBase)) }
+        for base in bases { state.merge(try UsageStore.read(base: base)) }
+        state.distinctValueCounts = try counting.value().get()
         return state
     }
 

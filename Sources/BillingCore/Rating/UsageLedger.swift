@@ -16,14 +16,29 @@ public struct UsageKey: Sendable, Hashable, Comparable {
 /// The usage of a set of events: per key, the aggregation state. Contributions of several runs merge.
 public struct UsageState: Sendable {
     public var accumulators: [UsageKey: UsageAccumulator] = [:]
+    /// Per key, the number of distinct `value`s (for `unique_count`) when they were counted apart
+    /// from the accumulators: the stages count the ledger's contributions' values while reading
+    /// them, never holding them (a month can hold millions). Nil when the accumulators' `values`
+    /// hold them.
+    public var distinctValueCounts: [UsageKey: Int]?
     public init() {}
 
+    /// Adds the events of `other`. Neither state may have its values counted apart: a union of
+    /// distinct values needs the values.
     public mutating func merge(_ other: UsageState) {
+        precondition(distinctValueCounts == nil && other.distinctValueCounts == nil, "distinct values counted apart cannot be merged")
         if accumulators.isEmpty {
             accumulators = other.accumulators
             return
         }
         for (k, a) in other.accumulators { accumulators[k, default: UsageAccumulator()].merge(a) }
+    }
+
+    /// The units of `key` under `aggregation` (zero with no event).
+    /// - Throws: for `sum`, if the quantities added up past what an `Int128` of 10^−9 units holds.
+    public func units(_ key: UsageKey, _ aggregation: Aggregation) throws(ArithmeticOverflow) -> ExactDecimal {
+        if aggregation == .uniqueCount, let distinctValueCounts { return ExactDecimal(distinctValueCounts[key] ?? 0) }
+        return try (accumulators[key] ?? UsageAccumulator()).units(aggregation)
     }
 }
 
@@ -44,7 +59,7 @@ public struct UsageRater: Sendable {
                 let key = UsageKey(subscriptionID: s.id, metric: charge.metric, period: p.served)
                 let units: ExactDecimal, amount: Money
                 do {
-                    units = try (usage.accumulators[key] ?? UsageAccumulator()).units(charge.aggregation)
+                    units = try usage.units(key, charge.aggregation)
                     amount = try UsagePricing.price(charge.model, units: units, currency: plan.currency, rounding: settings.rounding)
                 } catch {
                     throw ArithmeticOverflow("\(error.operation) of \(charge.metric) for \(p.served.start) – \(p.served.end.adding(days: -1))")

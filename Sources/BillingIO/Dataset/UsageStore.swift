@@ -92,11 +92,9 @@ public enum UsageStore {
         }
     }
 
-    /// The aggregation state of a contribution, streamed row by row (a month's values file can
-    /// hold millions of rows). The values file is read on another core meanwhile.
+    /// The aggregates of a contribution, streamed row by row (a month can hold millions). Its
+    /// distinct values are not read: `UsageDistinctValues` counts them over every contribution.
     public static func read(base: String) throws -> UsageState {
-        let valuesPath = base + ".values.csv"
-        let values = Background { Result { try readValues(valuesPath) } }
         var state = UsageState()
         var header = true
         let aggregatesPath = base + ".csv"
@@ -112,35 +110,11 @@ public enum UsageStore {
             }
             state.accumulators[try key(row, aggregatesPath)] = a
         }
-        for (key, distinct) in try values.value().get() { state.accumulators[key, default: UsageAccumulator()].merge(values: distinct) }
         return state
     }
 
-    /// The distinct values of a values file, per key. The file is in key order: a key's values are
-    /// gathered while the key's bytes repeat, instead of building the key on every row.
-    static func readValues(_ path: String) throws -> [(UsageKey, Set<String>)] {
-        var out: [(UsageKey, Set<String>)] = []
-        var header = true
-        var runBytes: [UInt8] = [], keyBytes: [UInt8] = []
-        try CSVReader.read(path: path) { row in
-            if header { header = false; return }
-            guard row.count == 5 else { throw StageFailure.io("\(path):\(row.line): unreadable row") }
-            keyBytes.removeAll(keepingCapacity: true)
-            for i in 0..<4 {
-                keyBytes += row.bytes(i)
-                keyBytes.append(0)
-            }
-            if out.isEmpty || keyBytes != runBytes {
-                swap(&keyBytes, &runBytes)
-                out.append((try key(row, path), []))
-            }
-            out[out.count - 1].1.insert(CSVWriter.unneutralized(row.lossyString(4)))
-        }
-        return out
-    }
-
     /// The (subscription, metric, period) of a row of either file.
-    private static func key(_ row: CSVRow, _ path: String) throws -> UsageKey {
+    static func key(_ row: CSVRow, _ path: String) throws -> UsageKey {
         guard row.count >= 4, let s = CivilDate(parsing: row.lossyString(2)), let e = CivilDate(parsing: row.lossyString(3)), s <= e else {
             throw StageFailure.io("\(path):\(row.line): unreadable usage key")
         }
