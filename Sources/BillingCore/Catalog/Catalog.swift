@@ -11,7 +11,9 @@ public struct Catalog: Sendable {
 
     public init() {}
 
-    /// Subscriptions in id order (every output is written in a fixed order).
-    public var sortedSubscriptions: [Subscription] { subscriptions.values.sorted { $0.id < $1.id } }
-    public var sortedCustomers: [Customer] { customers.values.sorted { $0.id < $1.id } }
+    /// Subscriptions in id order (every output is written in a fixed order). The ids (the keys)
+    /// are sorted, not the records: moving a record costs its size and its references' counting.
+    public var sortedSubscriptions: [Subscription] { subscriptions.keys.sorted().map { subscriptions[$0]! } }
+    /// The customers in id order (ids sorted, as for `sortedSubscriptions`).
+    public var sortedCustomers: [Customer] { customers.keys.sorted().map { customers[$0]! } }
 }

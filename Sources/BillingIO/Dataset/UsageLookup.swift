@@ -58,7 +58,7 @@ struct UsageLookup: @unchecked Sendable {
         self.window = window
         self.windowEnd = window.end.dayNumber
         self.endedOn = endedOn
-        let subs = catalog.subscriptions.values.sorted { $0.id < $1.id }
+        let subs = catalog.sortedSubscriptions
         subscriptions = subs
         subscriptionIndex = ByteKeyTable(subs.map(\.id))
         allPlans = catalog.plans
