@@ -17,6 +17,7 @@ extension LedgerVerifier {
     /// later runs bill as new (SPEC §8), so an edited ids file would bill an event twice.
     /// A contribution recorded without a manifest (before decision 46) has only its aggregates
     /// file checked.
+    ///
     /// Returns the problems found, and how many files matched their recorded digest.
     static func verifyUsage(folder: String, recorded: [RecordedUsage]) throws -> (problems: [String], matching: Int) {
         var problems: [String] = []
@@ -45,7 +46,8 @@ extension LedgerVerifier {
             }
         }
         let files = try usageFiles(folder).filter { !$0.hasSuffix(".tmp") }
-        let digests = files.parallelMap { file in Result { SHA256.hex(try FileSystem.read(FileSystem.join(folder, file))) } }
+        // Hashed 1 MiB at a time over every core: a month's values file can hold hundreds of MB.
+        let digests = files.parallelMap { file in Result { try FileSystem.sha256Hex(of: FileSystem.join(folder, file)) } }
         for (file, digested) in zip(files, digests) {
             guard let (digest, source) = expected.removeValue(forKey: file) else {
                 // A piece of a contribution without its manifest cannot be checked.
