@@ -166,6 +166,19 @@ struct UsageDedupStructuresTests {
         #expect(String(decoding: UsageScanner.idsFile([], of: table, fingerprints: fingerprints), as: UTF8.self) == "event_id,fingerprint\n")
     }
 
+    /// An ids file's fingerprint is read back from its bytes as `UInt64(_:radix: 16)` reads it:
+    /// "abc" = 10 × 256 + 11 × 16 + 12 = 2748, either case; 16 f's = 2^64 − 1; nothing else (no
+    /// sign, no 17th digit, no empty cell).
+    @Test(arguments: [
+        ("0", UInt64?(0)), ("10", 16), ("abc", 2748), ("ABC", 2748), ("ffffffffffffffff", .max), ("0000000000000001", 1),
+        ("", nil), ("1ffffffffffffffff", nil), ("+1", nil), ("-1", nil), ("g", nil), ("1 ", nil),
+    ])
+    func fingerprintIsReadFromHexBytes(text: String, value: UInt64?) {
+        var text = text
+        #expect(text.withUTF8 { UsageStore.hexValue($0) } == value)
+        #expect(value == UInt64(text, radix: 16) || text.hasPrefix("+"))  // the reading it replaces (which took a sign)
+    }
+
     /// The cache-line table holds the records it was made from, in order; an empty one is empty.
     @Test func cacheLineTableHoldsItsRecords() {
         var records: [UsageLookup.Hot] = []

@@ -127,7 +127,13 @@ extension UsageScanner {
     /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
     /// duplicate, one with other content is rejected.
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
-        var table = ByteKeyTable(capacity: parts.reduce(0) { $0 + $1.worker.spill.count(p) })
+        // Sized for this run's events and the earlier runs' ids (a row of an ids file takes about
+        // 24 bytes or more), so that reading a year of ids does not grow the table again and again.
+        let earlier = try committed.reduce(0) { n, c in
+            let file = UsageStore.idsFile(c, partition: p)
+            return n + (FileSystem.exists(file) ? try FileSystem.size(file) / 24 : 0)
+        }
+        var table = ByteKeyTable(capacity: parts.reduce(0) { $0 + $1.worker.spill.count(p) } + earlier)
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
         for c in committed {

@@ -131,16 +131,35 @@ public enum UsageStore {
     }
 
     /// Calls `body` with each (event id, fingerprint) of an ids partition file (none if absent).
+    /// Every later run reads every earlier month's ids: the fingerprint is read from its bytes.
     static func readIDs(_ path: String, _ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) throws {
         guard FileSystem.exists(path) else { return }
         var first = true
         try CSVReader.read(path: path) { row in
             if first { first = false; return }
-            guard row.count == 2, let fingerprint = UInt64(row.lossyString(1), radix: 16) else {
+            guard row.count == 2, let fingerprint = hexValue(row.bytes(1)) else {
                 throw StageFailure.io("\(path):\(row.line): unreadable event id row")
             }
             try body(UnsafeRawBufferPointer(row.bytes(0)), fingerprint)
         }
+    }
+
+    /// The number written by 1 to 16 hex digits (either case), as `UInt64(_:radix: 16)` reads them
+    /// without a sign; nil for anything else.
+    static func hexValue(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard (1...16).contains(digits.count) else { return nil }
+        var v: UInt64 = 0
+        for c in digits {
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c &- UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c &- UInt8(ascii: "a") &+ 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c &- UInt8(ascii: "A") &+ 10
+            default: return nil
+            }
+            v = v << 4 | UInt64(d)
+        }
+        return v
     }
 
     /// The contributions committed to a ledger, in order (`usage/000001`, `usage/000002`, …).
