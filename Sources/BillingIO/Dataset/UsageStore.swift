@@ -150,13 +150,7 @@ public enum UsageStore {
         guard (1...16).contains(digits.count) else { return nil }
         var v: UInt64 = 0
         for c in digits {
-            let d: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c &- UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c &- UInt8(ascii: "a") &+ 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c &- UInt8(ascii: "A") &+ 10
-            default: return nil
-            }
+            guard let d = HexDigit.value(c) else { return nil }
             v = v << 4 | UInt64(d)
         }
         return v

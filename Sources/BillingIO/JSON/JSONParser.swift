@@ -155,15 +155,8 @@ public struct JSONParser {
         guard bytes.count - i >= 4 else { throw error("invalid \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let c = bytes[i]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            default: throw error("invalid \\u escape")
-            }
-            v = v * 16 + d
+            guard let d = HexDigit.value(bytes[i]) else { throw error("invalid \\u escape") }
+            v = v * 16 + UInt32(d)
             i += 1
         }
         return v
