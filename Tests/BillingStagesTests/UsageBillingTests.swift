@@ -151,9 +151,9 @@ import Testing
     /// SIGKILL a run with usage after its k-th durable write (ingest's outputs, the documents
     /// written in place, the usage contribution linked into the ledger and its manifest, the redo record, the
     /// appends), run it again and go on to December: the ledger, usage contribution and ids
-    /// included, equals that of runs never interrupted. The run makes 69 durable writes; each one
-    /// is a case (a 70th would find the run not killed, which the first expectation refuses).
-    @Test(arguments: Array(1...69))
+    /// included, equals that of runs never interrupted. The run makes 71 durable writes; each one
+    /// is a case (a 72nd would find the run not killed, which the first expectation refuses).
+    @Test(arguments: Array(1...71))
     func killedUsageRunResumesToTheSameLedger(killAfter: Int) throws {
         let usage = "event_id,subscription_id,metric,timestamp,quantity\n"
             + "e1,S-001,api_calls,2026-11-08T09:00:00Z,1000\ne2,S-001,api_calls,2026-11-09T09:00:00Z,20\ne1,S-001,api_calls,2026-11-08T09:00:00Z,1000\n"

@@ -126,23 +126,58 @@ extension UsageScanner {
     /// Deduplicates one partition against the same partition of every earlier contribution: the
     /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
     /// duplicate, one with other content is rejected.
+    ///
+    /// Earlier contributions are read through their index (`UsageIDHashes`, decision 49): only
+    /// the hashes of their ids are held, and their ids files are read, all of them at once, when
+    /// one of this run's ids has a hash among them. Until then no id of this run was billed
+    /// earlier (its hash would be there), so reading them then changes nothing already decided.
+    /// A contribution without an index (written before it existed) has its ids read first.
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
-        // Sized for this run's events and the earlier runs' ids (a row of an ids file takes about
-        // 24 bytes or more), so that reading a year of ids does not grow the table again and again.
-        let earlier = try committed.reduce(0) { n, c in
-            let file = UsageStore.idsFile(c, partition: p)
-            return n + (FileSystem.exists(file) ? try FileSystem.size(file) / 24 : 0)
+        var indexed: [(base: String, count: Int)] = []
+        var unindexed: [String] = []
+        for c in committed {
+            let index = UsageIDHashes.path(c, partition: p)
+            if FileSystem.exists(index) {
+                indexed.append((c, (try FileSystem.size(index) - UsageIDHashes.magic.count) / 8))
+            } else if FileSystem.exists(UsageStore.idsFile(c, partition: p)) {
+                unindexed.append(c)
+            }
         }
+        var earlierHashes = IDHashSet(capacity: indexed.reduce(0) { $0 + $1.count })
+        for (c, _) in indexed {
+            let index = UsageIDHashes.path(c, partition: p)
+            for h in try UsageIDHashes.parse(try FileSystem.read(index), partition: p, path: index) { earlierHashes.insert(h) }
+        }
+        // Sized for this run's events and the unindexed runs' ids (a row of an ids file takes
+        // about 24 bytes or more), so that reading them does not grow the table again and again.
+        let earlier = try unindexed.reduce(0) { n, c in n + (try FileSystem.size(UsageStore.idsFile(c, partition: p)) / 24) }
         var table = ByteKeyTable(capacity: parts.reduce(0) { $0 + $1.worker.spill.count(p) } + earlier)
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
-        for c in committed {
-            try UsageStore.readIDs(UsageStore.idsFile(c, partition: p)) { id, fingerprint in
-                if table.insert(id, hash: ByteKeyTable.hash(id)).inserted {
+        // Reads an earlier contribution's ids into the table; false if one was counted by this run
+        // already, which an index missing its hash would let happen.
+        func readEarlier(_ base: String) throws -> (rows: Int, consistent: Bool) {
+            var rows = 0
+            var consistent = true
+            try UsageStore.readIDs(UsageStore.idsFile(base, partition: p)) { id, fingerprint in
+                rows += 1
+                let (entry, inserted) = table.insert(id, hash: ByteKeyTable.hash(id))
+                if inserted {
                     fingerprints.append(fingerprint)
                     billed.append(true)
+                } else if !billed[entry] {
+                    consistent = false
                 }
             }
+            return (rows, consistent)
+        }
+        for c in unindexed { _ = try readEarlier(c) }
+        func readIndexed() throws {
+            for (c, count) in indexed where try readEarlier(c) != (count, true) {
+                throw StageFailure.io("\(UsageStore.idsFile(c, partition: p)): its ids do not match its index \(UsageIDHashes.path(c, partition: p))")
+            }
+            indexed = []
+            earlierHashes = IDHashSet()
         }
         var mine: [Int] = []
         var counted: [SpilledEvent] = []
@@ -151,6 +186,7 @@ extension UsageScanner {
         for part in parts {
             let values = part.values
             func take(_ e: SpilledEvent, id: UnsafeRawBufferPointer) throws {
+                if !indexed.isEmpty && earlierHashes.contains(e.hash) { try readIndexed() }
                 let (entry, inserted) = table.insert(id, hash: e.hash)
                 if inserted {
                     fingerprints.append(e.fingerprint)
@@ -181,6 +217,9 @@ extension UsageScanner {
                     if k % 64 == 0 {
                         probes.removeAll(keepingCapacity: true)
                         for ahead in events[k..<min(k + 64, events.count)] { probes.append(table.firstProbe(ahead.hash)) }
+                        if !indexed.isEmpty {
+                            for ahead in events[k..<min(k + 64, events.count)] { probes.append(Int32(truncatingIfNeeded: earlierHashes.firstProbe(ahead.hash))) }
+                        }
                     }
                     try take(e, id: UnsafeRawBufferPointer(rebasing: bytes[e.id]))
                 }
@@ -190,6 +229,8 @@ extension UsageScanner {
         guard !mine.isEmpty else { return }
         mine = table.sortedByKey(mine)
         try FileSystem.writeScratch(FileSystem.join(folder, UsageStore.partitionName(p)), UsageScanner.idsFile(mine, of: table, fingerprints: fingerprints))
+        try FileSystem.writeScratch(
+            FileSystem.join(folder, UsageIDHashes.name(p)), UsageIDHashes.bytes(mine.map { table.hash(of: $0) }))
     }
 
     /// The bytes of an `ids/` partition file: a header, then per entry (in the given order) its id

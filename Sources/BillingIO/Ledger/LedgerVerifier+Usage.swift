@@ -64,7 +64,33 @@ extension LedgerVerifier {
         for file in expected.keys.sorted() {
             problems.append("\(file): recorded in \(expected[file]!.source) but missing (deleted or renamed)")
         }
+        problems += try checkIndexes(folder: folder, files: files)
         return (problems, matching)
+    }
+
+    /// Checks every index of event id hashes (`PP.hashes`, decision 49) against its ids file, row
+    /// by row:
+    /// ingest trusts the index to say which ids were billed before, so one that misses an id would
+    /// bill that event again. A digest proves a file unchanged, not that ingest wrote it right.
+    static func checkIndexes(folder: String, files: [String]) throws -> [String] {
+        let indexes = files.filter { $0.hasSuffix(".hashes") }
+        let present = Set(files)
+        let found = indexes.parallelMap { index -> Result<String?, Error> in
+            Result {
+                let ids = String(index.dropLast(7)) + ".csv"
+                guard present.contains(ids) else { return "\(index): index without its ids file \(ids)" }
+                guard let p = Int(index.dropLast(7).suffix(2), radix: 16) else { return "\(index): not an ids partition" }
+                let listed = try UsageIDHashes.parse(try FileSystem.read(FileSystem.join(folder, index)), partition: p, path: index)
+                let actual = try UsageIDHashes.hashes(ofIDsFile: FileSystem.join(folder, ids))
+                if listed == actual { return nil }
+                let unlisted = Set(actual).subtracting(listed).count, stray = Set(listed).subtracting(actual).count
+                let how = unlisted + stray == 0 ? "their hashes in another order" : "\(unlisted) of \(actual.count) ids not listed, \(stray) hashes of no id"
+                return "\(index): does not match the ids in \(ids) (\(how))"
+            }
+        }
+        return try found.compactMap { result in
+            do { return try result.get() } catch let StageFailure.io(message) { return message }
+        }
     }
 
     /// Every file below `LEDGER/usage/`, as a path relative to the ledger, sorted.
