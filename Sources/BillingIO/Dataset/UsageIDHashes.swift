@@ -1,8 +1,8 @@
 /// The index of an ids partition file (decision 49): `<base>.ids/PP.hashes` holds the
 /// `ByteKeyTable.hash` of every event id of `PP.csv`, so that deduplication against earlier runs
-/// reads 8 bytes per earlier event and keeps 16 in memory, and reads an ids file itself only when
-/// one of this run's ids has a hash in its index (a resent event, or, very rarely, two ids with
-/// one hash).
+/// reads 8 bytes per earlier event and keeps 12 in memory (`IDHashSet`), and reads an ids file
+/// only when one of this run's ids has a hash in its index (a resent event, or, very rarely, two
+/// ids with one hash).
 ///
 /// Format (part of the ledger's): the 8 bytes `BILLIDH1`, then one hash per row of the ids file,
 /// in the rows' order (which is the ids' byte order, so the index does not depend on the order of
