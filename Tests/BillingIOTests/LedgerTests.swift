@@ -271,16 +271,39 @@ struct LedgerTests {
         #expect(lines[1].hasPrefix("{\"data\":{\"n\":2},\"id\":\"evt_00000008\",\"signature\":\"v1="))
     }
 
-    /// The chain goes on from the ledger's last non-empty line, numbered after the lines before it,
-    /// whether the file ends with a newline, without one, or with a blank line.
-    @Test(arguments: ["a\nbb\nccc\n", "a\nbb\nccc", "a\n\nbb\nccc\n\n"])
+    /// The chain goes on from the ledger's last non-empty line, numbered after its `seq` (its line
+    /// number), whether the file ends with a newline, without one, or with a blank line.
+    @Test(arguments: ["{\"seq\":1}\n{\"seq\":2}\n{\"kind\":\"run\",\"seq\":3}\n", "{\"seq\":1}\n{\"seq\":2}\n{\"kind\":\"run\",\"seq\":3}",
+                      "{\"seq\":1}\n\n{\"seq\":2}\n{\"kind\":\"run\",\"seq\":3}\n\n"])
     func auditChainResumesAfterTheLastLine(text: String) throws {
         let dir = folder()
         try FileSystem.append(dir + "/audit.jsonl", Array(text.utf8))
         let log = try Ledger(folder: dir, create: true).auditLog()
-        #expect(log.nextSeq == 4)  // three entries: a, bb, ccc
-        #expect(log.lastHash == SHA256.hex(Array("ccc".utf8)))
-        #expect(log.lastHash == "64daa44ad493ff28a96effab6e77f1732a3d97d83241581b37dbd70a7a4900fe")  // sha256("ccc")
+        #expect(log.nextSeq == 4)  // the last entry is the third
+        #expect(log.lastHash == SHA256.hex(Array("{\"kind\":\"run\",\"seq\":3}".utf8)))
+    }
+
+    /// Only the log's end is read (64 KiB at a time): a last line longer than that, after 3,000
+    /// others, is found whole; a last line without `seq` is an error, not a chain restarted.
+    @Test func auditChainTailIsReadFromTheEnd() throws {
+        let dir = folder()
+        var text = (1...3000).map { "{\"n\":\"\(String(repeating: "x", count: 50))\",\"seq\":\($0)}\n" }.joined()
+        let last = "{\"pad\":\"\(String(repeating: "y", count: 150_000))\",\"seq\":3001}"
+        text += last + "\n"
+        try FileSystem.append(dir + "/audit.jsonl", Array(text.utf8))
+        let log = try Ledger(folder: dir, create: true).auditLog()
+        #expect(log.nextSeq == 3002 && log.lastHash == SHA256.hex(Array(last.utf8)))
+        #expect(try FileSystem.lastLine(of: dir + "/audit.jsonl") == Array(last.utf8))
+        try FileSystem.append(dir + "/audit.jsonl", Array("{\"kind\":\"run\"}\n\n".utf8))
+        #expect { try Ledger(folder: dir, create: true).auditLog() } throws: { "\($0)".hasSuffix("audit.jsonl: the last line has no seq; run billing-verify") }
+    }
+
+    /// The last non-empty line of files that end in every way (nil when there is none).
+    @Test(arguments: [("", nil), ("\n\n", nil), ("a", "a"), ("a\n", "a"), ("a\nb", "b"), ("a\nb\n\n\n", "b"), ("\nab\n", "ab")] as [(String, String?)])
+    func lastLineOfAFile(text: String, last: String?) throws {
+        let path = folder() + "/f"
+        try FileSystem.append(path, Array(text.utf8))
+        #expect(try FileSystem.lastLine(of: path) == last.map { Array($0.utf8) })
     }
 
     /// The subscriptions each document bills, from two columns of the line index: INV-1 bills S-1

@@ -17,6 +17,12 @@ public struct AuditLog {
         self.nextSeq = nextSeq
     }
 
+    /// The `seq` of an entry's line (a positive integer), or nil if the line is not an entry.
+    static func seq(ofLine line: [UInt8]) -> Int? {
+        guard let entry = try? JSONParser.parse(line, file: "audit.jsonl"), case .number(let s) = entry["seq"]?.value, let n = Int(s), n > 0 else { return nil }
+        return n
+    }
+
     /// The lines added since the last call, which it clears (the chain goes on).
     public mutating func takeBytes() -> [UInt8] {
         defer { bytes = [] }

@@ -119,23 +119,14 @@ public final class Ledger: @unchecked Sendable {
         return out
     }
 
-    /// The audit chain's tail: the hash of the last line and the next sequence number.
+    /// The audit chain's tail: the hash of the last line and the next sequence number, the one
+    /// after the last line's `seq` (which is its line number: `billing-verify` checks every one).
+    /// Only the last line is read: the log gains a line per document and payment every month.
     public func auditLog() throws -> AuditLog {
         let p = path("audit.jsonl")
-        guard FileSystem.exists(p) else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
-        // Non-empty lines are counted, not split out: the log has a line per document and payment.
-        let bytes = try FileSystem.read(p)
-        var count = 0
-        var lastStart = 0, lastEnd = 0, start = 0
-        bytes.withUnsafeBufferPointer { b in
-            for i in b.indices where b[i] == UInt8(ascii: "\n") {
-                if i > start { count += 1; lastStart = start; lastEnd = i }
-                start = i + 1
-            }
-            if b.count > start { count += 1; lastStart = start; lastEnd = b.count }
-        }
-        guard count > 0 else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
-        return AuditLog(lastHash: SHA256.hex(bytes[lastStart..<lastEnd]), nextSeq: count + 1)
+        guard FileSystem.exists(p), let last = try FileSystem.lastLine(of: p) else { return AuditLog(lastHash: AuditLog.genesis, nextSeq: 1) }
+        guard let seq = AuditLog.seq(ofLine: last) else { throw StageFailure.io("\(p): the last line has no seq; run billing-verify") }
+        return AuditLog(lastHash: SHA256.hex(last), nextSeq: seq + 1)
     }
 
     /// A new, empty commit on this ledger.
