@@ -69,9 +69,9 @@ extension LedgerVerifier {
     }
 
     /// Checks every index of event id hashes (`PP.hashes`, decision 49) against its ids file, row
-    /// by row:
-    /// ingest trusts the index to say which ids were billed before, so one that misses an id would
-    /// bill that event again. A digest proves a file unchanged, not that ingest wrote it right.
+    /// by row: ingest trusts the index to say which ids were billed before, so one that misses an
+    /// id would bill that event again. A digest proves a file unchanged, not that ingest wrote it
+    /// right.
     static func checkIndexes(folder: String, files: [String]) throws -> [String] {
         let indexes = files.filter { $0.hasSuffix(".hashes") }
         let present = Set(files)
