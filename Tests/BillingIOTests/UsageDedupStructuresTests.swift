@@ -187,6 +187,8 @@ struct UsageDedupStructuresTests {
         #expect(table.count == 1000 && MemoryLayout<UsageLookup.Hot>.stride == 64)
         #expect(table[0].start == 0 && table[999].firstPaid == 1000 && table[999].cancel == -999 && !table[999].hasPlan && table[998].hasPlan)
         #expect(CacheLineTable([UsageLookup.Hot]()).count == 0)
+        // The byte read ahead of an update is the record's first: `start`'s low byte (little-endian).
+        #expect(table.firstByte(0) == 0 && table.firstByte(258) == 2 && table.firstByte(999) == UInt8(999 & 0xFF))
     }
 
     @Test func intKeyTableInsertsOnceAndGrows() {
@@ -197,6 +199,12 @@ struct UsageDedupStructuresTests {
         }
         #expect(t.value(for: 299_997) { -1 } == 99_999)  // present: `make` not called
         #expect(made == 100_000 && t.count == 100_000)
+        // What a key's first probe slot holds: the key itself when it sits in its home slot (some
+        // key does: the first one inserted into an empty home), or another key, or −1 (empty).
+        let probes = stride(from: 0, to: 300_000, by: 3).map { t.firstProbe($0) }
+        #expect(probes.allSatisfy { $0 == -1 || ($0 >= 0 && $0 % 3 == 0) })
+        #expect(probes.enumerated().contains { $0.element == $0.offset * 3 })
+        #expect(t.firstProbe(1) == -1 || t.firstProbe(1) % 3 == 0)
     }
 
     /// A spilled event reads back field for field: a quantity beyond 64 bits, the largest one, a

@@ -27,6 +27,13 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
         return base[i]
     }
 
+    /// The first byte of record `i` (0 ≤ i < count): reading it ahead of a batch of updates brings
+    /// their records into the cache with the misses overlapped.
+    @inline(__always) func firstByte(_ i: Int) -> UInt8 {
+        precondition(i >= 0 && i < count, "record index out of range")
+        return MemoryLayout<Element>.size == 0 ? 0 : UnsafeRawPointer(base + i).load(as: UInt8.self)
+    }
+
     /// Changes record `i` in place.
     @inline(__always) func update<R>(_ i: Int, _ body: (inout Element) -> R) -> R {
         precondition(i >= 0 && i < count, "record index out of range")

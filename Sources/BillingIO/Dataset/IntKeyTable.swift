@@ -14,6 +14,10 @@ struct IntKeyTable {
 
     @inline(__always) private func home(_ key: Int) -> Int { Int(truncatingIfNeeded: (UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift)) }
 
+    /// The key held in `key`'s first probe slot (−1: none): reading it ahead of a batch of
+    /// lookups brings their slots into the cache with the misses overlapped.
+    @inline(__always) func firstProbe(_ key: Int) -> Int { pairs[home(key)].key }
+
     /// The value of `key`, or the result of `make()` stored under it.
     mutating func value(for key: Int, orInsert make: () -> Int) -> Int {
         precondition(key >= 0)

@@ -108,7 +108,7 @@ struct UsageBatch: ~Copyable {
     }
 
     /// The bytes of `field` of row `k`, valid until the batch is emptied.
-    func bytes(_ k: Int, _ field: Field) -> UnsafeBufferPointer<UInt8> {
+    @inline(__always) func bytes(_ k: Int, _ field: Field) -> UnsafeBufferPointer<UInt8> {
         let i = (k * UsageBatch.fieldCount + field.rawValue) * 2
         return UnsafeBufferPointer(start: arena + spans[i], count: spans[i + 1] - spans[i])
     }
