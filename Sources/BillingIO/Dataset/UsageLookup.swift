@@ -44,6 +44,9 @@ struct UsageLookup: @unchecked Sendable {
     let wideValues: [[Int]]?
     let metricIndex: ByteKeyTable
     let metricNames: [String]
+    /// Each metric's name as its length and the words `ByteKeyTable.words` loads (0 for a name
+    /// of over 16 bytes), for `metric(of:named:)`.
+    let metricWords: [(length: Int, words: (UInt64, UInt64))]
     /// How many metrics an accumulator key counts with (`metricNames.count`, at least 1).
     let metricSpan: Int
     /// Served periods of all subscriptions up to 400 days past the window, each one's in a run at
@@ -69,6 +72,10 @@ struct UsageLookup: @unchecked Sendable {
         if let error = UsageLookup.capacityError(subscriptions: subs.count, metrics: metricSpan) { throw StageFailure.data([error]) }
         metricNames = names
         metricIndex = ByteKeyTable(names)
+        metricWords = names.map { name in
+            var name = name
+            return name.withUTF8 { b in (b.count, b.count > 0 && b.count <= 16 ? ByteKeyTable.words(UnsafeRawBufferPointer(b)) : (0, 0)) }
+        }
         let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         var hot: [Hot] = []
         var metricsOf: [[Int]] = []
@@ -92,6 +99,27 @@ struct UsageLookup: @unchecked Sendable {
         wideValues = names.count > 64 ? valuesOf : nil
         computeServedPeriods(workers: workers, hot: &hot)
         self.hot = CacheLineTable(hot)
+    }
+
+    /// The metric named `name` if it is on one of subscription `sub`'s plans, else nil (an
+    /// unknown metric, or one of other plans only). A name of 1 to 16 bytes is compared, as two
+    /// words, with the names of the subscription's own metrics (one to a few), which costs less
+    /// than hashing it for `metricIndex`; any other name, or a catalog of over 64 metrics, is
+    /// looked up there.
+    @inline(__always) func metric(of sub: Int, named name: UnsafeRawBufferPointer) -> Int? {
+        let n = name.count
+        guard wideMetrics == nil, n > 0, n <= 16 else {
+            guard let m = metricIndex.find(name, hash: ByteKeyTable.hash(name)), hasMetric(sub, m) else { return nil }
+            return m
+        }
+        let w = ByteKeyTable.words(name)
+        var bits = hot[sub].metrics
+        while bits != 0 {
+            let m = bits.trailingZeroBitCount
+            if metricWords[m].length == n && metricWords[m].words == w { return m }
+            bits &= bits - 1
+        }
+        return nil
     }
 
     @inline(__always) func hasMetric(_ sub: Int, _ metric: Int) -> Bool {

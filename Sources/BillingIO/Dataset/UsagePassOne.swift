@@ -122,8 +122,7 @@ final class UsagePassOne {
         let id = batch.bytes(k, .id)
         guard Identifier.isValid(id) else { return "malformed event_id" }
         guard sub >= 0 else { return "unknown subscription" }
-        let metricBytes = UnsafeRawBufferPointer(batch.bytes(k, .metric))
-        guard let metric = lookup.metricIndex.find(metricBytes, hash: ByteKeyTable.hash(metricBytes)), lookup.hasMetric(sub, metric) else {
+        guard let metric = lookup.metric(of: sub, named: UnsafeRawBufferPointer(batch.bytes(k, .metric))) else {
             return "unknown metric for this subscription's plan"
         }
         guard let instant = Timestamp.instant(batch.bytes(k, .timestamp)) else { return "malformed timestamp" }
