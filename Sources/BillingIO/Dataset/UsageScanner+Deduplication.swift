@@ -87,7 +87,10 @@ extension UsageScanner {
     /// contribution could not record its sum, so ingest stops (no event names the problem alone;
     /// the error points at the header's `quantity`).
     func sumOverflow() -> DataError? {
-        guard let slot = sortedSlots.first(where: { accumulators[$0].tally.overflowed }) else { return nil }
+        // Sorting every slot is for the rare run that has one: the first in key order is named.
+        guard accumulators.contains(where: { $0.tally.overflowed }),
+            let slot = sortedSlots.first(where: { accumulators[$0].tally.overflowed })
+        else { return nil }
         let key = entry(slot).key
         return DataError(
             file: "usage.csv", line: 1, column: (parts.first?.worker.columns.quantity ?? 0) + 1, field: "quantity",
