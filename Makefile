@@ -10,6 +10,7 @@ SAMPLE ?= lifecycle
 CUSTOMERS ?= 100000
 EVENTS ?= 10000000
 SEED ?= 1
+BENCH_FLAGS ?=
 SECONDS ?= 60
 
 .PHONY: deps build run test golden replay bench hledger screenshots faults fuzz clean help
@@ -19,6 +20,7 @@ help:
 	@echo "make test                                               build and run every test"
 	@echo "make replay SAMPLE=lifecycle                            replay a sample's runs into samples/SAMPLE/ledger and out"
 	@echo "make bench [CUSTOMERS=100000] [EVENTS=10000000]         generate a dataset, time every stage against bare libcsv"
+	@echo "           [BENCH_FLAGS=--delete-first]                   (delete the last run's ledger first: room for the one-process run at 100M)"
 	@echo "make hledger [SAMPLE=lifecycle]                         check a sample's journal with Debian's hledger (total 0)"
 	@echo "make screenshots                                        render a document of each tax sample to out/screenshots/*.png"
 	@echo "make faults                                             kill or tear every write of the samples' runs; all must recover"
@@ -59,7 +61,7 @@ replay: build
 
 # Throughput and memory per stage on a generated dataset (kept in out/bench/ for the next run).
 bench: build
-	.build/release/billing-bench --customers $(CUSTOMERS) --events $(EVENTS) --seed $(SEED)
+	.build/release/billing-bench --customers $(CUSTOMERS) --events $(EVENTS) --seed $(SEED) $(BENCH_FLAGS)
 
 # Double-entry check by an independent tool: hledger from Debian's packages (not part of make test).
 hledger: replay

@@ -6,7 +6,7 @@ import BillingStages
 #endif
 
 let help = """
-    USAGE: billing-bench --customers N --events M [--seed S] [--dir DIR] [--no-wait]
+    USAGE: billing-bench --customers N --events M [--seed S] [--dir DIR] [--no-wait] [--delete-first]
 
     Generates a dataset with billing-gen (kept in DIR, default out/bench/N-M-S), runs each stage on
     a fresh ledger and prints wall time, CPU time (user, kernel), rows/s, MiB/s and peak RSS per
@@ -16,13 +16,17 @@ let help = """
 
     The last run's ledger is deleted when a run ends; ext4 creates files several times slower in
     the minutes after many were deleted, so a run started within 10 minutes of the last one waits
-    first, unless --no-wait is given (its figures then measure that).
+    first, unless --no-wait is given (its figures then measure that). The last run's ledger and
+    outputs are kept aside until the new run ends, unless --delete-first is given: then they are
+    deleted first (and the run waits after that), which leaves room for the one-process run on a
+    disk that cannot hold three ledgers (1M customers / 100M events here).
     """
 var options: [String: String] = ["--seed": "1"]
 var args = Array(CommandLine.arguments.dropFirst())
 if args.contains("--help") || args.contains("-h") { print(help); exit(0) }
 let wait = !args.contains("--no-wait")
-args.removeAll { $0 == "--no-wait" }
+let deleteFirst = args.contains("--delete-first")
+args.removeAll { $0 == "--no-wait" || $0 == "--delete-first" }
 while args.count >= 2 { options[args.removeFirst()] = args.removeFirst() }
 guard args.isEmpty, let customers = options["--customers"].flatMap({ Int($0) }), let events = options["--events"].flatMap({ Int($0) }),
     let seed = options["--seed"].flatMap({ UInt64($0) })
@@ -33,5 +37,5 @@ else {
 let dir = options["--dir"] ?? "out/bench/\(customers)-\(events)-\(seed)"
 let bin = FileSystem.parent(CommandLine.arguments[0])
 exit(CommandLineTool(name: "billing-bench", summary: help).run {
-    try Benchmark.run(customers: customers, events: events, seed: seed, dir: dir, bin: bin, wait: wait)
+    try Benchmark.run(customers: customers, events: events, seed: seed, dir: dir, bin: bin, wait: wait, deleteFirst: deleteFirst)
 })
