@@ -27,6 +27,7 @@ public enum IngestStage {
         let runFolderExisted = FileSystem.isDirectory(config.runFolder)
         var counted = 0
         var scanner: UsageScanner?
+        var datasetFiles: Background<[(name: String, text: String)]>?
         if FileSystem.exists(usagePath) {
             let scanning = try UsageScanner(
                 catalog: catalog, settings: config.settings, window: config.window, committed: committed, endedOn: endedOn,
@@ -41,7 +42,10 @@ public enum IngestStage {
             }
             PhaseClock.mark("usage pass 1")
             try FileSystem.createDirectory(config.ingestFolder)
-            try scanning.deduplicate(idsBase: base)
+            try scanning.countPartitions(idsBase: base)
+            // Pass 2's merge works on one core: the normalised dataset is rendered on the other.
+            datasetFiles = Background { NormalizedDataset.files(catalog) }
+            try scanning.mergeCounts(idsBase: base)
             PhaseClock.mark("usage pass 2")
             usage = scanning.summary
             counted = scanning.counted
@@ -65,7 +69,7 @@ public enum IngestStage {
             try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
         }
         PhaseClock.mark("usage write")
-        for (name, text) in NormalizedDataset.files(catalog) {
+        for (name, text) in datasetFiles?.value() ?? NormalizedDataset.files(catalog) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
         }
         try FileSystem.replace(

@@ -23,10 +23,18 @@ extension UsageScanner {
     /// Pass 2: deduplicates and aggregates the spilled events one partition at a time (partitions
     /// spread over the cores, each worker with its own accumulators, merged at the end: every
     /// aggregation is order-free), writes the ids of the counted ones to `<base>.ids/` (one sorted
-    /// CSV per non-empty partition), and removes the spill.
+    /// CSV per non-empty partition), and removes the spill. `countPartitions` then `mergeCounts`.
     public func deduplicate(idsBase base: String) throws {
-        let folder = UsageStore.idsFolder(base)
-        let temp = folder + ".tmp"
+        try countPartitions(idsBase: base)
+        try mergeCounts(idsBase: base)
+    }
+
+    /// Pass 2's parallel part: every partition deduplicated and aggregated, by one worker per core,
+    /// and its ids files written to a temporary folder. Then a `sync` is started on another
+    /// thread, so that the disk writes the ids files while `mergeCounts` works on one core (its own
+    /// `sync` before the folder is renamed into place then has little left to wait for).
+    public func countPartitions(idsBase base: String) throws {
+        let temp = UsageStore.idsFolder(base) + ".tmp"
         try FileSystem.removeTree(temp)
         try FileSystem.createDirectory(temp)
         let workers = max(1, min(ProcessInfoLite.processors, 4))
@@ -43,6 +51,15 @@ extension UsageScanner {
             }
         }
         if let failure = results.lazy.compactMap({ $0?.failure }).first { throw failure }
+        passTwo = results
+        writeback = Background { FileSystem.startSync() }
+    }
+
+    /// Pass 2's serial part: the workers' accumulators merged into the scanner's, the sums checked
+    /// for overflow, and the ids folder synced and renamed into place.
+    public func mergeCounts(idsBase base: String) throws {
+        var results = passTwo
+        passTwo = []
         // Each worker's state is dropped once merged, and a slot's first set of values is taken
         // whole (no copy): the distinct values are held once more at most, not once per worker.
         // The first worker's slots are taken as they are (its numbering becomes the scanner's).
@@ -80,7 +97,10 @@ extension UsageScanner {
         }
         lateRejects.sort { $0.line < $1.line }
         if let error = sumOverflow() { throw StageFailure.data([error]) }
-        try FileSystem.replaceFolder(folder, with: temp)
+        _ = writeback?.value()
+        writeback = nil
+        let folder = UsageStore.idsFolder(base)
+        try FileSystem.replaceFolder(folder, with: folder + ".tmp")
     }
 
     /// The first accumulator, in key order, whose quantities add up past what its sum holds: the

@@ -38,6 +38,10 @@ public final class UsageScanner {
     /// small integers, so their memory is per distinct value, not per event.
     var valueIndex = ByteKeyTable()
     var slotValues: [Set<Int32>] = []
+    /// Pass 2's workers' results, between `countPartitions` and `mergeCounts`, and the `sync`
+    /// started after the first.
+    var passTwo: [PassTwo?] = []
+    var writeback: Background<Void>?
     /// The folder of pass 1's spills, one subfolder per part.
     let scratch: String
     let workers: Int
