@@ -407,7 +407,8 @@ struct UsageDedupStructuresTests {
         a.add(quantity: 500_000_000, at: Timestamp.Instant(seconds: 100, nanos: 0), order: 7, value: nil)
         var aggregates: [UInt8] = [], values: [UInt8] = []
         UsageStore.render(
-            (UsageKey(subscriptionID: "S1", metric: "api_calls", period: period), a, ["u,1", "u2"]), aggregates: &aggregates, values: &values)
+            (UsageKey(subscriptionID: "S1", metric: "api_calls", period: period), a, [Array("u,1".utf8)[...], Array("u2".utf8)[...]]),
+            aggregates: &aggregates, values: &values)
         UsageStore.render(
             (UsageKey(subscriptionID: "=S2", metric: "users", period: period), UsageAccumulator(), []), aggregates: &aggregates, values: &values)
         #expect(String(decoding: aggregates, as: UTF8.self) == """
@@ -420,6 +421,22 @@ struct UsageDedupStructuresTests {
             S1,api_calls,2026-11-01,2026-12-01,u2
 
             """)
+    }
+
+    /// A contribution's distinct values are in the order of their text. ASCII values, compared as
+    /// bytes: "B" (0x42) before every lower-case one, "a" before "a b" (a prefix first), "a b"
+    /// before "aa" (a space, 0x20, before "a", 0x61). With other letters, as text: "f" (U+0066)
+    /// before "é" (U+00E9), and "é" precomposed (bytes C3 A9) and as "e" with a combining accent
+    /// (65 CC 81) are equal as text, so their bytes decide: the combining form first. Given in the
+    /// other order, so that a sort that kept ties as given would fail.
+    @Test func distinctValuesInTextOrder() {
+        func sorted(_ texts: [String]) -> [String] {
+            UsageScanner.sortedValues(texts.map { Array($0.utf8)[...] }).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(sorted(["b", "aa", "a b", "a", "B"]) == ["B", "a", "a b", "aa", "b"])
+        let precomposed = "\u{E9}", combining = "e\u{301}"
+        let result = UsageScanner.sortedValues(["f", precomposed, combining, "e"].map { Array($0.utf8)[...] }).map(Array.init)
+        #expect(result == [Array("e".utf8), Array("f".utf8), [0x65, 0xCC, 0x81], [0xC3, 0xA9]])
     }
 
     /// A reject's row written from the bytes read is the row of the `UsageReject` it stands for:

@@ -1,6 +1,10 @@
 import BillingCore
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Streams `usage.csv` and sorts every row into accepted, rejected (with a reason), deferred
 /// (after the run window), trial or duplicate (SPEC §5, §8), aggregating the accepted ones.
 ///
@@ -69,16 +73,42 @@ public final class UsageScanner {
     /// The slots holding counted events, in key order (slots sort by their packed key:
     /// subscriptions, metrics and periods are each indexed in sorted order).
     public var sortedSlots: [Int] {
-        slotPacked.indices.filter { accumulators[$0].count > 0 }.sorted { slotPacked[$0] < slotPacked[$1] }
+        // Sorted with their keys beside them: comparing through `slotPacked` missed the caches.
+        var order: [(key: Int, slot: Int)] = []
+        order.reserveCapacity(slotPacked.count)
+        for slot in slotPacked.indices where accumulators[slot].count > 0 { order.append((slotPacked[slot], slot)) }
+        order.sort { $0.key < $1.key }
+        return order.map(\.slot)
     }
 
-    /// A slot's key, aggregation state and sorted distinct values.
-    public func entry(_ slot: Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String]) {
+    /// A slot's key, aggregation state and distinct values (their bytes, see `sortedValues`).
+    public func entry(_ slot: Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [ArraySlice<UInt8>]) {
         let (sub, metric, start) = lookup.unpack(slotPacked[slot])
         let key = UsageKey(
             subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric],
             period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: slotEnds[slot])))
-        return (key, accumulators[slot], slotValues[slot].map { String(decoding: valueIndex.key(Int($0)), as: UTF8.self) }.sorted())
+        return (key, accumulators[slot], UsageScanner.sortedValues(slotValues[slot].map { valueIndex.key(Int($0)) }))
+    }
+
+    /// Distinct values (valid UTF-8) in the order of their text (`String`'s `<`), and values equal
+    /// as text but not as bytes (canonically equivalent, such as a precomposed letter and the same
+    /// letter with a combining accent) in the order of their bytes, so that the order never depends
+    /// on a set's. Values of ASCII bytes alone, nearly all, are compared as bytes without building
+    /// their text: for them the two orders are the same.
+    static func sortedValues(_ values: [ArraySlice<UInt8>]) -> [ArraySlice<UInt8>] {
+        func bytesPrecede(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    let common = min(a.count, b.count)
+                    let c = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                    return c != 0 ? c < 0 : a.count < b.count
+                }
+            }
+        }
+        if values.allSatisfy({ $0.allSatisfy { $0 < 0x80 } }) { return values.sorted(by: bytesPrecede) }
+        return values.map { (text: String(decoding: $0, as: UTF8.self), bytes: $0) }
+            .sorted { $0.text != $1.text ? $0.text < $1.text : bytesPrecede($0.bytes, $1.bytes) }
+            .map(\.bytes)
     }
 
     // MARK: Pass 1

@@ -33,7 +33,7 @@ public enum UsageStore {
     /// millions of aggregates, and the values file grows with the distinct values of
     /// `unique_count` metrics. `entry` is called from several threads and must only read.
     public static func write(
-        base: String, count: Int, entry: @escaping @Sendable (Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [String])
+        base: String, count: Int, entry: @escaping @Sendable (Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [ArraySlice<UInt8>])
     ) throws {
         try FileSystem.replace(base + ".values.csv") { emitValues in
             try FileSystem.replace(base + ".csv") { emitAggregates in
@@ -57,7 +57,9 @@ public enum UsageStore {
     /// Appends one entry's aggregates row, and a values row per distinct value. Numbers and dates
     /// are written as bytes (`ExactDecimal.appendNormalized`, `CivilDate.appendDescription`): a
     /// month's contribution has a row per subscription, metric and period.
-    static func render(_ e: (key: UsageKey, accumulator: UsageAccumulator, values: [String]), aggregates: inout [UInt8], values: inout [UInt8]) {
+    static func render(
+        _ e: (key: UsageKey, accumulator: UsageAccumulator, values: [ArraySlice<UInt8>]), aggregates: inout [UInt8], values: inout [UInt8]
+    ) {
         func q(_ v: Int128?) {
             if let v { ExactDecimal.appendNormalized(units: v, scale: UsageAccumulator.scale, to: &aggregates) }
         }
@@ -87,7 +89,7 @@ public enum UsageStore {
         for v in e.values {
             values += aggregates[keyStart..<keyEnd]
             values.append(UInt8(ascii: ","))
-            CSVWriter.appendCell(v, to: &values)
+            v.withUnsafeBufferPointer { CSVWriter.appendCell(bytes: $0, to: &values) }
             values.append(UInt8(ascii: "\n"))
         }
     }
