@@ -7,7 +7,8 @@ import Dispatch
 
 extension UsageScanner {
     /// Pass 1: reads the header, splits the rest of the file at line breaks into one part per
-    /// worker, and reads the parts at once, each into its own spill.
+    /// worker, and reads the parts at once, each into its own spill; a worker that has finished
+    /// its part takes over half of what another has left, as a new part (`UsagePartBoard`).
     ///
     /// A part is only known to start on a record once the part before it has been read up to it:
     /// a line break inside a quoted field is not one. So the parts are then taken in order: the
@@ -23,15 +24,16 @@ extension UsageScanner {
         for k in 1..<workers {
             if let s = try UsageScanner.lineStart(path, from: size * k / workers), s > starts.last!, s < size { starts.append(s) }
         }
-        let workers = try starts.indices.map { k in
-            try UsagePassOne(
-                lookup: lookup, columns: columns, path: path, start: starts[k], end: k + 1 < starts.count ? starts[k + 1] : Int.max,
-                spill: FileSystem.join(scratch, "part-\(k)"))
+        let (lookup, scratch) = (lookup, scratch)
+        let makePart = { (start: Int, end: Int, k: Int) in
+            try UsagePassOne(lookup: lookup, columns: columns, path: path, start: start, end: end, spill: FileSystem.join(scratch, "part-\(k)"))
         }
-        nonisolated(unsafe) let all = workers
-        DispatchQueue.concurrentPerform(iterations: all.count) { k in
-            do { try all[k].read(upTo: all[k].end) } catch { all[k].failure = error }
-        }
+        let first = try starts.indices.map { k in try makePart(starts[k], k + 1 < starts.count ? starts[k + 1] : Int.max, k) }
+        let board = UsagePartBoard(
+            workers: first, path: path, size: size, step: partStep, minimumTakeOver: minimumTakeOver, maximumParts: 4 * first.count,
+            makePart: makePart)
+        DispatchQueue.concurrentPerform(iterations: first.count) { k in board.run(k) }
+        let workers = board.all
         if let failure = workers[0].failure { throw failure }
         var taken = [(worker: workers[0], lineOffset: 0)]
         for next in workers.dropFirst() {

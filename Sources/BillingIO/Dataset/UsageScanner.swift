@@ -46,6 +46,11 @@ public final class UsageScanner {
     /// started after the first.
     var passTwo: [PassTwo?] = []
     var writeback: Background<Void>?
+    /// Pass 1 reads its parts `partStep` bytes at a time, and a worker with nothing left takes
+    /// over half of a part with at least `minimumTakeOver` bytes unread (`UsagePartBoard`): 8 MiB
+    /// is about a tenth of a second of one worker's time, more than making a part costs.
+    var partStep = 2 << 20
+    var minimumTakeOver = 8 << 20
     /// The folder of pass 1's spills, one subfolder per part.
     let scratch: String
     let workers: Int
