@@ -41,6 +41,7 @@ public enum IngestStage {
                 throw error
             }
             PhaseClock.mark("usage pass 1")
+            PhaseClock.note("usage pass 1 read \(scanning.partCount) parts")
             try FileSystem.createDirectory(config.ingestFolder)
             try scanning.countPartitions(idsBase: base)
             // Pass 2's merge works on one core: the normalised dataset is rendered on the other.

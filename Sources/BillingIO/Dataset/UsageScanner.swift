@@ -58,6 +58,9 @@ public final class UsageScanner {
     /// numbers of its interned values.
     var parts: [(worker: UsagePassOne, lineOffset: Int, values: [Int32])] = []
 
+    /// The parts of `usage.csv` pass 1 counted (one per worker, and those taken over).
+    public var partCount: Int { parts.count }
+
     /// One event's quantity when the file has no `quantity` (1, in units of 10^−9).
     static let one: Int128 = Int128(1) * pow10(UsageAccumulator.scale)
 

@@ -19,6 +19,12 @@ public enum PhaseClock {
     /// Starts timing from now (the first phase's start).
     public static func start() { last = now() }
 
+    /// Prints `note` (a fact about the phase just timed, such as how its work was split).
+    public static func note(_ note: String) {
+        guard enabled else { return }
+        Console.error("note: \(note)")
+    }
+
     /// Prints the milliseconds since the previous mark (or the first use) under `phase`.
     public static func mark(_ phase: String) {
         guard enabled else { return }
