@@ -1,5 +1,6 @@
 import BillingCore
 import BillingIO
+import Dispatch
 
 /// `billing-invoice`: compares the rated items with the lines the ledger already issued and
 /// issues only the difference, as documents (one per customer per issue date), in one ledger
@@ -57,25 +58,30 @@ public enum InvoiceStage {
         var events = try ledger.eventFeed()
         // Documents are rendered in batches on another thread (their files; their rows of the
         // register, line index, tax register and status log; their events, numbered ahead; their
-        // audit entries, short of the chain) while this one writes the previous batch's files
+        // audit entries, short of the chain) while this one writes an earlier batch's files
         // (creating files in one folder is serial in the kernel anyway) and chains its audit
-        // entries: memory holds two batches of renderings, never the whole month's.
+        // entries. Batches are rendered one at a time, up to `ahead` batches ahead of the one
+        // being written, so that neither thread waits for the other whenever a batch happens to
+        // take one of them longer: memory holds a few batches of renderings (about 5 MB each),
+        // never the whole month's.
         let batches = stride(from: 0, to: documents.count, by: 512).map { $0..<min($0 + 512, documents.count) }
         var eventsFrom = [events.nextSeq]
         for range in batches { eventsFrom.append(eventsFrom.last! + documents[range].reduce(0) { $0 + RenderedBatch.eventCount($1) }) }
+        let renderer = DispatchQueue(label: "invoice-render")
         func render(_ k: Int) -> Background<RenderedBatch> {
             let batch = Array(documents[batches[k]]), feed = events, seq = eventsFrom[k]
-            return Background { RenderedBatch(batch, feed: feed, eventsFrom: seq) }
+            return Background(on: renderer) { RenderedBatch(batch, feed: feed, eventsFrom: seq) }
         }
-        var upcoming = batches.isEmpty ? nil : render(0)
+        let ahead = 4
+        var upcoming = (0..<min(ahead, batches.count)).map(render)
         // Every document's three paths go to the commit's intent list at once, while the first
         // batch renders: one synced append, not one per batch.
         try commit.declareAhead(documents.flatMap(files))
         var start = 0
         for (k, range) in batches.enumerated() {
             let batch = documents[range]
-            let rendered = upcoming!.value()
-            upcoming = k + 1 < batches.count ? render(k + 1) : nil
+            let rendered = upcoming.removeFirst().value()
+            if k + ahead < batches.count { upcoming.append(render(k + ahead)) }
             start += batch.count
             try commit.add(zip(batch, rendered.documents).flatMap { d, r in zip(files(of: d), [r.json, r.text, r.html]).map { ($0, $1) } })
             events.add(rendered.events)

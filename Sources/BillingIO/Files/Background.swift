@@ -8,9 +8,10 @@ public final class Background<T: Sendable>: @unchecked Sendable {
     /// Written once by the worker before `done` is signalled, read only after waiting on it.
     private var result: T?
 
-    /// Starts `work` on a global queue.
-    public init(_ work: @escaping @Sendable () -> T) {
-        DispatchQueue.global().async {
+    /// Starts `work` on `queue` (a global one by default; a serial one runs its works one at a
+    /// time, in the order they were started).
+    public init(on queue: DispatchQueue = .global(), _ work: @escaping @Sendable () -> T) {
+        queue.async {
             self.result = work()
             self.done.signal()
         }
