@@ -9,12 +9,16 @@ public enum RateStage {
     ///   in one process.
     public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
         PhaseClock.start()
-        let context = try StageContext(config, writesLedger: false, catalogs: catalogs)
+        // The usage counted so far is read while the catalog is parsed on another core.
+        var usageRead: Result<UsageState, Error>?
+        let context = try StageContext(config, writesLedger: false, catalogs: catalogs) { ledger in
+            usageRead = Result { try StageContext.usage(config, ledger: ledger) }
+        }
         let items: [ChargeItem]
         do {
             let since = try context.since()
             let endedOn = try context.dunningEnds()
-            let usage = try context.usage()
+            let usage = try usageRead!.get()
             PhaseClock.mark("read usage and ledger")
             // Slices of the subscriptions are rated on every core and joined in order; the first
             // error in subscription order is the one reported, as in a run on one core.

@@ -11,13 +11,33 @@ struct StageContext {
     let headers: [String: [String]]
 
     /// - Parameter catalogs: where to read the catalog through, when the stages run in one process.
-    init(_ config: PipelineConfig, writesLedger: Bool, catalogs: CatalogCache? = nil) throws {
+    ///   `alongside`, for a stage that does not write the ledger, gets the ledger as soon as it is
+    ///   open (locked, a killed commit redone) and runs while the catalog is parsed on another
+    ///   core; it must not need the catalog, and is not called if the ledger cannot be opened. The
+    ///   catalog's errors still come first, then the ledger's. A stage that writes the ledger opens
+    ///   it (creating it, the first time) only once the catalog is read.
+    init(
+        _ config: PipelineConfig, writesLedger: Bool, catalogs: CatalogCache? = nil, alongside: ((Ledger) -> Void)? = nil
+    ) throws {
+        precondition(alongside == nil || !writesLedger, "a stage that writes the ledger opens it after the catalog is read")
         self.config = config
-        guard FileSystem.exists(FileSystem.join(config.ingestFolder, "customers.csv")) else {
-            throw StageFailure.io("\(config.ingestFolder): no ingest output for \(config.period); run billing-ingest first")
+        let folder = config.ingestFolder
+        guard FileSystem.exists(FileSystem.join(folder, "customers.csv")) else {
+            throw StageFailure.io("\(folder): no ingest output for \(config.period); run billing-ingest first")
         }
-        self.catalog = try catalogs?.catalog(folder: config.ingestFolder) ?? NormalizedDataset.read(folder: config.ingestFolder)
-        self.ledger = try Ledger(folder: config.ledger, create: writesLedger)
+        // The cache is used by this parse alone until it is waited for.
+        nonisolated(unsafe) let cache = catalogs
+        let parse: @Sendable () throws -> Catalog = { try cache?.catalog(folder: folder) ?? NormalizedDataset.read(folder: folder) }
+        if let alongside {
+            let parsing = Background { Result { try parse() } }
+            let opened = Result { try Ledger(folder: config.ledger, create: false) }
+            if case .success(let ledger) = opened { alongside(ledger) }
+            self.catalog = try parsing.value().get()
+            self.ledger = try opened.get()
+        } else {
+            self.catalog = try parse()
+            self.ledger = try Ledger(folder: config.ledger, create: writesLedger)
+        }
         var headers: [String: [String]] = [:]
         let columnsPath = FileSystem.join(config.ingestFolder, "columns.json")
         if FileSystem.exists(columnsPath), case .object(let files) = try JSONParser.parse(try FileSystem.read(columnsPath), file: columnsPath).value {
@@ -50,13 +70,13 @@ struct StageContext {
 
     /// Where ingest put this run's usage contribution, and the number of contributions the ledger
     /// had when it was computed.
-    var pendingUsageBase: String { FileSystem.join(config.ingestFolder, "usage_contribution") }
+    static func pendingUsageBase(_ config: PipelineConfig) -> String { FileSystem.join(config.ingestFolder, "usage_contribution") }
 
-    /// All usage counted so far: every contribution in the ledger, plus this run's if it is not
-    /// committed yet.
-    func usage() throws -> UsageState {
+    /// All usage counted so far: every contribution in `ledger`, plus this run's if it is not
+    /// committed yet. Needs no catalog (rate reads it while the catalog is parsed).
+    static func usage(_ config: PipelineConfig, ledger: Ledger) throws -> UsageState {
         var bases = try UsageStore.committed(ledger: ledger.folder)
-        if try pendingUsage() != nil { bases.append(pendingUsageBase) }
+        if try pendingUsage(config, ledger: ledger) != nil { bases.append(pendingUsageBase(config)) }
         // The distinct values are counted on another core while the aggregates are read.
         let paths = bases.map { $0 + ".values.csv" }
         let counting = Background { Result { try UsageDistinctValues.count(paths: paths) } }
@@ -69,7 +89,11 @@ struct StageContext {
     /// This run's usage contribution if the ledger does not hold it yet: the number it gets and its
     /// event count. An ingest output computed against an older ledger is refused rather than
     /// counted twice.
-    func pendingUsage() throws -> (number: Int, base: String, events: Int)? {
+    func pendingUsage() throws -> (number: Int, base: String, events: Int)? { try StageContext.pendingUsage(config, ledger: ledger) }
+
+    /// `pendingUsage` of `ledger`.
+    static func pendingUsage(_ config: PipelineConfig, ledger: Ledger) throws -> (number: Int, base: String, events: Int)? {
+        let pendingUsageBase = pendingUsageBase(config)
         let committed = try UsageStore.committed(ledger: ledger.folder)
         let basePath = FileSystem.join(config.ingestFolder, "usage_base.json")
         guard FileSystem.exists(basePath) else { return nil }

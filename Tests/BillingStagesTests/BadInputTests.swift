@@ -294,3 +294,33 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         return []
     }
 }
+
+/// Rate reads the usage counted so far while the catalog is parsed on another core; what either
+/// read finds wrong is reported as when they ran one after the other: the catalog first.
+@Suite struct RateReadOrderTests {
+    /// After ingest, the ingest output's `usage_base.json` is made unreadable: rate stops on it.
+    /// With `customers.csv` of the output also given an unknown country, rate stops on the
+    /// catalog's error instead, as it did when the catalog was read first.
+    @Test func theCatalogsErrorComesFirst() throws {
+        let dir = try TestSupport.workspace()
+        let config = try TestSupport.config(dir)
+        try IngestStage.run(config)
+        try TestSupport.write(config.ingestFolder + "/usage_base.json", "not JSON")
+        #expect(try rateFailure(config) == "\(config.ingestFolder)/usage_base.json:1:1: json: invalid literal (not JSON)")
+        let customers = config.ingestFolder + "/customers.csv"
+        try TestSupport.write(customers, try TestSupport.read(customers).replacingFirst("Blue Harbor LLC,US", with: "Blue Harbor LLC,XX"))
+        // The error names the user's file and line, which the normalised row carries.
+        #expect(try rateFailure(config) == dir + "/dataset/customers.csv:2:3: country: unknown ISO 3166-1 alpha-2 country code (XX)")
+    }
+
+    /// The first line of the failure rate raises.
+    func rateFailure(_ config: PipelineConfig) throws -> String {
+        do { try RateStage.run(config) } catch let StageFailure.data(errors) {
+            return errors.first?.description ?? "(no error)"
+        } catch {
+            return "\(error)"
+        }
+        Issue.record("rate accepted a broken ingest output")
+        return ""
+    }
+}
