@@ -37,9 +37,15 @@ public enum InvoiceStage {
             !touched.contains(number) && !(receipts[number] ?? []).contains { $0.date <= date }
         }
         PhaseClock.mark("read ledger and items")
-        let documents = try DocumentBuilder(settings: config.settings).build(
-            items: pending, window: config.window, customers: context.catalog.customers, issued: issued, balances: &balances,
-            invoiceTotals: totals, voidable: voidable)
+        // Each document's draft (its lines sorted, its tax) depends on its own items alone: drafts
+        // are made on every core, then numbered in order on this one. The first error in
+        // numbering order is the one thrown, as in a serial build.
+        let builder = DocumentBuilder(settings: config.settings)
+        let customers = context.catalog.customers
+        let drafts = try DocumentDraft.groups(items: pending, window: config.window).parallelMapSlices { slice in
+            Result { () throws(ArithmeticOverflow) in try slice.map { g throws(ArithmeticOverflow) in try builder.draft(g, customers: customers) } }
+        }.flatMap { try $0.get() }
+        let documents = try builder.build(drafts: drafts, issued: issued, balances: &balances, invoiceTotals: totals, voidable: voidable)
 
         PhaseClock.mark("build documents")
         let commit = ledger.newCommit()

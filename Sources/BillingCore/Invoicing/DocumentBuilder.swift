@@ -25,6 +25,8 @@ public struct DocumentBuilder: Sendable {
         return prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
+    /// Builds the documents of `items` (their drafts made one after another, then numbered).
+    ///
     /// - Parameters:
     ///   - invoiceTotals: the totals of invoices issued before, by number.
     ///   - voidable: whether an invoice is still unpaid and could not have been collected by the
@@ -33,31 +35,31 @@ public struct DocumentBuilder: Sendable {
         items: [ChargeItem], window: DateRange, customers: [String: Customer], issued: [IssuedItem], balances: inout LedgerBalances,
         invoiceTotals: [String: Money] = [:], voidable: (String, CivilDate) -> Bool = { _, _ in false }
     ) throws(ArithmeticOverflow) -> [Document] {
+        let drafts = try DocumentDraft.groups(items: items, window: window).map { g throws(ArithmeticOverflow) in try draft(g, customers: customers) }
+        return try build(drafts: drafts, issued: issued, balances: &balances, invoiceTotals: invoiceTotals, voidable: voidable)
+    }
+
+    /// Numbers `drafts` (in the order of `DocumentDraft.groups`) into documents: each series
+    /// continues from `balances`, a credit note adds to its customer's credit balance (or voids
+    /// the one unpaid invoice it reverses whole), and an invoice uses that balance.
+    public func build(
+        drafts: [DocumentDraft], issued: [IssuedItem], balances: inout LedgerBalances,
+        invoiceTotals: [String: Money] = [:], voidable: (String, CivilDate) -> Bool = { _, _ in false }
+    ) throws(ArithmeticOverflow) -> [Document] {
         var invoiceTotals = invoiceTotals
-        struct GroupKey: Hashable, Comparable {
-            var date: CivilDate
-            var customer: String
-            static func < (a: GroupKey, b: GroupKey) -> Bool { (a.date, a.customer) < (b.date, b.customer) }
-        }
-        var groups: [GroupKey: [ChargeItem]] = [:]
-        for item in items where item.amount.minorUnits != 0 {
-            groups[GroupKey(date: ItemDiff.issueDate(of: item, window: window), customer: item.customerID), default: []].append(item)
-        }
         // Issued lines by subscription, including this run's documents as they are built.
         var issuedSoFar: [String: [IssuedItem]] = Dictionary(grouping: issued, by: \.item.subscriptionID)
         var documents: [Document] = []
-        for key in groups.keys.sorted() {
-            let customer = customers[key.customer]!
-            let lines = groups[key]!.sorted {
-                ($0.subscriptionID, $0.period, $0.kind, $0.planID, $0.metric) < ($1.subscriptionID, $1.period, $1.kind, $1.planID, $1.metric)
-            }
+        documents.reserveCapacity(drafts.count)
+        for draft in drafts {
+            let customer = draft.customer
+            let lines = draft.lines
+            let tax = draft.tax
             let currency = customer.currency
-            let tax = try TaxCalculator.compute(
-                lines: lines.map { ($0.amount, $0.tax) }, currency: currency, basis: settings.taxBasis,
-                rounding: settings.taxRounding, inclusive: settings.taxInclusive)
             let type: DocumentType = tax.total.minorUnits < 0 ? .creditNote : .invoice
             let number: String
-            var credit = balances.creditBalance[customer.id] ?? .zero(currency)
+            let balance = balances.creditBalance[customer.id]
+            var credit = balance ?? .zero(currency)
             var creditApplied = Money.zero(currency)
             var amountDue = Money.zero(currency)
             var references: [String] = []
@@ -75,7 +77,7 @@ public struct DocumentBuilder: Sendable {
                 number = DocumentBuilder.number(prefix: settings.creditNotePrefix, balances.creditNoteCount)
                 references = Self.references(for: lines, in: issuedSoFar)
                 if references.count == 1, let total = invoiceTotals[references[0]], total.minorUnits == -tax.total.minorUnits,
-                    customer.paymentMethod == nil, voidable(references[0], key.date)
+                    customer.paymentMethod == nil, voidable(references[0], draft.issueDate)
                 {
                     voids = references[0]
                     notes.append("Credit note for \(references[0]), which is void")
@@ -84,12 +86,12 @@ public struct DocumentBuilder: Sendable {
                     if !references.isEmpty { notes.append("Credit note for \(references.joined(separator: ", "))") }
                 }
             }
-            balances.creditBalance[customer.id] = credit
-            let treatments = Set(lines.map(\.tax.treatment))
-            for t in [TaxTreatment.exempt, .reverseCharge] where treatments.contains(t) { notes.append(t.note!) }
-            let due = type == .invoice && customer.paymentMethod == nil ? key.date.adding(days: settings.paymentTermsDays) : key.date
+            // A customer with no balance and none now keeps no entry (absent is zero).
+            if balance != nil || credit.minorUnits != 0 { balances.creditBalance[customer.id] = credit }
+            notes += draft.treatmentNotes
+            let due = type == .invoice && customer.paymentMethod == nil ? draft.issueDate.adding(days: settings.paymentTermsDays) : draft.issueDate
             documents.append(Document(
-                number: number, type: type, issueDate: key.date, dueDate: due, currency: currency, seller: settings.seller,
+                number: number, type: type, issueDate: draft.issueDate, dueDate: due, currency: currency, seller: settings.seller,
                 customer: customer, lines: lines, tax: tax, creditApplied: creditApplied, amountDue: amountDue, notes: notes,
                 references: references, voids: voids))
             if type == .invoice && creditApplied.minorUnits == 0 { invoiceTotals[number] = tax.total }
