@@ -6,14 +6,18 @@ import Dispatch
 /// issues only the difference, as documents (one per customer per issue date), in one ledger
 /// commit: the document files, register rows, line index rows and audit entries.
 public enum InvoiceStage {
-    /// - Parameter catalogs: the pipeline's cache of the normalised dataset, if it runs the stages
-    ///   in one process.
-    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
+    /// - Parameters:
+    ///   - catalogs: the pipeline's cache of the normalised dataset, if it runs the stages in one
+    ///     process.
+    ///   - ratedItems: the items the pipeline's rate stage kept, if any.
+    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil, ratedItems: RatedItemsCache? = nil) throws {
         PhaseClock.start()
-        // Rate's items are parsed on another thread while the catalog is read: neither touches the
-        // ledger, and an error of either is reported in the order a serial run would meet it.
+        // Rate's items are parsed (or taken from the pipeline's rate stage) on another thread while
+        // the catalog is read: neither touches the ledger, and an error of either is reported in
+        // the order a serial run would meet it.
         let itemsPath = StageContext.itemsPath(config)
-        let itemsAhead = FileSystem.exists(itemsPath) ? Background { Result { try ItemsCSV.read(path: itemsPath).map(\.item) } } : nil
+        let itemsAhead = FileSystem.exists(itemsPath)
+            ? Background { Result { try ratedItems?.items(path: itemsPath) ?? ItemsCSV.read(path: itemsPath).map(\.item) } } : nil
         let context = try StageContext(config, writesLedger: true, catalogs: catalogs)
         guard let itemsAhead else {
             throw StageFailure.io("\(itemsPath): no rated items for \(config.period); run billing-rate first")

@@ -7,18 +7,22 @@ public enum Pipeline {
     public static func run(_ config: PipelineConfig) throws {
         // Rate, invoice, pay and report read the same normalised dataset: it is parsed once.
         let catalogs = CatalogCache()
+        // Rate's items go to the invoice stage without being parsed again.
+        let ratedItems = RatedItemsCache()
         for stage in config.stages {
             Console.error("== \(stage.rawValue) \(config.period)")
-            try runStage(stage, config, catalogs: catalogs)
+            try runStage(stage, config, catalogs: catalogs, ratedItems: ratedItems)
             FreedMemory.release()
         }
     }
 
-    public static func runStage(_ stage: StageName, _ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
+    public static func runStage(
+        _ stage: StageName, _ config: PipelineConfig, catalogs: CatalogCache? = nil, ratedItems: RatedItemsCache? = nil
+    ) throws {
         switch stage {
         case .ingest: try IngestStage.run(config)
-        case .rate: try RateStage.run(config, catalogs: catalogs)
-        case .invoice: try InvoiceStage.run(config, catalogs: catalogs)
+        case .rate: try RateStage.run(config, catalogs: catalogs, ratedItems: ratedItems)
+        case .invoice: try InvoiceStage.run(config, catalogs: catalogs, ratedItems: ratedItems)
         case .pay: try PayStage.run(config, catalogs: catalogs)
         case .report: try ReportStage.run(config, catalogs: catalogs)
         }

@@ -5,9 +5,11 @@ import BillingIO
 /// window (from `billing.since` on) and writes them to `OUTPUT/<period>/items.csv`. Reads the
 /// ledger (for `since` and dunning cancellations), writes nothing to it.
 public enum RateStage {
-    /// - Parameter catalogs: the pipeline's cache of the normalised dataset, if it runs the stages
-    ///   in one process.
-    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil) throws {
+    /// - Parameters:
+    ///   - catalogs: the pipeline's cache of the normalised dataset, if it runs the stages in one
+    ///     process.
+    ///   - ratedItems: where the pipeline keeps the items for its invoice stage.
+    public static func run(_ config: PipelineConfig, catalogs: CatalogCache? = nil, ratedItems: RatedItemsCache? = nil) throws {
         PhaseClock.start()
         // The usage counted so far is read while the catalog is parsed on another core.
         var usageRead: Result<UsageState, Error>?
@@ -31,7 +33,13 @@ public enum RateStage {
             throw StageFailure.data([context.error(at: e.source, field: e.field, e.problem, value: e.value)])
         }
         PhaseClock.mark("rate")
-        try FileSystem.replace(context.itemsPath, ItemsCSV.document(items))
+        let order = ItemsCSV.fileOrder(items)
+        let bytes = ItemsCSV.document(items, order: order)
+        // For the pipeline's invoice stage, the items as it would read them back are told on
+        // another core while the file is written.
+        let readBack = ratedItems.map { _ in Background { ItemsCSV.readBack(items, order: order) } }
+        try FileSystem.replace(context.itemsPath, bytes)
+        if let ratedItems, let readBack { ratedItems.keep(path: context.itemsPath, bytes: bytes, items: readBack.value()) }
         PhaseClock.mark("write items")
         Console.error("rate: \(items.count) items up to \(config.window.end)")
     }

@@ -4,7 +4,8 @@ import Testing
 @testable import BillingStages
 
 /// `billing-pipeline` hands the stages the catalog an earlier stage of the same process read
-/// (`CatalogCache`); each executable run alone reads it from the files. Both ways must write the
+/// (`CatalogCache`), and its invoice stage the items its rate stage wrote (`RatedItemsCache`);
+/// each executable run alone reads them from the files. Both ways must write the
 /// same bytes: every sample's runs, stage by stage with no cache, against `Pipeline.run`, the
 /// whole work folder (ledger and outputs) compared file by file.
 @Suite struct PipelineModeTests {
@@ -21,6 +22,19 @@ import Testing
         let expected = try TestSupport.snapshot(piped)
         #expect(expected.keys.contains { $0.hasSuffix("/items.csv") })
         #expect(try TestSupport.snapshot(alone) == expected)
+        // The stages again with the pipeline's caches given by hand: the invoice stage of every
+        // run takes rate's items from the cache (they are not parsed), and writes the same bytes.
+        let cached = TestSupport.tempFolder()
+        var runs = 0
+        let ratedItems = RatedItemsCache()
+        for run in try TestSupport.runs(sample) {
+            try TestSupport.write(cached + "/pipeline.json", template.replacingFirst("\"dataset\": \".\"", with: "\"dataset\": \"\(run.folder)\""))
+            let config = try TestSupport.config(cached, period: run.period)
+            for stage in config.stages { try Pipeline.runStage(stage, config, catalogs: CatalogCache(), ratedItems: ratedItems) }
+            runs += 1
+        }
+        #expect(ratedItems.hits == runs)
+        #expect(try TestSupport.snapshot(cached) == expected)
     }
 
     /// The same with usage: two months of `api_calls` (per unit) on Pro, the second with a late
