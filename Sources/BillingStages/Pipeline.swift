@@ -13,6 +13,8 @@ public enum Pipeline {
             Console.error("== \(stage.rawValue) \(config.period)")
             try runStage(stage, config, catalogs: catalogs, ratedItems: ratedItems)
             FreedMemory.release()
+            if stage == .ingest { FreedMemory.mapLargeBlocks(atLeast: 256 << 10) }
+            PhaseClock.note("resident after \(stage.rawValue), freed memory returned: \(PhaseClock.residentMiB()) MiB")
         }
     }
 

@@ -11,10 +11,27 @@
 /// every arena. Swift's Glibc module does not declare it, so it is looked up by name.
 public enum FreedMemory {
     private typealias Trim = @convention(c) (Int) -> Int32
+    private typealias Option = @convention(c) (Int32, Int32) -> Int32
 
     /// Returns free heap pages to the kernel; does nothing where `malloc_trim` is not found.
     public static func release() {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
         _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
+
+    /// Has glibc map every block of at least `bytes` on its own, and unmap it when it is freed,
+    /// from now on; does nothing where `mallopt` is not found.
+    ///
+    /// glibc starts by mapping blocks of 128 KiB and more, and raises that bar (up to 32 MiB) each
+    /// time such a block is freed, so that later large blocks come from the heap. Within one stage
+    /// that saves mapping the same tables again and again (ingest's pass 2 takes its tables for
+    /// each of 256 partitions). Across the stages of `billing-pipeline` it leaves a later stage's
+    /// large arrays in heap pages among the long-lived catalog, pages `malloc_trim` cannot return
+    /// while one small block in them lives: the process's peak grew with the events an earlier
+    /// stage had read.
+    public static func mapLargeBlocks(atLeast bytes: Int32) {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>
+        _ = unsafeBitCast(symbol, to: Option.self)(mmapThreshold, bytes)
     }
 }

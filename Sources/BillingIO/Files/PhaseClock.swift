@@ -32,7 +32,20 @@ public enum PhaseClock {
         Console.error("timing: \(phase) \(n - last) ms")
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        Console.error("peak: \(phase) \(usage.ru_maxrss / 1024) MiB")
+        Console.error("peak: \(phase) \(usage.ru_maxrss / 1024) MiB (resident now \(residentMiB()) MiB)")
         last = n
+    }
+
+    /// The process's resident memory now, in MiB (from `/proc/self/statm`; 0 where it is not).
+    public static func residentMiB() -> Int {
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var text = [UInt8](repeating: 0, count: 128)
+        let n = text.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        // "size resident shared ..." in pages.
+        let fields = text[..<max(0, n)].split(separator: 0x20)
+        guard fields.count > 1, let pages = Int(String(decoding: fields[1], as: UTF8.self)) else { return 0 }
+        return (pages * Int(sysconf(Int32(_SC_PAGESIZE)))) >> 20
     }
 }
