@@ -25,10 +25,9 @@ public enum FreedMemory {
     /// glibc starts by mapping blocks of 128 KiB and more, and raises that bar (up to 32 MiB) each
     /// time such a block is freed, so that later large blocks come from the heap. Within one stage
     /// that saves mapping the same tables again and again (ingest's pass 2 takes its tables for
-    /// each of 256 partitions). Across the stages of `billing-pipeline` it leaves a later stage's
-    /// large arrays in heap pages among the long-lived catalog, pages `malloc_trim` cannot return
-    /// while one small block in them lives: the process's peak grew with the events an earlier
-    /// stage had read.
+    /// each of 256 partitions). Across the stages of `billing-pipeline`, once ingest has raised it,
+    /// later stages' large arrays come from the heap, where what they free stays resident until
+    /// the stage ends: the process's peak grew with the events ingest had read (decision 53).
     public static func mapLargeBlocks(atLeast bytes: Int32) {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>
