@@ -20,9 +20,9 @@ public enum PhaseClock {
     public static func start() { last = now() }
 
     /// Prints `note` (a fact about the phase just timed, such as how its work was split).
-    public static func note(_ note: String) {
+    public static func note(_ note: @autoclosure () -> String) {
         guard enabled else { return }
-        Console.error("note: \(note)")
+        Console.error("note: \(note())")
     }
 
     /// Prints the milliseconds since the previous mark (or the first use) under `phase`.
