@@ -49,3 +49,49 @@ struct UsageLookupTests {
         for name in ["other", "m70", "m", ""] { #expect(find(lookup, name) == nil, "\(name)") }
     }
 }
+
+/// Served periods are computed ahead only for subscriptions with a metric on one of their plans.
+struct UsageLookupServedPeriodTests {
+    /// `M` on metered plan `A`, `F` on flat plan `B` (no charges), both monthly from 2026-01-01;
+    /// the run window is November 2026.
+    func lookup() throws -> UsageLookup {
+        let usd = Currency(code: "USD")!
+        func plan(_ id: String, _ metrics: [String]) -> Plan {
+            Plan(
+                id: id, name: id, currency: usd, interval: .month, price: ExactDecimal(parsing: "10")!,
+                charges: metrics.map { UsageCharge(metric: $0, aggregation: .sum, model: .perUnit(unitPrice: ExactDecimal(parsing: "1")!)) })
+        }
+        var catalog = Catalog()
+        catalog.plans = ["A": plan("A", ["api_calls"]), "B": plan("B", [])]
+        let start = CivilDate(parsing: "2026-01-01")!
+        catalog.subscriptions = [
+            "M": Subscription(id: "M", customerID: "C", planID: "A", startDate: start),
+            "F": Subscription(id: "F", customerID: "C", planID: "B", startDate: start),
+        ]
+        let window = DateRange(CivilDate(parsing: "2026-11-01")!, CivilDate(parsing: "2026-12-01")!)
+        return try UsageLookup(catalog: catalog, settings: BillingSettings(), window: window, endedOn: [:], workers: 2)
+    }
+
+    /// Sorted by id, `F` is subscription 0 and `M` subscription 1. `M`'s periods are computed
+    /// ahead (January to 400 days past the window: 2026-01 … 2028-01, 25 monthly periods) and
+    /// copied into its record; `F` has none computed, yet its period of a November day is found
+    /// all the same (computed on demand): 2026-11-01 up to 2026-12-01, as `M`'s.
+    @Test func flatSubscriptionsGetTheirPeriodsOnlyOnDemand() throws {
+        let lookup = try lookup()
+        #expect(lookup.subscriptions.map(\.id) == ["F", "M"])
+        #expect(lookup.hot[0].periodCount == 0)
+        #expect(lookup.hot[0].horizon == Int32.min)
+        #expect(lookup.hot[1].periodCount == 25)
+        let november = CivilDate(parsing: "2026-11-01")!.dayNumber, december = CivilDate(parsing: "2026-12-01")!.dayNumber
+        #expect(Int(lookup.hot[1].nearStart0) == november && Int(lookup.hot[1].nearEnd0) == december)
+        let day = CivilDate(parsing: "2026-11-15")!.dayNumber
+        var far = UsageLookup.FarPeriods()
+        for sub in [0, 1] {
+            let period = lookup.servedPeriod(of: sub, on: day, far: &far)
+            #expect(period?.start == november && period?.end == december, "\(sub)")
+        }
+        // Before the subscription started, no period holds the day, for either.
+        let before = CivilDate(parsing: "2025-12-31")!.dayNumber
+        for sub in [0, 1] { #expect(lookup.servedPeriod(of: sub, on: before, far: &far) == nil, "\(sub)") }
+    }
+}

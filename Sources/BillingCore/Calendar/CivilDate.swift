@@ -134,9 +134,10 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
             out += description.utf8
             return
         }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: 10))
-        out.withUnsafeMutableBufferPointer { _ = writeDigits(to: UnsafeMutableBufferPointer(rebasing: $0[start...])) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+            _ = writeDigits(to: b)
+            out.append(contentsOf: UnsafeBufferPointer(b))
+        }
     }
 
     /// Writes `YYYY-MM-DD` (a year of 0 to 9999) into the first 10 bytes of `b`; returns 10.

@@ -144,36 +144,41 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             out += ExactDecimal(units: units, scale: scale).normalized.description.utf8
             return
         }
-        var u = small, s = scale
-        while s > 0 && u % 10 == 0 {
-            u /= 10
+        var m = small.magnitude, s = scale
+        while s > 0 && m % 10 == 0 {
+            m /= 10
             s -= 1
         }
-        if u < 0 { out.append(UInt8(ascii: "-")) }
-        var m = u.magnitude
-        var count = 1
-        var rest = m / 10
-        while rest > 0 {
-            count += 1
-            rest /= 10
-        }
-        if s >= count {
-            out.append(UInt8(ascii: "0"))
-            out.append(UInt8(ascii: "."))
-            for _ in 0..<(s - count) { out.append(UInt8(ascii: "0")) }
-        }
-        // The digits are written from the last one back, the point among them if it falls there.
-        let point = s > 0 && s < count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count + (point ? 1 : 0)))
-        var at = out.count - 1
-        for written in 0..<count {
-            if point && written == s {
-                out[at] = UInt8(ascii: ".")
+        // Written from the end of a small buffer, then appended at once: the sign, and at most 19
+        // digits with a point among them, or "0." and a fraction of at most 18 digits (21 bytes).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
+            var at = b.count, written = 0
+            repeat {
+                if s > 0 && written == s {
+                    at -= 1
+                    b[at] = UInt8(ascii: ".")
+                }
                 at -= 1
+                b[at] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+                m /= 10
+                written += 1
+            } while m > 0
+            if s > 0 && written <= s {
+                // A fraction below one: its leading zeros, then "0.".
+                while written < s {
+                    at -= 1
+                    b[at] = UInt8(ascii: "0")
+                    written += 1
+                }
+                at -= 2
+                b[at] = UInt8(ascii: "0")
+                b[at + 1] = UInt8(ascii: ".")
             }
-            out[at] = UInt8(ascii: "0") + UInt8(m % 10)
-            m /= 10
-            at -= 1
+            if small < 0 {
+                at -= 1
+                b[at] = UInt8(ascii: "-")
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[at...]))
         }
     }
 

@@ -19,6 +19,7 @@ struct UsageLookup: @unchecked Sendable {
         var cancel: Int32
         /// The day its served periods are computed up to (400 days past the window); a row dated
         /// later gets them computed for itself, uncached (rare: slow, but the same answer).
+        /// `Int32.min` for a subscription with no metric: none are computed ahead.
         var horizon = Int32.min
         var periodOffset: Int32 = 0
         var periodCount: Int32 = 0
@@ -49,7 +50,7 @@ struct UsageLookup: @unchecked Sendable {
     let metricWords: [(length: Int, words: (UInt64, UInt64))]
     /// How many metrics an accumulator key counts with (`metricNames.count`, at least 1).
     let metricSpan: Int
-    /// Served periods of all subscriptions up to 400 days past the window, each one's in a run at
+    /// Served periods of the metered subscriptions up to 400 days past the window, each one's in a run at
     /// `Hot.periodOffset`.
     private(set) var periodDays: [(start: Int, end: Int)] = []
 
@@ -76,14 +77,23 @@ struct UsageLookup: @unchecked Sendable {
             var name = name
             return name.withUTF8 { b in (b.count, b.count > 0 && b.count <= 16 ? ByteKeyTable.words(UnsafeRawBufferPointer(b)) : (0, 0)) }
         }
+        // Each plan's metrics, and those kept for values, worked out once per plan rather than
+        // once per subscription (a catalog has a few plans and up to millions of subscriptions).
         let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let ofPlan = catalog.plans.mapValues { plan in
+            (metrics: Set(plan.charges.map { position[$0.metric]! }).sorted(),
+             values: Set(plan.charges.filter { $0.aggregation == .uniqueCount }.map { position[$0.metric]! }).sorted())
+        }
         var hot: [Hot] = []
         var metricsOf: [[Int]] = []
         var valuesOf: [[Int]] = []
         for (s, plan) in zip(subs, plans) {
-            let charges = ([s.planID] + (catalog.changes[s.id] ?? []).compactMap(\.planID)).flatMap { catalog.plans[$0]?.charges ?? [] }
-            let metrics = Set(charges.map { position[$0.metric]! }).sorted()
-            let values = Set(charges.filter { $0.aggregation == .uniqueCount }.map { position[$0.metric]! }).sorted()
+            var (metrics, values) = ofPlan[s.planID] ?? ([], [])
+            if let changes = catalog.changes[s.id] {
+                let other = changes.compactMap { $0.planID.flatMap { ofPlan[$0] } }
+                metrics = Set(metrics + other.flatMap(\.metrics)).sorted()
+                values = Set(values + other.flatMap(\.values)).sorted()
+            }
             metricsOf.append(metrics)
             valuesOf.append(values)
             var h = Hot(start: Int32(s.startDate.dayNumber), firstPaid: Int32(s.firstPaidDay(trialDays: plan?.trialDays ?? 0).dayNumber),
@@ -97,7 +107,7 @@ struct UsageLookup: @unchecked Sendable {
         self.hot = CacheLineTable([])
         wideMetrics = names.count > 64 ? metricsOf : nil
         wideValues = names.count > 64 ? valuesOf : nil
-        computeServedPeriods(workers: workers, hot: &hot)
+        computeServedPeriods(workers: workers, hot: &hot, metered: metricsOf.map { !$0.isEmpty })
         self.hot = CacheLineTable(hot)
     }
 
@@ -216,6 +226,7 @@ struct UsageLookup: @unchecked Sendable {
     /// computed (as for every row: a period's bounds do not depend on how far they are computed),
     /// and those overlapping the 62 days from `day` (or from the start of its period) are kept.
     private func farPeriod(of sub: Int, on day: Int, far: inout FarPeriods) -> (start: Int, end: Int)? {
+        guard plans[sub] != nil else { return nil }
         if let kept = far.bySubscription[sub], kept.from <= day && day < kept.until {
             return kept.periods.first { $0.start <= day && day < $0.end }
         }
@@ -235,9 +246,14 @@ struct UsageLookup: @unchecked Sendable {
         return computed.map { ($0.served.start.dayNumber, $0.served.end.dayNumber) }
     }
 
-    /// Every subscription's served periods up to 400 days past the window (over every core), and
-    /// in its hot record the first two overlapping the window.
-    private mutating func computeServedPeriods(workers: Int, hot: inout [Hot]) {
+    /// Every metered subscription's served periods up to 400 days past the window (over every
+    /// core), and in its hot record the first two overlapping the window.
+    ///
+    /// A subscription with no metric on any of its plans (`metered[sub]` false; flat fees only,
+    /// about half of them in the bench's data) gets none computed: each of its rows is rejected
+    /// for its metric before its period is looked for. Its `horizon` stays at `Int32.min`, so a
+    /// lookup of its period, if one is ever made, computes it (`farPeriod`): the same answer.
+    private mutating func computeServedPeriods(workers: Int, hot: inout [Hot], metered: [Bool]) {
         let horizon = window.end.adding(days: 400)
         var computed = [[(start: Int, end: Int)]](repeating: [], count: subscriptions.count)
         let scanner = self
@@ -245,13 +261,13 @@ struct UsageLookup: @unchecked Sendable {
             nonisolated(unsafe) let out = buffer
             let n = out.count, w = max(1, workers)
             DispatchQueue.concurrentPerform(iterations: w) { k in
-                for sub in stride(from: k, to: n, by: w) where scanner.plans[sub] != nil {
+                for sub in stride(from: k, to: n, by: w) where scanner.plans[sub] != nil && metered[sub] {
                     out[sub] = scanner.servedPeriods(sub, until: horizon)
                 }
             }
         }
         let windowStart = window.start.dayNumber
-        for (sub, periods) in computed.enumerated() {
+        for (sub, periods) in computed.enumerated() where metered[sub] {
             var h = hot[sub]
             h.periodOffset = Int32(periodDays.count)
             h.periodCount = Int32(periods.count)
