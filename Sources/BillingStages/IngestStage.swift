@@ -27,7 +27,7 @@ public enum IngestStage {
         let runFolderExisted = FileSystem.isDirectory(config.runFolder)
         var counted = 0
         var scanner: UsageScanner?
-        var datasetFiles: Background<[(name: String, text: String)]>?
+        var datasetFiles: Background<[(name: String, bytes: [UInt8])]>?
         if FileSystem.exists(usagePath) {
             let scanning = try UsageScanner(
                 catalog: catalog, settings: config.settings, window: config.window, committed: committed, endedOn: endedOn,
@@ -57,21 +57,28 @@ public enum IngestStage {
             try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
         let slots = scanner?.sortedSlots ?? []
-        // Read only from here on, so the contribution's rows can be rendered on every core.
+        // Read only from here on, so the contribution's rows can be rendered on every core, and
+        // rejects.csv written on another thread meanwhile (each file is written whole or not at all).
         nonisolated(unsafe) let finished = scanner
-        try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) })
+        let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
+        let rejectsWritten = Background { () -> Result<Void, Error> in
+            Result {
+                if let finished {
+                    try finished.writeRejects(to: rejectsPath)
+                } else {
+                    try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
+                }
+            }
+        }
+        let contribution = Result { try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) }) }
+        try rejectsWritten.value().get()
+        try contribution.get()
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
-        let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
-        if let scanner {
-            try scanner.writeRejects(to: rejectsPath)
-        } else {
-            try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
-        }
         PhaseClock.mark("usage write")
-        for (name, text) in datasetFiles?.value() ?? NormalizedDataset.files(catalog) {
-            try FileSystem.replace(FileSystem.join(config.ingestFolder, name), Array(text.utf8))
+        for (name, bytes) in datasetFiles?.value() ?? NormalizedDataset.files(catalog) {
+            try FileSystem.replace(FileSystem.join(config.ingestFolder, name), bytes)
         }
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "plans.json"), try FileSystem.read(FileSystem.join(config.dataset, "plans.json")))

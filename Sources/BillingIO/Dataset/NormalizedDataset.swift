@@ -4,41 +4,100 @@ import BillingCore
 /// `_source` column giving each record's original `file:line`. The result is itself a valid
 /// dataset folder, which the later stages read with the same `CatalogReader`.
 public enum NormalizedDataset {
-    public static func files(_ c: Catalog) -> [(name: String, text: String)] {
-        func opt(_ d: CivilDate?) -> String { d?.description ?? "" }
-        let customers = c.sortedCustomers.map {
-            [$0.id, $0.name, $0.country, $0.currency.code, $0.email, $0.region, $0.taxID, String($0.taxExempt),
-             $0.paymentMethod?.description ?? "", $0.source.description]
+    /// The files (name and UTF-8 bytes). Each row is rendered straight into its file's bytes,
+    /// dates and numbers as bytes, with no `String` per cell: a catalog can hold millions of
+    /// customers and subscriptions, and ingest renders them while it aggregates usage.
+    public static func files(_ c: Catalog) -> [(name: String, bytes: [UInt8])] {
+        var customers = Rows(header: ["customer_id", "name", "country", "currency", "email", "region", "tax_id", "tax_exempt", "payment_method", "_source"])
+        for x in c.sortedCustomers {
+            customers.text(x.id); customers.text(x.name); customers.text(x.country); customers.text(x.currency.code)
+            customers.text(x.email); customers.text(x.region); customers.text(x.taxID); customers.text(x.taxExempt ? "true" : "false")
+            customers.text(x.paymentMethod?.description ?? ""); customers.source(x.source)
         }
-        let subscriptions = c.sortedSubscriptions.map {
-            [$0.id, $0.customerID, $0.planID, $0.startDate.description, String($0.quantity), opt($0.trialEnd), opt($0.cancelDate),
-             $0.billingDay.map(String.init) ?? "", $0.source.description]
+        var subscriptions = Rows(header: [
+            "subscription_id", "customer_id", "plan_id", "start_date", "quantity", "trial_end_date", "cancel_date", "billing_day", "_source",
+        ])
+        for x in c.sortedSubscriptions {
+            subscriptions.text(x.id); subscriptions.text(x.customerID); subscriptions.text(x.planID); subscriptions.date(x.startDate)
+            subscriptions.integer(x.quantity); subscriptions.date(x.trialEnd); subscriptions.date(x.cancelDate)
+            subscriptions.integer(x.billingDay); subscriptions.source(x.source)
         }
-        let changes = c.changes.keys.sorted().flatMap { id in
-            c.changes[id]!.map { [id, $0.effectiveDate.description, $0.planID ?? "", $0.quantity.map(String.init) ?? "", $0.source.description] }
+        var changes = Rows(header: ["subscription_id", "effective_date", "plan_id", "quantity", "_source"])
+        for id in c.changes.keys.sorted() {
+            for x in c.changes[id]! {
+                changes.text(id); changes.date(x.effectiveDate); changes.text(x.planID ?? ""); changes.integer(x.quantity); changes.source(x.source)
+            }
         }
-        let taxRates = c.taxRates.sorted { ($0.country, $0.region, $0.category, opt($0.validFrom)) < ($1.country, $1.region, $1.category, opt($1.validFrom)) }.map {
-            [$0.country, $0.region, $0.category, $0.rate.normalized.description, $0.name, opt($0.validFrom), opt($0.validTo), $0.source.description]
+        var taxRates = Rows(header: ["country", "region", "category", "rate", "name", "valid_from", "valid_to", "_source"])
+        for x in c.taxRates.sorted(by: { ($0.country, $0.region, $0.category, $0.validFrom?.description ?? "") < ($1.country, $1.region, $1.category, $1.validFrom?.description ?? "") }) {
+            taxRates.text(x.country); taxRates.text(x.region); taxRates.text(x.category); taxRates.text(x.rate.normalized.description)
+            taxRates.text(x.name); taxRates.date(x.validFrom); taxRates.date(x.validTo); taxRates.source(x.source)
         }
-        let received = c.paymentsReceived.sorted { ($0.date, $0.invoiceNumber, $0.source.line) < ($1.date, $1.invoiceNumber, $1.source.line) }.map {
-            [$0.invoiceNumber, $0.date.description, $0.amount.description, $0.source.description]
+        var received = Rows(header: ["invoice_number", "date", "amount", "_source"])
+        for x in c.paymentsReceived.sorted(by: { ($0.date, $0.invoiceNumber, $0.source.line) < ($1.date, $1.invoiceNumber, $1.source.line) }) {
+            received.text(x.invoiceNumber); received.date(x.date); received.text(x.amount.description); received.source(x.source)
         }
-        let fx = c.fxRates.sorted { ($0.date, $0.currency) < ($1.date, $1.currency) }.map {
-            [$0.date.description, $0.currency.code, $0.rate.description, $0.source.description]
+        var fx = Rows(header: ["date", "currency", "rate", "_source"])
+        for x in c.fxRates.sorted(by: { ($0.date, $0.currency) < ($1.date, $1.currency) }) {
+            fx.date(x.date); fx.text(x.currency.code); fx.text(x.rate.description); fx.source(x.source)
         }
         return [
-            ("customers.csv", CSVWriter.document(
-                header: ["customer_id", "name", "country", "currency", "email", "region", "tax_id", "tax_exempt", "payment_method", "_source"],
-                rows: customers)),
-            ("subscriptions.csv", CSVWriter.document(
-                header: ["subscription_id", "customer_id", "plan_id", "start_date", "quantity", "trial_end_date", "cancel_date", "billing_day", "_source"],
-                rows: subscriptions)),
-            ("subscription_changes.csv", CSVWriter.document(header: ["subscription_id", "effective_date", "plan_id", "quantity", "_source"], rows: changes)),
-            ("tax_rates.csv", CSVWriter.document(
-                header: ["country", "region", "category", "rate", "name", "valid_from", "valid_to", "_source"], rows: taxRates)),
-            ("payments_received.csv", CSVWriter.document(header: ["invoice_number", "date", "amount", "_source"], rows: received)),
-            ("fx_rates.csv", CSVWriter.document(header: ["date", "currency", "rate", "_source"], rows: fx)),
+            ("customers.csv", customers.bytes), ("subscriptions.csv", subscriptions.bytes), ("subscription_changes.csv", changes.bytes),
+            ("tax_rates.csv", taxRates.bytes), ("payments_received.csv", received.bytes), ("fx_rates.csv", fx.bytes),
         ]
+    }
+
+    /// A CSV file's bytes, cell by cell, as `CSVWriter` writes them: a row ends at its `_source`
+    /// cell (always the last).
+    struct Rows {
+        private(set) var bytes: [UInt8] = []
+        private var atStart = true
+        /// The last source file seen, and whether `CSVWriter` writes `file:line` of it unchanged
+        /// (no quoting, no formula mark), so that its line can be appended as digits.
+        private var file: String?
+        private var plainFile = false
+
+        init(header: [String]) { CSVWriter.append(header, to: &bytes) }
+
+        private mutating func separate() {
+            if !atStart { bytes.append(UInt8(ascii: ",")) }
+            atStart = false
+        }
+
+        mutating func text(_ s: String) {
+            separate()
+            CSVWriter.appendCell(s, to: &bytes)
+        }
+
+        mutating func date(_ d: CivilDate?) {
+            separate()
+            d?.appendDescription(to: &bytes)
+        }
+
+        mutating func integer(_ n: Int?) {
+            separate()
+            if let n { ExactDecimal.appendNormalized(units: Int128(n), scale: 0, to: &bytes) }
+        }
+
+        /// The `_source` cell, `file:line`, and the end of the row.
+        mutating func source(_ s: SourceLocation) {
+            separate()
+            if s.file != file {
+                file = s.file
+                var probe: [UInt8] = []
+                CSVWriter.appendCell(s.file + ":0", to: &probe)
+                plainFile = probe == Array((s.file + ":0").utf8)
+            }
+            if plainFile {
+                bytes += s.file.utf8
+                bytes.append(UInt8(ascii: ":"))
+                ExactDecimal.appendNormalized(units: Int128(s.line), scale: 0, to: &bytes)
+            } else {
+                CSVWriter.appendCell(s.description, to: &bytes)
+            }
+            bytes.append(0x0A)
+            atStart = true
+        }
     }
 
     /// Reads a folder written by `files` (or any dataset folder) back into a catalog.
