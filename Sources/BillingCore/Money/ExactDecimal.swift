@@ -149,37 +149,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             m /= 10
             s -= 1
         }
-        // Written from the end of a small buffer, then appended at once: the sign, and at most 19
-        // digits with a point among them, or "0." and a fraction of at most 18 digits (21 bytes).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
-            var at = b.count, written = 0
-            repeat {
-                if s > 0 && written == s {
-                    at -= 1
-                    b[at] = UInt8(ascii: ".")
-                }
-                at -= 1
-                b[at] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
-                m /= 10
-                written += 1
-            } while m > 0
-            if s > 0 && written <= s {
-                // A fraction below one: its leading zeros, then "0.".
-                while written < s {
-                    at -= 1
-                    b[at] = UInt8(ascii: "0")
-                    written += 1
-                }
-                at -= 2
-                b[at] = UInt8(ascii: "0")
-                b[at + 1] = UInt8(ascii: ".")
-            }
-            if small < 0 {
-                at -= 1
-                b[at] = UInt8(ascii: "-")
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[at...]))
-        }
+        withPlainDigits(m, decimals: s, negative: small < 0) { out.append(contentsOf: $0) }
     }
 
     /// Formats `units × 10^−decimals` as plain decimal text.
@@ -197,7 +167,15 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             }
             return negative ? "-" + digits : digits
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { b in
+        return withPlainDigits(magnitude, decimals: decimals, negative: units < 0) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Writes `magnitude × 10^−decimals` (0 ≤ decimals ≤ 40), after a `-` if `negative`, digit
+    /// by digit from the end of a small buffer, and hands its bytes to `body`: the one writer of
+    /// plain decimal text behind `formatUnits` and `appendNormalized`.
+    @inline(__always)
+    static func withPlainDigits<R>(_ magnitude: UInt64, decimals: Int, negative: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { b in
             var m = magnitude
             var at = b.count
             func put(_ byte: UInt8) {
@@ -215,8 +193,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
                 put(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10))
                 m /= 10
             } while m > 0
-            if units < 0 { put(UInt8(ascii: "-")) }
-            return String(decoding: UnsafeBufferPointer(rebasing: b[at...]), as: UTF8.self)
+            if negative { put(UInt8(ascii: "-")) }
+            return body(UnsafeBufferPointer(rebasing: b[at...]))
         }
     }
 }
