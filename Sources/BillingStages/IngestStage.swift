@@ -57,25 +57,18 @@ public enum IngestStage {
             try FileSystem.removeTree(UsageStore.idsFolder(base))
         }
         let slots = scanner?.sortedSlots ?? []
-        // Read only from here on, so the contribution's rows can be rendered on every core, and
-        // rejects.csv written on another thread meanwhile (each file is written whole or not at all).
+        // Read only from here on, so the contribution's rows can be rendered on every core.
         nonisolated(unsafe) let finished = scanner
-        let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
-        let rejectsWritten = Background { () -> Result<Void, Error> in
-            Result {
-                if let finished {
-                    try finished.writeRejects(to: rejectsPath)
-                } else {
-                    try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
-                }
-            }
-        }
-        let contribution = Result { try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) }) }
-        try rejectsWritten.value().get()
-        try contribution.get()
+        try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) })
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
+        let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
+        if let scanner {
+            try scanner.writeRejects(to: rejectsPath)
+        } else {
+            try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
+        }
         PhaseClock.mark("usage write")
         for (name, bytes) in datasetFiles?.value() ?? NormalizedDataset.files(catalog) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), bytes)
