@@ -154,31 +154,51 @@ struct UsageBatch: ~Copyable {
     }
 
     /// `UsageScanner.fingerprint` of rows a, b, c and d (of the header's width), interleaved.
+    /// The bytes are walked through pointers: indexes (`p[s0 + i]`) added with overflow checks,
+    /// four per byte position, took about a third of its instructions.
     private func hash4(_ a: Int, _ b: Int, _ c: Int, _ d: Int) {
         let step = ByteKeyTable.fnvStep
         let p = UnsafePointer(arena)
         var h0 = ByteKeyTable.fnvBasis, h1 = h0, h2 = h0, h3 = h0
         var f0: UInt64 = 0, f1: UInt64 = 0, f2: UInt64 = 0, f3: UInt64 = 0
-        var s0 = rowStarts[a], s1 = rowStarts[b], s2 = rowStarts[c], s3 = rowStarts[d]
+        var q0 = p + rowStarts[a], q1 = p + rowStarts[b], q2 = p + rowStarts[c], q3 = p + rowStarts[d]
         for f in 0..<width {
-            let e0 = fieldEnds[a * width + f], e1 = fieldEnds[b * width + f], e2 = fieldEnds[c * width + f], e3 = fieldEnds[d * width + f]
-            let m = min(e0 - s0, e1 - s1, e2 - s2, e3 - s3)
-            for i in 0..<m {
-                h0 = step(h0, p[s0 + i])
-                h1 = step(h1, p[s1 + i])
-                h2 = step(h2, p[s2 + i])
-                h3 = step(h3, p[s3 + i])
+            let e0 = p + fieldEnds[a * width + f], e1 = p + fieldEnds[b * width + f]
+            let e2 = p + fieldEnds[c * width + f], e3 = p + fieldEnds[d * width + f]
+            let m = min(e0 - q0, e1 - q1, e2 - q2, e3 - q3)
+            var i = 0
+            while i < m {
+                h0 = step(h0, q0[i])
+                h1 = step(h1, q1[i])
+                h2 = step(h2, q2[i])
+                h3 = step(h3, q3[i])
+                i &+= 1
             }
-            for i in (s0 + m)..<e0 { h0 = step(h0, p[i]) }
-            for i in (s1 + m)..<e1 { h1 = step(h1, p[i]) }
-            for i in (s2 + m)..<e2 { h2 = step(h2, p[i]) }
-            for i in (s3 + m)..<e3 { h3 = step(h3, p[i]) }
+            q0 += m
+            q1 += m
+            q2 += m
+            q3 += m
+            while q0 < e0 {
+                h0 = step(h0, q0.pointee)
+                q0 += 1
+            }
+            while q1 < e1 {
+                h1 = step(h1, q1.pointee)
+                q1 += 1
+            }
+            while q2 < e2 {
+                h2 = step(h2, q2.pointee)
+                q2 += 1
+            }
+            while q3 < e3 {
+                h3 = step(h3, q3.pointee)
+                q3 += 1
+            }
             if f == 0 { (f0, f1, f2, f3) = (h0, h1, h2, h3) }
             h0 = step(h0, 0x1f)
             h1 = step(h1, 0x1f)
             h2 = step(h2, 0x1f)
             h3 = step(h3, 0x1f)
-            (s0, s1, s2, s3) = (e0, e1, e2, e3)
         }
         fingerprintStore[a] = h0
         fingerprintStore[b] = h1

@@ -266,8 +266,11 @@ extension UsageScanner {
         func hexDigits(_ f: UInt64) -> Int { f == 0 ? 1 : (64 - f.leadingZeroBitCount + 3) / 4 }
         var size = header.count
         for entry in entries { size += table.keyLength(entry) + hexDigits(fingerprints[entry]) + 2 }
+        // Digits through a table: a branch on each digit (a letter or not) was taken at random.
+        let digits: StaticString = "0123456789abcdef"
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             let base = buffer.baseAddress!
+            let hex = digits.utf8Start
             var at = 0
             for b in header {
                 base[at] = b
@@ -278,10 +281,11 @@ extension UsageScanner {
                 base[at] = UInt8(ascii: ",")
                 var f = fingerprints[entry]
                 let n = hexDigits(f)
-                for i in stride(from: at + n, to: at, by: -1) {
-                    let digit = UInt8(truncatingIfNeeded: f & 15)
-                    base[i] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") - 10 + digit
+                var i = base + at + n
+                while i > base + at {
+                    i.pointee = hex[Int(truncatingIfNeeded: f & 15)]
                     f >>= 4
+                    i -= 1
                 }
                 at += n + 1
                 base[at] = UInt8(ascii: "\n")
