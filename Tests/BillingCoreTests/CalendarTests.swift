@@ -37,6 +37,34 @@ struct CalendarTests {
         #expect(CivilDate(dayNumber: 2_932_896 + 366).description == "10000-12-31")
     }
 
+    /// Which (year, month, day) exist: days 1 to 28 of any month skip the leap-year test, so the
+    /// cases are the ends of months, the leap rules (2024 by 4, 1900 not by 100, 2000 by 400)
+    /// and the edges of years 1 to 9999.
+    @Test(arguments: [
+        (2026, 1, 1, true), (2026, 1, 31, true), (2026, 1, 32, false), (2026, 1, 0, false), (2026, 4, 30, true), (2026, 4, 31, false),
+        (2026, 2, 28, true), (2026, 2, 29, false), (2024, 2, 29, true), (1900, 2, 29, false), (2000, 2, 29, true), (2024, 2, 30, false),
+        (2026, 0, 10, false), (2026, 13, 1, false), (2026, 12, 31, true), (1, 1, 1, true), (0, 12, 31, false), (9999, 12, 31, true),
+        (10000, 1, 1, false), (-1, 6, 1, false), (2026, -1, 1, false), (2026, 6, -3, false),
+    ])
+    func whichDatesExist(year: Int, month: Int, day: Int, exists: Bool) {
+        #expect(CivilDate.exists(year: year, month: month, day: day) == exists)
+        #expect((CivilDate(year: year, month: month, day: day) != nil) == exists)
+    }
+
+    /// Day numbers worked out by hand: 1970 to 2000 is 30 × 365 days and 7 leap days (1972 to
+    /// 1996), 10,957; then January's 31 and a leap February's 29 make 2000-03-01 day 11,017.
+    /// 0001-01-01 is 719,162 days before 1970 (1969 years of 365 days and 477 leap days:
+    /// 492 by 4, less 19 by 100, plus 4 by 400); 9999-12-31 is day 2,932,896.
+    @Test(arguments: [
+        (1970, 1, 1, 0), (1969, 12, 31, -1), (2000, 1, 1, 10_957), (2000, 3, 1, 11_017), (2000, 2, 29, 11_016), (1, 1, 1, -719_162),
+        (9999, 12, 31, 2_932_896),
+    ])
+    func dayNumbersByHand(year: Int, month: Int, day: Int, number: Int) {
+        #expect(CivilDate.dayNumber(year: year, month: month, day: day) == number)
+        #expect(CivilDate(year: year, month: month, day: day)!.dayNumber == number)
+        #expect(CivilDate(dayNumber: number) == CivilDate(year: year, month: month, day: day))
+    }
+
     @Test func dayNumbersRoundTrip() {
         #expect(d("1970-01-01").dayNumber == 0)
         #expect(d("2024-03-01").dayNumber - d("2024-02-28").dayNumber == 2)  // leap year

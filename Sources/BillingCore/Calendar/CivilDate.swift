@@ -14,9 +14,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Creates a date, or nil if it does not exist (2023-02-29, 2026-04-31, month 13).
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month),
-            (1...CivilDate.daysIn(month: month, year: year)).contains(day)
-        else { return nil }
+        guard CivilDate.exists(year: year, month: month, day: day) else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -47,6 +45,14 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return (y, m, d)
     }
 
+    /// Whether year, month and day name a date of years 1 to 9999 (`init?(year:month:day:)`).
+    @inlinable @inline(__always)
+    public static func exists(year: Int, month: Int, day: Int) -> Bool {
+        // Days 1 to 28 exist in every month: the leap-year test runs for the last days only.
+        UInt(bitPattern: year &- 1) < 9999 && UInt(bitPattern: month &- 1) < 12 && day >= 1
+            && (day <= 28 || day <= daysIn(month: month, year: year))
+    }
+
     public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
     public static func daysIn(month: Int, year: Int) -> Int {
@@ -58,14 +64,20 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-    public var dayNumber: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+    public var dayNumber: Int { CivilDate.dayNumber(year: year, month: month, day: day) }
+
+    /// `dayNumber` of a date, without making it: usage timestamps are dated through this, once per
+    /// event. Its arithmetic is unchecked: it cannot overflow for years below 10^15, which holds
+    /// every date an input may hold (`latestInput`) and any the pipeline computes from one.
+    @inlinable @inline(__always)
+    public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year &- 1 : year
+        let era = (y >= 0 ? y : y &- 399) / 400
+        let yoe = y &- era &* 400
+        let mp = month > 2 ? month &- 3 : month &+ 9
+        let doy = (153 &* mp &+ 2) / 5 &+ day &- 1
+        let doe = yoe &* 365 &+ yoe / 4 &- yoe / 100 &+ doy
+        return era &* 146097 &+ doe &- 719468
     }
 
     /// The date `dayNumber` days after 1970-01-01 (`civil_from_days`).

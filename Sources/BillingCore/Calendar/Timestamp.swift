@@ -21,8 +21,9 @@ public enum Timestamp {
     public static func instant(_ b: UnsafeBufferPointer<UInt8>) -> Instant? {
         guard b.count >= 20, let p = b.baseAddress, p[4] == 0x2D, p[7] == 0x2D, p[10] | 0x20 == 0x74, p[13] == 0x3A, p[16] == 0x3A,
             let century = two(p, 0), let year = two(p, 2), let mo = two(p, 5), let d = two(p, 8), let h = two(p, 11), let mi = two(p, 14),
-            let s = two(p, 17), h < 24, mi < 60, s < 60, let date = CivilDate(year: century * 100 + year, month: mo, day: d)
+            let s = two(p, 17), h < 24, mi < 60, s < 60, CivilDate.exists(year: century &* 100 &+ year, month: mo, day: d)
         else { return nil }
+        let days = CivilDate.dayNumber(year: century &* 100 &+ year, month: mo, day: d)
         var i = 19
         var nanos = 0
         if b[i] == 0x2E {
@@ -44,7 +45,8 @@ public enum Timestamp {
         } else {
             return nil
         }
-        return Instant(seconds: date.dayNumber * 86400 + h * 3600 + mi * 60 + s - offset, nanos: nanos)
+        // Years 1 to 9999, offsets within ±14:59: no overflow is possible.
+        return Instant(seconds: days &* 86400 &+ h &* 3600 &+ mi &* 60 &+ s &- offset, nanos: nanos)
     }
 
     /// The calendar day of an instant in a fixed offset (in minutes east of UTC).
