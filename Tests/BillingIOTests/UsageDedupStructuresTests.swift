@@ -109,7 +109,9 @@ struct UsageDedupStructuresTests {
     @Test(arguments: [(rows: 1, idColumn: 0), (rows: 4, idColumn: 0), (rows: 7, idColumn: 0), (rows: 9, idColumn: 2), (rows: 256, idColumn: 0)])
     func batchHashesEveryRowAsOne(rows: Int, idColumn: Int) {
         let width = 3
-        var batch = UsageBatch(width: width)
+        // `value` kept from a fourth column, which only the rows of the wrong width have.
+        var batch = UsageBatch(width: width, columns: [idColumn, 1, nil, nil, nil, 3])
+        var kept: [(id: String, subscription: String, value: String)] = []
         var expected: [(fingerprint: UInt64, idHash: UInt64)] = []
         for k in 0..<rows {
             // Fields of varied lengths: k-dependent, one empty every fifth row, one of 70 bytes every seventh.
@@ -129,9 +131,9 @@ struct UsageDedupStructuresTests {
                     } else {
                         expected.append((0, 0))
                     }
-                    let columns: [Int?] = [idColumn, 1, nil, nil, nil, nil]
-                    let added = batch.add(row, columns: columns)
+                    let added = batch.add(row)
                     #expect(added)
+                    kept.append((fields[idColumn], fields[1], fields.count > 3 ? fields[3] : ""))
                 }
             }
         }
@@ -143,6 +145,11 @@ struct UsageDedupStructuresTests {
             #expect(fingerprint == expected[k].fingerprint, "row \(k)")
             #expect(idHash == expected[k].idHash, "row \(k)")
             #expect(line == k + 2)
+            // The kept fields' bytes, an absent column's (none) and one past a row's fields (none).
+            #expect(String(decoding: batch.bytes(k, .id), as: UTF8.self) == kept[k].id, "row \(k)")
+            #expect(String(decoding: batch.bytes(k, .subscription), as: UTF8.self) == kept[k].subscription, "row \(k)")
+            #expect(batch.bytes(k, .metric).isEmpty)
+            #expect(String(decoding: batch.bytes(k, .value), as: UTF8.self) == kept[k].value, "row \(k)")
         }
     }
 

@@ -19,6 +19,8 @@ struct UsageBatch: ~Copyable {
 
     /// The header's width: only a row of this many fields is hashed (any other is rejected).
     let width: Int
+    /// Per kept field (`Field` order), its column, or −1 for a column the file lacks.
+    private let kept: UnsafeMutablePointer<Int>
     private var arena: UnsafeMutablePointer<UInt8>
     private var arenaSize: Int
     private var used = 0
@@ -35,8 +37,13 @@ struct UsageBatch: ~Copyable {
     /// The rows held.
     private(set) var count = 0
 
-    init(width: Int) {
+    /// A batch of rows `width` fields wide, keeping the fields at `columns` (in `Field` order;
+    /// nil for a column the file lacks).
+    init(width: Int, columns: [Int?]) {
+        precondition(columns.count == UsageBatch.fieldCount, "one column per kept field")
         self.width = width
+        kept = .allocate(capacity: UsageBatch.fieldCount)
+        for (f, column) in columns.enumerated() { kept[f] = column ?? -1 }
         arenaSize = 1 << 16
         arena = .allocate(capacity: arenaSize)
         let rows = UsageBatch.capacity
@@ -50,6 +57,7 @@ struct UsageBatch: ~Copyable {
     }
 
     deinit {
+        kept.deallocate()
         arena.deallocate()
         spans.deallocate()
         rowStarts.deallocate()
@@ -70,11 +78,12 @@ struct UsageBatch: ~Copyable {
     var idHashes: UnsafePointer<UInt64> { UnsafePointer(idHashStore) }
 
     /// Copies `row` (all its bytes, in one piece) and notes where its fields lie, the kept ones
-    /// found at `columns` (an absent column, or one past the row's fields, is kept empty), unless
-    /// the row does not fit beside the rows held: then nothing is added and the rows held must be
-    /// checked first. An empty batch takes any row (it grows). The batch must not be full.
+    /// found at their columns (an absent column, or one past the row's fields, is kept empty),
+    /// unless the row does not fit beside the rows held: then nothing is added and the rows held
+    /// must be checked first. An empty batch takes any row (it grows). The batch must not be full.
+    /// Its offsets are added unchecked: they index the arena, far below overflow.
     @discardableResult
-    mutating func add(_ row: CSVRow, columns: [Int?]) -> Bool {
+    mutating func add(_ row: CSVRow) -> Bool {
         precondition(count < UsageBatch.capacity, "a full batch is checked before it takes a row")
         let size = row.buffer.count
         if size > arenaSize - used {
@@ -85,25 +94,31 @@ struct UsageBatch: ~Copyable {
         }
         if let base = row.buffer.baseAddress, size > 0 { (arena + used).update(from: base, count: size) }
         let k = count
-        var s = k * UsageBatch.fieldCount * 2
-        for column in columns {
-            if let c = column, c < row.count {
-                spans[s] = used + (c == 0 ? 0 : row.ends[c - 1])
-                spans[s + 1] = used + row.ends[c]
+        let n = row.count
+        let at = used
+        var s = spans + k &* (UsageBatch.fieldCount &* 2)
+        // A row of no fields (never delivered by the reader) has no ends, and every kept field empty.
+        let ends = row.ends.baseAddress
+        for f in 0..<UsageBatch.fieldCount {
+            let c = kept[f]
+            if c >= 0 && c < n {
+                s[0] = at &+ (c == 0 ? 0 : ends.unsafelyUnwrapped[c &- 1])
+                s[1] = at &+ ends.unsafelyUnwrapped[c]
             } else {
-                spans[s] = used
-                spans[s + 1] = used
+                s[0] = at
+                s[1] = at
             }
             s += 2
         }
-        if row.count == width {
-            for f in 0..<width { fieldEnds[k * width + f] = used + row.ends[f] }
+        if n == width && n > 0 {
+            let rowEnds = fieldEnds + k &* width
+            for f in 0..<width { rowEnds[f] = at &+ ends.unsafelyUnwrapped[f] }
         }
-        rowStarts[k] = used
-        used += size
+        rowStarts[k] = at
+        used = at &+ size
         lineStore[k] = row.line
-        fieldCountStore[k] = row.count
-        count = k + 1
+        fieldCountStore[k] = n
+        count = k &+ 1
         return true
     }
 
@@ -178,22 +193,10 @@ struct UsageBatch: ~Copyable {
             q1 += m
             q2 += m
             q3 += m
-            while q0 < e0 {
-                h0 = step(h0, q0.pointee)
-                q0 += 1
-            }
-            while q1 < e1 {
-                h1 = step(h1, q1.pointee)
-                q1 += 1
-            }
-            while q2 < e2 {
-                h2 = step(h2, q2.pointee)
-                q2 += 1
-            }
-            while q3 < e3 {
-                h3 = step(h3, q3.pointee)
-                q3 += 1
-            }
+            UsageBatch.hashRest(&h0, &q0, e0)
+            UsageBatch.hashRest(&h1, &q1, e1)
+            UsageBatch.hashRest(&h2, &q2, e2)
+            UsageBatch.hashRest(&h3, &q3, e3)
             if f == 0 { (f0, f1, f2, f3) = (h0, h1, h2, h3) }
             h0 = step(h0, 0x1f)
             h1 = step(h1, 0x1f)
@@ -208,6 +211,14 @@ struct UsageBatch: ~Copyable {
         idHashStore[b] = ByteKeyTable.finalized(f1)
         idHashStore[c] = ByteKeyTable.finalized(f2)
         idHashStore[d] = ByteKeyTable.finalized(f3)
+    }
+
+    /// Hashes into `h` the bytes from `q` up to `end` (the rest of one row's field), moving `q` there.
+    @inline(__always) private static func hashRest(_ h: inout UInt64, _ q: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) {
+        while q < end {
+            h = ByteKeyTable.fnvStep(h, q.pointee)
+            q += 1
+        }
     }
 
     /// Forgets every row (the arena is reused).

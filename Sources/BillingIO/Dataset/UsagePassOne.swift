@@ -28,15 +28,13 @@ final class UsagePassOne {
     private var subs: [Int] = []
     /// Served periods of its rows dated over a year ahead, see `UsageLookup.FarPeriods`.
     private var far = UsageLookup.FarPeriods()
-    /// The columns a batch keeps, in `UsageBatch.Field` order.
-    private let keptColumns: [Int?]
     private var sawHeader: Bool
 
     init(lookup: UsageLookup, columns: UsageScanner.Columns, path: String, start: Int, end: Int, spill: String) throws {
         self.lookup = lookup
         self.columns = columns
-        batch = UsageBatch(width: columns.count)
-        keptColumns = [columns.id, columns.subscription, columns.metric, columns.timestamp, columns.quantity, columns.value]
+        batch = UsageBatch(
+            width: columns.count, columns: [columns.id, columns.subscription, columns.metric, columns.timestamp, columns.quantity, columns.value])
         self.start = start
         self.end = end
         sawHeader = start > 0
@@ -65,9 +63,9 @@ final class UsagePassOne {
 
     func take(_ row: CSVRow) throws {
         rows += 1
-        if !batch.add(row, columns: keptColumns) {
+        if !batch.add(row) {
             try check()
-            batch.add(row, columns: keptColumns)
+            batch.add(row)
         }
         if batch.isFull { try check() }
         if rows % 5_000_000 == 0 { Console.error("ingest: \(rows) usage rows read by a worker") }
