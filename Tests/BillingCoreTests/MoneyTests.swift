@@ -115,4 +115,19 @@ struct MoneyTests {
         #expect(dec("1.49") < dec("1.5"))
         #expect(Set([dec("2"), dec("2.00")]).count == 1)
     }
+
+    /// Whole numbers of 1 to 18 digits are read by the usage hot path's own loop; anything else
+    /// (no digit, 19 digits, a sign, a point, a space, a byte just below `0` or above `9`) is
+    /// left to `parse`. Where both read a number, they agree.
+    @Test(arguments: [
+        ("0", 0), ("7", 7), ("007", 7), ("271", 271), (String(repeating: "9", count: 18), 999_999_999_999_999_999),
+        (String(repeating: "9", count: 19), nil), ("", nil), ("-1", nil), ("+1", nil), ("1.5", nil), ("1 ", nil), ("1/", nil), ("1:", nil),
+    ] as [(String, Int64?)])
+    func wholeNumbers(text: String, value: Int64?) {
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBufferPointer { ExactDecimal.wholeNumber($0) } == value)
+        if let value {
+            #expect(ExactDecimal.parse(bytes: bytes[...], maxDecimals: 9) == ExactDecimal(units: Int128(value), scale: 0))
+        }
+    }
 }

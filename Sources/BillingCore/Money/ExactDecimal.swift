@@ -29,6 +29,23 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         self = value
     }
 
+    /// The value of 1 to 18 decimal digits and nothing else (a whole number with no sign or
+    /// point), nil for any other bytes, which `parse` then reads. Usage quantities are nearly
+    /// always such numbers, and ingest reads one per event: this takes a few instructions a digit
+    /// in 64 bits, where `parse` works in 128 and counts digits and decimals. Both give the same
+    /// value for the bytes this accepts (a test holds them to each other).
+    @inlinable
+    public static func wholeNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard bytes.count >= 1 && bytes.count <= 18 else { return nil }
+        var v: Int64 = 0
+        for b in bytes {
+            let digit = b &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            v = v &* 10 &+ Int64(digit)  // at most 18 digits: below 10^18, no overflow
+        }
+        return v
+    }
+
     /// Byte-level parser shared by the CSV hot path and the text initializer.
     @inlinable
     public static func parse<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes, maxDecimals: Int) -> ExactDecimal? where Bytes.Index == Int {

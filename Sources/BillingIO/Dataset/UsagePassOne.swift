@@ -126,7 +126,9 @@ final class UsagePassOne {
         guard let instant = Timestamp.instant(batch.bytes(k, .timestamp)) else { return "malformed timestamp" }
         var quantity: Int128 = UsageScanner.one
         let q = batch.bytes(k, .quantity)
-        if q.count > 0 {
+        if let whole = ExactDecimal.wholeNumber(q) {
+            quantity = Int128(whole) &* UsageScanner.one  // below 10^18 × 10^9: no overflow
+        } else if q.count > 0 {
             guard let value = ExactDecimal.parse(bytes: q, maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
             if value.isNegative { return "negative quantity" }
             guard let scaled = try? value.rescaled(to: UsageAccumulator.scale) else { return "quantity too large" }
