@@ -174,3 +174,22 @@ struct CSVWriterTests {
         if let text { #expect(Array(text.utf8) == bytes) }
     }
 }
+
+/// `shortCopy`, which the reader and the usage spill copy short fields with.
+struct ShortCopyTests {
+    /// Every length up to 40 bytes (the ways `shortCopy` splits a copy: none, one to three bytes,
+    /// four to seven, eight to sixteen, longer), from every offset of 0 to 7 in the source: the
+    /// bytes arrive in order, and not one byte before or after the destination's range changes.
+    @Test(arguments: 0...40)
+    func shortCopyMovesExactlyTheBytes(count: Int) {
+        let source = (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for offset in 0..<8 {
+            var destination = [UInt8](repeating: 0xEE, count: count + 16)
+            source.withUnsafeBytes { s in
+                destination.withUnsafeMutableBytes { d in shortCopy(s.baseAddress! + offset, to: d.baseAddress! + 8, count: count) }
+            }
+            #expect(Array(destination[8..<(8 + count)]) == Array(source[offset..<(offset + count)]), "offset \(offset)")
+            #expect(destination[..<8].allSatisfy { $0 == 0xEE } && destination[(8 + count)...].allSatisfy { $0 == 0xEE }, "offset \(offset)")
+        }
+    }
+}

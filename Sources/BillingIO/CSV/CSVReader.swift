@@ -152,8 +152,8 @@ public final class CSVReader {
                 buffer = bigger
                 capacity = grown
             }
-            (buffer + used).update(from: data.assumingMemoryBound(to: UInt8.self), count: length)
-            used += length
+            shortCopy(data, to: buffer + used, count: length)
+            used &+= length
             var p = UnsafeRawPointer(data)
             var left = quotesNear ? length : 0
             while left > 0, let nl = memchr(p, 0x0A, left) {

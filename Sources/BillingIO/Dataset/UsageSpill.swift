@@ -158,7 +158,7 @@ final class UsageSpill {
         put(UInt64(bitPattern: Int64(e.key)), at: &at)
         put(zigzag(e.periodEnd &- UsageLookup.periodStart(ofKey: e.key)), at: &at)
         put(zigzag(e.value), at: &at)
-        at.update(from: id.baseAddress!, count: id.count)
+        shortCopy(id.baseAddress!, to: at, count: id.count)
         let length = at + id.count - base.assumingMemoryBound(to: UInt8.self)
         base.storeBytes(of: UInt8(length), as: UInt8.self)
         return length
