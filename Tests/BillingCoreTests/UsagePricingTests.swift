@@ -162,6 +162,32 @@ struct UsagePricingTests {
         #expect(Array(text.utf8).withUnsafeBufferPointer { Timestamp.instant($0) } == nil)
     }
 
+    /// Every byte value that is not a digit, in each digit's place of the fixed part, and every
+    /// one that is not the separator, in each separator's place, makes the timestamp malformed
+    /// (bytes above 0x7F included: the fixed part is read as words, where a byte of 0xFA or more
+    /// plus 6 would carry into the next).
+    @Test func everyWrongByteOfTheFixedPart() {
+        let good = Array("2026-11-08T10:00:00Z".utf8)
+        #expect(good.withUnsafeBufferPointer { Timestamp.instant($0) } != nil)
+        var accepted: [String] = []
+        for position in 0..<19 {
+            for byte in 0...255 {
+                let ok: Bool
+                switch position {
+                case 4, 7: ok = byte == 0x2D
+                case 10: ok = byte == 0x54 || byte == 0x74
+                case 13, 16: ok = byte == 0x3A
+                default: ok = (0x30...0x39).contains(byte)
+                }
+                if ok { continue }
+                var text = good
+                text[position] = UInt8(byte)
+                if text.withUnsafeBufferPointer({ Timestamp.instant($0) }) != nil { accepted.append("byte \(byte) at \(position)") }
+            }
+        }
+        #expect(accepted.isEmpty)
+    }
+
     /// Well-formed timestamps, their seconds worked out by hand from the day numbers:
     /// 2024-02-29 is day 19782 (1970-01-01 + 54 years of 365 days = 19710, + 13 leap days from 1972
     /// to 2020 = 19723, + 31 days of January + 28 of February = 19782); 1969-12-31 is day −1.
