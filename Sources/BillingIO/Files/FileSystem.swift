@@ -197,9 +197,12 @@ public enum FileSystem {
             defer { close(fd) }
             var buffer: [UInt8] = []
             var first = true
+            var written = 0
             func flush() throws {
                 if first { maybeTear(fd, buffer); first = false }
                 try writeAll(fd, buffer, temp)
+                startWriteback(fd, offset: written, length: buffer.count)
+                written += buffer.count
                 buffer.removeAll(keepingCapacity: true)
             }
             try produce { chunk in
@@ -318,12 +321,26 @@ public enum FileSystem {
     }
 
     /// Writes a scratch or staging file of a derived output (created or truncated, no fsync: a
-    /// `replaceFolder` makes the whole folder durable at once).
+    /// `replaceFolder` makes the whole folder durable at once), and starts its writeback.
     public static func writeScratch(_ path: String, _ bytes: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot create", path) }
         defer { close(fd) }
         try writeAll(fd, bytes, path)
+        startWriteback(fd, offset: 0, length: bytes.count)
+    }
+
+    /// Starts writing the given bytes of a file to disk, without waiting, for a file that a
+    /// `sync` or `fsync` makes durable later: the disk then works while the program does, and
+    /// the sync finds little left (ingest's ids files, 350 MB at 10M events, waited 0.2–0.4 s in
+    /// the `sync` after pass 2; see docs/decisions.md). `posix_fadvise(DONTNEED)` is the call
+    /// that does it: Linux starts the writeback of the range's dirty pages, then drops only its
+    /// clean pages, and pages just written are dirty or being written, so they stay cached.
+    /// (`sync_file_range`, the call made for this, is not in the toolchain's Glibc module.)
+    static func startWriteback(_ fd: Int32, offset: Int, length: Int) {
+        // A length of 0 would mean "to the end of the file".
+        guard length > 0 else { return }
+        _ = posix_fadvise(fd, off_t(offset), off_t(length), POSIX_FADV_DONTNEED)
     }
 
     /// Replaces the derived output folder `path` by the fully written folder `temp`: one `sync`,
