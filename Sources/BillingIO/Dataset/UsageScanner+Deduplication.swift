@@ -12,12 +12,20 @@ extension UsageScanner {
         var tallies = CacheLineTable<UsageTally>()
         var latestQuantities: [Int128] = []
         var values: [Set<Int32>] = []
+        /// The same accumulators sorted by key, made by `finish` on the worker's own thread.
+        var sorted = UsageCounts()
         var summary = UsageSummary()
         var rejects: [UsageReject] = []
         var counted = 0
         var failure: Error?
         /// A sum of what `aggregate` reads ahead, kept only so that the reads stay.
         var probed = 0
+
+        /// Sorts the accumulators into `sorted`, and frees the tables they were built in.
+        mutating func finish() {
+            sorted = UsageCounts(keys: keys, ends: ends, tally: { [tallies] in tallies[$0] }, latestQuantities: latestQuantities, values: &values)
+            (index, keys, ends, tallies, latestQuantities, values) = (IntKeyTable(), [], [], CacheLineTable(), [], [])
+        }
     }
 
     /// Pass 2: deduplicates and aggregates the spilled events one partition at a time (partitions
@@ -46,6 +54,7 @@ extension UsageScanner {
                 var r = PassTwo()
                 do {
                     for p in stride(from: w, to: UsageStore.partitions, by: workers) { try scanner.deduplicate(partition: p, into: &r, folder: temp) }
+                    r.finish()
                 } catch { r.failure = error }
                 out[w] = r
             }
@@ -55,39 +64,20 @@ extension UsageScanner {
         writeback = Background { FileSystem.startSync() }
     }
 
-    /// Pass 2's serial part: the workers' accumulators merged into the scanner's, the sums checked
-    /// for overflow, and the ids folder synced and renamed into place.
+    /// Pass 2's serial part: the workers' accumulators merged into the scanner's (each worker's
+    /// run sorted, merged run by run), the sums checked for overflow, and the ids folder synced
+    /// and renamed into place.
     public func mergeCounts(idsBase base: String) throws {
         var results = passTwo
         passTwo = []
-        // Each worker's state is dropped once merged, and a slot's first set of values is taken
-        // whole (no copy): the distinct values are held once more at most, not once per worker.
-        // The first worker's slots are taken as they are (its numbering becomes the scanner's).
-        while let last = results.popLast(), var r = last {
-            if slotPacked.isEmpty {
-                slotOf = r.index
-                slotPacked = r.keys
-                slotEnds = r.ends
-                accumulators = r.keys.indices.map { UsageAccumulator(tally: r.tallies[$0], latestQuantity: r.latestQuantities[$0]) }
-                swap(&slotValues, &r.values)
-                r.keys = []
-            }
-            for (i, key) in r.keys.enumerated() {
-                let slot = slotOf.value(for: key) {
-                    slotPacked.append(key)
-                    slotEnds.append(r.ends[i])
-                    accumulators.append(UsageAccumulator())
-                    slotValues.append([])
-                    return slotPacked.count - 1
-                }
-                accumulators[slot].merge(UsageAccumulator(tally: r.tallies[i], latestQuantity: r.latestQuantities[i]))
-                if slotValues[slot].isEmpty {
-                    swap(&slotValues[slot], &r.values[i])
-                } else {
-                    slotValues[slot].formUnion(r.values[i])
-                    r.values[i] = []
-                }
-            }
+        for k in results.indices {
+            guard var r = results[k] else { continue }
+            results[k] = nil
+            // Both runs moved into the merge, so that their values are moved rather than copied.
+            var (merged, run) = (UsageCounts(), UsageCounts())
+            swap(&merged, &counts)
+            swap(&run, &r.sorted)
+            counts = UsageCounts.merging(consume merged, consume run)
             summary.accepted += r.summary.accepted
             summary.deferred += r.summary.deferred
             summary.duplicates += r.summary.duplicates
@@ -107,10 +97,7 @@ extension UsageScanner {
     /// contribution could not record its sum, so ingest stops (no event names the problem alone;
     /// the error points at the header's `quantity`).
     func sumOverflow() -> DataError? {
-        // Sorting every slot is for the rare run that has one: the first in key order is named.
-        guard accumulators.contains(where: { $0.tally.overflowed }),
-            let slot = sortedSlots.first(where: { accumulators[$0].tally.overflowed })
-        else { return nil }
+        guard let slot = counts.tallies.firstIndex(where: { $0.overflowed }) else { return nil }
         let key = entry(slot).key
         return DataError(
             file: "usage.csv", line: 1, column: (parts.first?.worker.columns.quantity ?? 0) + 1, field: "quantity",

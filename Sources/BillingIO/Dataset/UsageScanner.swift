@@ -32,16 +32,12 @@ public final class UsageScanner {
 
     /// The tables pass 1 reads.
     let lookup: UsageLookup
-    /// Accumulator slots (filled by pass 2): packed key (see `UsageLookup.key`) → slot, each
-    /// slot's packed key and the first day after its period (its `UsageKey` is built by `entry`).
-    var slotOf = IntKeyTable()
-    var slotPacked: [Int] = []
-    var slotEnds: [Int] = []
-    var accumulators: [UsageAccumulator] = []
+    /// The accumulators (filled by pass 2), in key order; a slot is an index into them (its
+    /// `UsageKey` is built by `entry`).
+    var counts = UsageCounts()
     /// The distinct `value`s kept (for `unique_count`), interned: a slot's values are a set of
     /// small integers, so their memory is per distinct value, not per event.
     var valueIndex = ByteKeyTable()
-    var slotValues: [Set<Int32>] = []
     /// Pass 2's workers' results, between `countPartitions` and `mergeCounts`, and the `sync`
     /// started after the first.
     var passTwo: [PassTwo?] = []
@@ -78,24 +74,17 @@ public final class UsageScanner {
         lookup = try UsageLookup(catalog: catalog, settings: settings, window: window, endedOn: endedOn, workers: self.workers)
     }
 
-    /// The slots holding counted events, in key order (slots sort by their packed key:
-    /// subscriptions, metrics and periods are each indexed in sorted order).
-    public var sortedSlots: [Int] {
-        // Sorted with their keys beside them: comparing through `slotPacked` missed the caches.
-        var order: [(key: Int, slot: Int)] = []
-        order.reserveCapacity(slotPacked.count)
-        for slot in slotPacked.indices where accumulators[slot].count > 0 { order.append((slotPacked[slot], slot)) }
-        order.sort { $0.key < $1.key }
-        return order.map(\.slot)
-    }
+    /// The slots holding counted events, in key order (slots are in the order of their packed
+    /// key: subscriptions, metrics and periods are each indexed in sorted order).
+    public var sortedSlots: [Int] { counts.tallies.indices.filter { counts.tallies[$0].count > 0 } }
 
     /// A slot's key, aggregation state and distinct values (their bytes, see `sortedValues`).
     public func entry(_ slot: Int) -> (key: UsageKey, accumulator: UsageAccumulator, values: [ArraySlice<UInt8>]) {
-        let (sub, metric, start) = lookup.unpack(slotPacked[slot])
+        let (sub, metric, start) = lookup.unpack(counts.keys[slot])
         let key = UsageKey(
             subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric],
-            period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: slotEnds[slot])))
-        return (key, accumulators[slot], UsageScanner.sortedValues(slotValues[slot].map { valueIndex.key(Int($0)) }))
+            period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: counts.ends[slot])))
+        return (key, counts.accumulator(slot), UsageScanner.sortedValues(counts.distinctValues(slot).map { valueIndex.key(Int($0)) }))
     }
 
     /// Distinct values (valid UTF-8) in the order of their text (`String`'s `<`), and values equal
