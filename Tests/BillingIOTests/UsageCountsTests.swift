@@ -13,10 +13,13 @@ struct UsageCountsTests {
 
     /// A run from accumulators given out of key order: (key, end, events, latest quantity, values).
     static func run(_ entries: [(Int, Int, [(Int, Int, Int64)], Int, Set<Int32>)]) -> UsageCounts {
-        var values = entries.map(\.4)
+        var pairs = WordSet()
+        for (i, e) in entries.enumerated() {
+            for v in e.4 { pairs.insert(UInt64(i) << 32 | UInt64(v)) }
+        }
         return UsageCounts(
             keys: entries.map(\.0), ends: entries.map(\.1), tally: { tally(entries[$0].2) },
-            latestQuantities: entries.map { Int128($0.3) * 1_000_000_000 }, values: &values)
+            latestQuantities: entries.map { Int128($0.3) * 1_000_000_000 }, valuePairs: pairs)
     }
 
     /// Run a holds keys 30 and 10, run b keys 20 and 10 (each given out of order). Key 10 is in
@@ -51,10 +54,8 @@ struct UsageCountsTests {
     @Test func sumsPastInt128AreMarkedOverflowed() {
         var big = UsageTally()
         big.add(quantity: Int128.max - 1, at: Timestamp.Instant(seconds: 1, nanos: 0), order: 1)
-        var none: [Set<Int32>] = [[]]
-        let a = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantities: [0], values: &none)
-        none = [[]]
-        let b = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantities: [0], values: &none)
+        let a = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantities: [0], valuePairs: WordSet())
+        let b = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantities: [0], valuePairs: WordSet())
         #expect(!a.tallies[0].overflowed)
         #expect(UsageCounts.merging(a, b).tallies[0].overflowed)
     }

@@ -1,7 +1,7 @@
 import Testing
 @testable import BillingIO
 
-/// The index of an ids partition (`PP.hashes`, decision 49) and the set pass 2 loads it into.
+/// The index of an ids partition (`PP.hashes`, decision 49).
 struct UsageIDHashesTests {
     /// The magic, then each hash as 8 little-endian bytes, in the order given (the ids file's).
     @Test func bytesAreTheMagicThenLittleEndianHashes() throws {
@@ -31,33 +31,5 @@ struct UsageIDHashesTests {
     @Test(arguments: untrustworthy)
     func untrustworthyIndexesAreRefused(bytes: [UInt8], message: String) {
         #expect { try UsageIDHashes.parse(bytes, partition: 0xAB, path: "ab.hashes") } throws: { "\($0)" == message }
-    }
-
-    /// Membership survives growth far past the first capacity; 0 (the empty mark) is a member like
-    /// any other; a repeat is counted once.
-    @Test func setHoldsEveryHashItWasGiven() {
-        var set = IDHashSet()
-        #expect(set.isEmpty && !set.contains(0) && !set.contains(7))
-        // Multiples of 2^20 + 1 share their low bits in runs, so probes run long.
-        for i in 1...5000 { set.insert(UInt64(i) &* 0x10_0001) }
-        set.insert(0)
-        set.insert(0x10_0001)
-        #expect(set.count == 5001)
-        #expect((1...5000).allSatisfy { set.contains(UInt64($0) &* 0x10_0001) } && set.contains(0))
-        #expect(!set.contains(5001 &* 0x10_0001) && !set.contains(1) && !set.contains(UInt64.max))
-    }
-
-    /// Hashes spread over the table: at most 2/3 full, most sit in their first slot (a set whose
-    /// slots all started in one place would still answer right, in quadratic time).
-    @Test func hashesSpreadOverTheTable() {
-        var id = [UInt8](repeating: 0, count: 8)
-        let hashes = (0..<3000).map { i -> UInt64 in
-            id[0] = UInt8(i & 255)
-            id[1] = UInt8(i >> 8)
-            return id.withUnsafeBytes { ByteKeyTable.hash($0) }
-        }
-        var set = IDHashSet(capacity: hashes.count)
-        for h in hashes { set.insert(h) }
-        #expect(hashes.filter { set.firstProbe($0) == $0 }.count > hashes.count / 2)
     }
 }

@@ -1,6 +1,6 @@
 /// The index of an ids partition file (decision 49): `<base>.ids/PP.hashes` holds the
 /// `ByteKeyTable.hash` of every event id of `PP.csv`, so that deduplication against earlier runs
-/// reads 8 bytes per earlier event and keeps 12 in memory (`IDHashSet`), and reads an ids file
+/// reads 8 bytes per earlier event and keeps 12 in memory (`WordSet`), and reads an ids file
 /// only when one of this run's ids has a hash in its index (a resent event, or, very rarely, two
 /// ids with one hash).
 ///

@@ -11,7 +11,9 @@ extension UsageScanner {
         /// Its accumulators as tallies (one cache line each) and each one's latest quantity.
         var tallies = CacheLineTable<UsageTally>()
         var latestQuantities: [Int128] = []
-        var values: [Set<Int32>] = []
+        /// The distinct values each accumulator has seen: its number in the high 32 bits, the
+        /// value's in the low 32.
+        var valuePairs = WordSet()
         /// The same accumulators sorted by key, made by `finish` on the worker's own thread.
         var sorted = UsageCounts()
         var summary = UsageSummary()
@@ -23,8 +25,8 @@ extension UsageScanner {
 
         /// Sorts the accumulators into `sorted`, and frees the tables they were built in.
         mutating func finish() {
-            sorted = UsageCounts(keys: keys, ends: ends, tally: { [tallies] in tallies[$0] }, latestQuantities: latestQuantities, values: &values)
-            (index, keys, ends, tallies, latestQuantities, values) = (IntKeyTable(), [], [], CacheLineTable(), [], [])
+            sorted = UsageCounts(keys: keys, ends: ends, tally: { [tallies] in tallies[$0] }, latestQuantities: latestQuantities, valuePairs: valuePairs)
+            (index, keys, ends, tallies, latestQuantities, valuePairs) = (IntKeyTable(), [], [], CacheLineTable(), [], WordSet())
         }
     }
 
@@ -71,13 +73,9 @@ extension UsageScanner {
         var results = passTwo
         passTwo = []
         for k in results.indices {
-            guard var r = results[k] else { continue }
+            guard let r = results[k] else { continue }
             results[k] = nil
-            // Both runs moved into the merge, so that their values are moved rather than copied.
-            var (merged, run) = (UsageCounts(), UsageCounts())
-            swap(&merged, &counts)
-            swap(&run, &r.sorted)
-            counts = UsageCounts.merging(consume merged, consume run)
+            counts = UsageCounts.merging(counts, r.sorted)
             summary.accepted += r.summary.accepted
             summary.deferred += r.summary.deferred
             summary.duplicates += r.summary.duplicates
@@ -155,7 +153,7 @@ extension UsageScanner {
                 unindexed.append(c)
             }
         }
-        var earlierHashes = IDHashSet(capacity: indexed.reduce(0) { $0 + $1.count })
+        var earlierHashes = WordSet(capacity: indexed.reduce(0) { $0 + $1.count })
         for (c, _) in indexed {
             let index = UsageIDHashes.path(c, partition: p)
             for h in try UsageIDHashes.parse(try FileSystem.read(index), partition: p, path: index) { earlierHashes.insert(h) }
@@ -189,7 +187,7 @@ extension UsageScanner {
                 throw StageFailure.io("\(UsageStore.idsFile(c, partition: p)): its ids do not match its index \(UsageIDHashes.path(c, partition: p))")
             }
             indexed = []
-            earlierHashes = IDHashSet()
+            earlierHashes = WordSet()
         }
         var mine: [Int] = []
         var counted: [SpilledEvent] = []
@@ -301,7 +299,6 @@ extension UsageScanner {
                 r.ends.append(e.periodEnd)
                 r.tallies.append(UsageTally())
                 r.latestQuantities.append(0)
-                r.values.append([])
             }
             slots[k] = i
         }
@@ -313,7 +310,7 @@ extension UsageScanner {
                 $0.add(quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line))
             }
             if latest { r.latestQuantities[slots[k]] = e.quantity }
-            if e.value >= 0 { r.values[slots[k]].insert(Int32(e.value)) }
+            if e.value >= 0 { r.valuePairs.insert(UInt64(slots[k]) << 32 | UInt64(e.value)) }
         }
         r.probed &+= probed
     }
