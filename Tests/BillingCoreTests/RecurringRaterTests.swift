@@ -152,14 +152,47 @@ struct ChangeRatingTests {
     }
 
     /// The served parts of a subscription's periods, as `start..end` (end exclusive).
-    func served(_ plan: Plan, _ sub: Subscription, _ changes: [(String, String?, Int?)], until: String, endedOn: String? = nil) -> [String] {
+    func served(
+        _ plan: Plan, _ sub: Subscription, _ changes: [(String, String?, Int?)], from: String? = nil, until: String, endedOn: String? = nil
+    ) -> [String] {
+        servedPeriods(plan, sub, changes, from: from, until: until, endedOn: endedOn).map { "\($0.served.start)..\($0.served.end)" }
+    }
+
+    func servedPeriods(
+        _ plan: Plan, _ sub: Subscription, _ changes: [(String, String?, Int?)], from: String? = nil, until: String, endedOn: String? = nil
+    ) -> [RecurringRater.ServedPeriod] {
         let plans = Dictionary(uniqueKeysWithValues: [basic, pro, annual, metered, metered2].map { ($0.id, $0) })
         let ch = changes.map {
             SubscriptionChange(subscriptionID: "S", effectiveDate: Fx.d($0.0), planID: $0.1, quantity: $0.2, source: SourceLocation(file: "c", line: 0))
         }
         let timeline = SubscriptionTimeline(subscription: sub, plan: plan, changes: ch, plans: plans)
-        return RecurringRater(settings: Fx.settings()).servedPeriods(for: sub, timeline: timeline, until: Fx.d(until), endedOn: endedOn.map(Fx.d))
-            .map { "\($0.served.start)..\($0.served.end)" }
+        return RecurringRater(settings: Fx.settings()).servedPeriods(
+            for: sub, timeline: timeline, from: from.map(Fx.d), until: Fx.d(until), endedOn: endedOn.map(Fx.d))
+    }
+
+    /// Served periods from a day on: those whose anchored period ends after it, found directly
+    /// for a subscription without changes and by filtering the whole list for one with changes,
+    /// the same periods either way (each case is also held to the whole list filtered).
+    /// - monthly from 2024-03-15, from 2026-09-01: anchored on the 15th, the first kept is
+    ///   [08-15, 09-15) (it ends after 09-01), then one a month up to the one starting 12-15;
+    /// - cancelled 2026-08-20: only [08-15, 09-15) ends after 09-01, served to the cancel date;
+    /// - cancelled 2026-08-15: the last period served ends 08-15, before 09-01: none;
+    /// - changed to the annual plan on 2026-11-11 (a restart): October's period ends 11-01, after
+    ///   10-05, so it is kept, then November's cut at 11-11, then the year from 11-11;
+    /// - started after `from`: every period, as without it.
+    @Test(arguments: [
+        ("2024-03-15", nil, [], "2026-09-01", ["2026-08-15..2026-09-15", "2026-09-15..2026-10-15", "2026-10-15..2026-11-15", "2026-11-15..2026-12-15", "2026-12-15..2027-01-15"]),
+        ("2024-03-15", "2026-08-20", [], "2026-09-01", ["2026-08-15..2026-08-20"]),
+        ("2024-03-15", "2026-08-15", [], "2026-09-01", []),
+        ("2026-03-01", nil, [("2026-11-11", "annual")], "2026-10-05", ["2026-10-01..2026-11-01", "2026-11-01..2026-11-11", "2026-11-11..2027-11-11"]),
+        ("2026-11-01", nil, [], "2026-01-01", ["2026-11-01..2026-12-01", "2026-12-01..2027-01-01"]),
+    ] as [(String, String?, [(String, String)], String, [String])])
+    func servedPeriodsFromADay(start: String, cancel: String?, changes: [(String, String)], from: String, expected: [String]) {
+        let ch = changes.map { ($0.0, Optional($0.1), Int?.none) }
+        let sub = Fx.sub(start, cancel: cancel)
+        #expect(served(basic, sub, ch, from: from, until: "2027-01-01") == expected)
+        let whole = servedPeriods(basic, sub, ch, until: "2027-01-01").filter { $0.full.end > Fx.d(from) }
+        #expect(servedPeriods(basic, sub, ch, from: from, until: "2027-01-01") == whole)
     }
 
     /// Usage is bucketed by served period, so each one must end where service does:

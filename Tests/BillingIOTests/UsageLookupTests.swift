@@ -73,15 +73,19 @@ struct UsageLookupServedPeriodTests {
     }
 
     /// Sorted by id, `F` is subscription 0 and `M` subscription 1. `M`'s periods are computed
-    /// ahead (January to 400 days past the window: 2026-01 … 2028-01, 25 monthly periods) and
+    /// ahead for the days from 62 before the window to 62 after it (2026-08-31 to 2027-01-31:
+    /// the monthly periods from August's, which ends 09-01, to January 2027's, 6 of them) and
     /// copied into its record; `F` has none computed, yet its period of a November day is found
-    /// all the same (computed on demand): 2026-11-01 up to 2026-12-01, as `M`'s.
+    /// all the same (computed on demand): 2026-11-01 up to 2026-12-01, as `M`'s. Days outside the
+    /// computed ones find theirs too: 2026-07-15 in [07-01, 08-01), 2027-03-10 in [03-01, 04-01).
     @Test func flatSubscriptionsGetTheirPeriodsOnlyOnDemand() throws {
         let lookup = try lookup()
         #expect(lookup.subscriptions.map(\.id) == ["F", "M"])
         #expect(lookup.hot[0].periodCount == 0)
         #expect(lookup.hot[0].horizon == Int32.min)
-        #expect(lookup.hot[1].periodCount == 25)
+        #expect(lookup.hot[1].periodCount == 6)
+        #expect(Int(lookup.hot[1].low) == CivilDate(parsing: "2026-08-31")!.dayNumber)
+        #expect(Int(lookup.hot[1].horizon) == CivilDate(parsing: "2027-02-01")!.dayNumber)
         let november = CivilDate(parsing: "2026-11-01")!.dayNumber, december = CivilDate(parsing: "2026-12-01")!.dayNumber
         #expect(Int(lookup.hot[1].nearStart0) == november && Int(lookup.hot[1].nearEnd0) == december)
         let day = CivilDate(parsing: "2026-11-15")!.dayNumber
@@ -89,6 +93,14 @@ struct UsageLookupServedPeriodTests {
         for sub in [0, 1] {
             let period = lookup.servedPeriod(of: sub, on: day, far: &far)
             #expect(period?.start == november && period?.end == december, "\(sub)")
+        }
+        for (date, start, end) in [("2026-07-15", "2026-07-01", "2026-08-01"), ("2027-03-10", "2027-03-01", "2027-04-01")] {
+            let d = CivilDate(parsing: date)!.dayNumber
+            let expected = (CivilDate(parsing: start)!.dayNumber, CivilDate(parsing: end)!.dayNumber)
+            for sub in [0, 1] {
+                let period = lookup.servedPeriod(of: sub, on: d, far: &far)
+                #expect(period?.start == expected.0 && period?.end == expected.1, "\(sub) \(date)")
+            }
         }
         // Before the subscription started, no period holds the day, for either.
         let before = CivilDate(parsing: "2025-12-31")!.dayNumber

@@ -25,9 +25,13 @@ public struct RecurringRater: Sendable {
         public var restart: CivilDate?
     }
 
-    /// The served periods of `subscription` that start before `until`, in order.
+    /// The served periods of `subscription` that start before `until`, in order; with `from`,
+    /// only those whose anchored period ends after it (the same periods as filtering the whole
+    /// list). A subscription that never changes plan or quantity has one cycle, so its periods
+    /// are found from `from` on directly, not walked from its start: usage ingest needs the
+    /// periods near the run window of every subscription, most of them years old.
     public func servedPeriods(
-        for subscription: Subscription, timeline: SubscriptionTimeline, until: CivilDate, endedOn: CivilDate? = nil
+        for subscription: Subscription, timeline: SubscriptionTimeline, from: CivilDate? = nil, until: CivilDate, endedOn: CivilDate? = nil
     ) -> [ServedPeriod] {
         let firstPaid = subscription.firstPaidDay(trialDays: timeline.steps[0].plan.trialDays)
         let cancel = subscription.cancelDate
@@ -44,6 +48,9 @@ public struct RecurringRater: Sendable {
             interval: first.interval, intervalCount: first.intervalCount, alignment: settings.alignment,
             billingDay: subscription.billingDay, firstPaid: firstPaid)
         var k = cycle.periodIndex(containing: epochStart)
+        // One step: no change can restart the cycle, so period k is period k whatever came before.
+        let jumped = from.map { timeline.steps.count == 1 && $0 > epochStart } ?? false
+        if jumped, let from { k = cycle.periodIndex(containing: from) }
         while true {
             let full = cycle.period(k)
             k += 1
@@ -73,6 +80,7 @@ public struct RecurringRater: Sendable {
             }
             if let serviceEnd, full.end >= serviceEnd { break }
         }
+        if let from, !jumped { return out.filter { $0.full.end > from } }
         return out
     }
 
