@@ -189,7 +189,7 @@ import Testing
         }
     }
 
-    /// A row dated past the periods computed ahead (the window's end + 400 days: 2028-01-05 here)
+    /// A row dated past the periods computed ahead (to the window's end + 62 days: 2027-02-01 here)
     /// gets its period computed for it, kept for its subscription's next rows (with two workers,
     /// f4, f2 and f6 are answered from what f1 and f5 kept). S-001 (Pro, monthly from 2026-11-07)
     /// is billed from the 7th to the 7th: f1 (03-10) and f2 (03-20) fall in 2029-03-07…04-07

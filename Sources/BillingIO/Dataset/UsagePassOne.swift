@@ -153,6 +153,9 @@ final class UsagePassOne {
             trial += 1
             return nil
         }
+        // No served period reaches the cancel date: rows of a cancelled subscription dated after
+        // it are rejected without searching its periods (a cache miss or more each).
+        if day >= Int(h.cancel) { return "outside every served period" }
         guard let period = lookup.servedPeriod(of: sub, on: day, far: &far) else { return "outside every served period" }
         let event = SpilledEvent(
             hash: batch.idHashes[k], fingerprint: batch.fingerprints[k], line: batch.lines[k],
