@@ -19,7 +19,7 @@ struct UsageCountsTests {
         }
         return UsageCounts(
             keys: entries.map(\.0), ends: entries.map(\.1), tally: { tally(entries[$0].2) },
-            latestQuantities: entries.map { Int128($0.3) * 1_000_000_000 }, valuePairs: pairs)
+            latestQuantity: { Int128(entries[$0].3) * 1_000_000_000 }, valuePairs: pairs)
     }
 
     /// Run a holds keys 30 and 10, run b keys 20 and 10 (each given out of order). Key 10 is in
@@ -54,8 +54,8 @@ struct UsageCountsTests {
     @Test func sumsPastInt128AreMarkedOverflowed() {
         var big = UsageTally()
         big.add(quantity: Int128.max - 1, at: Timestamp.Instant(seconds: 1, nanos: 0), order: 1)
-        let a = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantities: [0], valuePairs: WordSet())
-        let b = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantities: [0], valuePairs: WordSet())
+        let a = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantity: { _ in 0 }, valuePairs: WordSet())
+        let b = UsageCounts(keys: [1], ends: [2], tally: { _ in big }, latestQuantity: { _ in 0 }, valuePairs: WordSet())
         #expect(!a.tallies[0].overflowed)
         #expect(UsageCounts.merging(a, b).tallies[0].overflowed)
     }

@@ -221,41 +221,51 @@ struct UsageDedupStructuresTests {
     @Test func spillRecordsRoundTrip() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-        let spill = try UsageSpill(folder: dir + "/s")
+        let spill = try UsageSpill(folder: dir + "/s", dayBase: 20_789)
         let big = Int128(1) << 70 + 5  // 2^70 + 5 units of 10^-9
         let events = [
             SpilledEvent(hash: 7 << 56, fingerprint: 1, line: 2, quantity: big, seconds: -86_400, nanos: 999_999_999, key: 3 << 40 | 7, periodEnd: 20_790, deferred: true, value: -1, id: 0..<0),
             SpilledEvent(hash: 7 << 56 | 1, fingerprint: 2, line: 3, quantity: 0, seconds: 5, nanos: 0, key: 0, periodEnd: -719_162, deferred: false, value: 0, id: 0..<0),
             SpilledEvent(hash: 7 << 56 | 2, fingerprint: .max, line: 5_000_000_000, quantity: .max, seconds: .max, nanos: 1, key: .max, periodEnd: 2_932_897, deferred: true, value: 1 << 31, id: 0..<0),
             SpilledEvent(hash: 7 << 56 | 3, fingerprint: 0, line: 4, quantity: 17_000_000_000, seconds: .min, nanos: 0, key: 1 << 22, periodEnd: .min, deferred: false, value: 3, id: 0..<0),
+            // Dense: the slot is kept, the key and period end are not (−1 and 0 back).
+            SpilledEvent(hash: 7 << 56 | 4, fingerprint: 3, line: 6, quantity: 2_000_000_000, seconds: 1_794_000_000, nanos: 5, key: 99, periodEnd: 7, deferred: true, value: 2, id: 0..<0, slot: 0),
+            SpilledEvent(hash: 7 << 56 | 5, fingerprint: 4, line: 7, quantity: 1, seconds: -5, nanos: 0, key: 99, periodEnd: 7, deferred: false, value: -1, id: 0..<0, slot: 1 << 40),
         ]
-        let ids = ["e-1", "e-22", String(repeating: "x", count: 64), "A"]
+        let ids = ["e-1", "e-22", String(repeating: "x", count: 64), "A", "d1", "d2"]
         for (e, id) in zip(events, ids) {
             var id = id
             try id.withUTF8 { try spill.add(e, id: $0) }
         }
         try spill.finish()
         #expect(try spillSize(spill, 8) == 0)  // nothing went to partition 8
-        #expect(spill.count(7) == 4 && spill.count(8) == 0)
+        #expect(spill.count(7) == 6 && spill.count(8) == 0)
         // A later pass-1 worker's lines are made absolute by the lines before its part: offset 1000.
         var back: [(event: SpilledEvent, id: String)] = []
         try spill.forEachBatch(7, lineOffset: 1000) { events, bytes in
             for e in events { back.append((e, String(decoding: bytes[e.id], as: UTF8.self))) }
         }
-        #expect(back.count == 4)
+        #expect(back.count == 6)
         #expect(back.map(\.id) == ids)
         for (got, sent) in zip(back.map(\.event), events) {
             #expect(got.hash == sent.hash && got.fingerprint == sent.fingerprint && got.line == sent.line + 1000)
             #expect(got.quantity == sent.quantity && got.seconds == sent.seconds && got.nanos == sent.nanos)
-            #expect(got.key == sent.key && got.periodEnd == sent.periodEnd && got.deferred == sent.deferred && got.value == sent.value)
+            #expect(got.deferred == sent.deferred && got.value == sent.value && got.slot == sent.slot)
+            if sent.slot < 0 {
+                #expect(got.key == sent.key && got.periodEnd == sent.periodEnd)
+            } else {
+                #expect(got.key == -1 && got.periodEnd == 0)
+            }
         }
         try spill.remove()
         #expect(!FileSystem.exists(dir + "/s"))
     }
 
     /// Varints of every length, 1 to 10 bytes (2^(7k) − 1 and 2^(7k) for k = 1…8, 2^63 − 1, and
-    /// −1, whose key and line take 10 bytes), read back whether 8 bytes of the record follow them
-    /// (a 64-byte id: read as one word) or fewer (a 1-byte id: read byte by byte).
+    /// −1, whose line takes 10 bytes; keys and dense slots are not negative, so −1 sends the
+    /// largest), read back whether 8 bytes of the record follow them (a 64-byte id: read as one
+    /// word) or fewer (a 1-byte id: read byte by byte). Each number goes once in a record with a
+    /// key and once in one with a dense slot.
     @Test(arguments: [1, 64]) func spillVarintsOfEveryLength(idLength: Int) throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -263,12 +273,15 @@ struct UsageDedupStructuresTests {
         let numbers = (1...8).flatMap { [(1 << (7 * $0)) - 1, 1 << (7 * $0)] } + [Int.max, -1]
         var sent: [SpilledEvent] = []
         for (n, x) in numbers.enumerated() {
-            let e = SpilledEvent(
-                hash: 9 << 56, fingerprint: UInt64(n), line: x, quantity: Int128(x.magnitude), seconds: x, nanos: n, key: x, periodEnd: n,
-                deferred: n % 2 == 0, value: x, id: 0..<0)
-            var id = String(repeating: "i", count: idLength)
-            try id.withUTF8 { try spill.add(e, id: $0) }
-            sent.append(e)
+            for dense in [false, true] {
+                let e = SpilledEvent(
+                    hash: 9 << 56, fingerprint: UInt64(n), line: x, quantity: Int128(x.magnitude), seconds: x, nanos: n,
+                    key: dense ? -1 : (x < 0 ? Int.max : x), periodEnd: dense ? 0 : n, deferred: n % 2 == 0, value: x, id: 0..<0,
+                    slot: dense ? (x < 0 ? Int.max : x) : -1)
+                var id = String(repeating: "i", count: idLength)
+                try id.withUTF8 { try spill.add(e, id: $0) }
+                sent.append(e)
+            }
         }
         try spill.finish()
         var back: [SpilledEvent] = []
@@ -278,9 +291,9 @@ struct UsageDedupStructuresTests {
                 back.append(e)
             }
         }
-        #expect(back.count == numbers.count)
+        #expect(back.count == 2 * numbers.count)
         for (got, e) in zip(back, sent) {
-            #expect(got.line == e.line && got.key == e.key && got.value == e.value && got.quantity == e.quantity)
+            #expect(got.line == e.line && got.key == e.key && got.slot == e.slot && got.value == e.value && got.quantity == e.quantity)
             #expect(got.seconds == e.seconds && got.nanos == e.nanos && got.periodEnd == e.periodEnd && got.deferred == e.deferred)
         }
         try spill.remove()
@@ -289,26 +302,37 @@ struct UsageDedupStructuresTests {
     /// A spill record's bytes, worked out by hand from the layout in `UsageSpill.encode`: line
     /// 2 − 0 = 2 → 02; 3 whole units → 3 × 2 + 1 = 7 → 07; 60 s before the period's end day
     /// (2 × 86,400 − 60) → zigzag(−60) = 119 → 77; nanoseconds 0, deferred → 01; the key of
-    /// (0, 0, day 1) is 1 + 719,163 = 719,164 = 0xAF93C → LEB128 BC F2 2B; the period's days
-    /// 2 − 1 = 1 → zigzag 2 → 02; no value, zigzag(−1) = 1 → 01; then "E-1". With the length byte
-    /// and the hash and fingerprint (16 bytes): 1 + 16 + 9 + 3 = 29 = 0x1D bytes, against 71 + 3
-    /// in the fixed-width form before. Cut by a byte, the partition is refused.
+    /// (0, 0, day 1) is 1 + 719,163 = 719,164, with a 0 bit below (no dense slot): 1,438,328 =
+    /// 0x15F278 → LEB128 F8 E4 57; the period's days 2 − 1 = 1 → zigzag 2 → 02; no value,
+    /// zigzag(−1) = 1 → 01; then "E-1". With the length byte and the hash and fingerprint (16
+    /// bytes): 1 + 16 + 9 + 3 = 29 = 0x1D bytes, against 71 + 3 in the fixed-width form before.
+    /// The same event with dense slot 5, on line 3: line 3 − 2 = 1 → 01; 07; the seconds
+    /// against the spill's day base (2, as the period's end was) → 77; not deferred → 00; the
+    /// slot with a 1 bit below, 11 → 0B, and no period days; 01; "E-2": 1 + 16 + 6 + 3 = 26 = 0x1A
+    /// bytes. Cut by a byte, the partition is refused.
     @Test func spillRecordLayout() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-        let spill = try UsageSpill(folder: dir + "/s")
+        let spill = try UsageSpill(folder: dir + "/s", dayBase: 2)
         let key = UsageLookup.key(0, 0, 1, metrics: 1)
         let e = SpilledEvent(
             hash: 5 << 56, fingerprint: 9, line: 2, quantity: 3_000_000_000, seconds: 2 * 86_400 - 60, nanos: 0, key: key, periodEnd: 2,
             deferred: true, value: -1, id: 0..<0)
         var id = "E-1"
         try id.withUTF8 { try spill.add(e, id: $0) }
+        var dense = e
+        (dense.line, dense.deferred, dense.slot) = (3, false, 5)
+        var id2 = "E-2"
+        try id2.withUTF8 { try spill.add(dense, id: $0) }
         try spill.finish()
-        let bytes = try FileSystem.read(dir + "/s/5.bin")
+        let all = try FileSystem.read(dir + "/s/5.bin")
         let expected: [UInt8] =
-            [0x1D] + [0, 0, 0, 0, 0, 0, 0, 5] + [9, 0, 0, 0, 0, 0, 0, 0] + [0x02, 0x07, 0x77, 0x01, 0xBC, 0xF2, 0x2B, 0x02, 0x01] + Array("E-1".utf8)
-        #expect(bytes == expected)
-        // A length byte below the shortest record (25) is an error naming the file.
+            [0x1D] + [0, 0, 0, 0, 0, 0, 0, 5] + [9, 0, 0, 0, 0, 0, 0, 0] + [0x02, 0x07, 0x77, 0x01, 0xF8, 0xE4, 0x57, 0x02, 0x01] + Array("E-1".utf8)
+        let expectedDense: [UInt8] =
+            [0x1A] + [0, 0, 0, 0, 0, 0, 0, 5] + [9, 0, 0, 0, 0, 0, 0, 0] + [0x01, 0x07, 0x77, 0x00, 0x0B, 0x01] + Array("E-2".utf8)
+        #expect(all == expected + expectedDense)
+        let bytes = Array(all.prefix(expected.count))
+        // A length byte below the shortest record (24) is an error naming the file.
         try FileSystem.replace(dir + "/s/5.bin", [20] + bytes.dropFirst())
         let error = #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
         #expect(error.map { "\($0)" }?.contains(dir + "/s/5.bin: spill record of 20 bytes") == true)

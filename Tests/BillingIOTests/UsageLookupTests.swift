@@ -39,6 +39,28 @@ struct UsageLookupTests {
         }
     }
 
+    /// Dense slots: plan A meters `a` and `c` of the catalog's `a`, `b`, `c` (plan B meters `b`),
+    /// so S has 2 pairs, numbered 0 and 1, each with November (near period 0) and December (1):
+    /// slots 0–3 = (a, Nov), (a, Dec), (c, Nov), (c, Dec). An event of `c` in December is slot
+    /// (0 + rank 1) × 2 + 1 = 3; one in July (no near period) has none. With over 64 metrics in
+    /// the catalog there are no dense slots.
+    @Test func denseSlotsNumberPairsAndNearPeriodsInKeyOrder() throws {
+        let lookup = try lookup(onA: ["a", "c"], onB: ["b"])
+        #expect(lookup.metricNames == ["a", "b", "c"])
+        let day = { (text: String) in CivilDate(parsing: text)!.dayNumber }
+        let (nov, dec, jan) = (day("2026-11-01"), day("2026-12-01"), day("2027-01-01"))
+        #expect(lookup.denseCount == 4 && lookup.hot[0].pairBase == 0)
+        #expect(lookup.denseKeys == [lookup.key(0, 0, nov), lookup.key(0, 0, dec), lookup.key(0, 2, nov), lookup.key(0, 2, dec)])
+        #expect(lookup.denseKeys == lookup.denseKeys.sorted())
+        #expect(lookup.denseEnds == [dec, jan, dec, jan])
+        let h = lookup.hot[0]
+        #expect(lookup.denseSlot(h, metric: 2, period: (dec, jan)) == 3)
+        #expect(lookup.denseSlot(h, metric: 0, period: (nov, dec)) == 0)
+        #expect(lookup.denseSlot(h, metric: 2, period: (day("2026-07-01"), day("2026-08-01"))) == -1)
+        let wide = try self.lookup(onA: (0..<70).map { "m\($0)" }, onB: [])
+        #expect(wide.denseCount == 0 && wide.denseSlot(wide.hot[0], metric: 1, period: (nov, dec)) == -1)
+    }
+
     /// With over 64 metrics in the catalog a subscription's are a sorted list; names are then
     /// looked up in the table, and the answers are the same.
     @Test func findsThemAmongManyMetrics() throws {
@@ -84,7 +106,7 @@ struct UsageLookupServedPeriodTests {
         #expect(lookup.hot[0].periodCount == 0)
         #expect(lookup.hot[0].horizon == Int32.min)
         #expect(lookup.hot[1].periodCount == 6)
-        #expect(Int(lookup.hot[1].low) == CivilDate(parsing: "2026-08-31")!.dayNumber)
+        #expect(lookup.lowDay == CivilDate(parsing: "2026-08-31")!.dayNumber)
         #expect(Int(lookup.hot[1].horizon) == CivilDate(parsing: "2027-02-01")!.dayNumber)
         let november = CivilDate(parsing: "2026-11-01")!.dayNumber, december = CivilDate(parsing: "2026-12-01")!.dayNumber
         #expect(Int(lookup.hot[1].nearStart0) == november && Int(lookup.hot[1].nearEnd0) == december)

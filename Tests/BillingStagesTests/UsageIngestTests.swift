@@ -55,6 +55,35 @@ import Testing
         #expect(try TestSupport.read(idThird + "/out/2026-11/rejects.csv") == rejects)
     }
 
+    /// One subscription, two metrics, two periods: S-001 (Pro, monthly from 2026-11-07) meters
+    /// `api_calls` (sum) and `storage_gb` (max). Each (metric, period) is its own accumulator,
+    /// whichever way pass 2 finds it (dense slot or key): api_calls in [11-07, 12-07) sums 3 + 4
+    /// = 7 over 2 events, largest 4; storage_gb there sums 7 + 5 = 12, largest 7; api_calls in
+    /// [12-07, 2027-01-07) has the deferred 10; storage_gb has nothing there (no row).
+    @Test func eachMetricAndPeriodOfASubscriptionIsItsOwnAccumulator() throws {
+        let dir = try TestSupport.workspace { _ in }
+        let charges = ", \"charges\": [{\"metric\": \"api_calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"0.001\"}, "
+            + "{\"metric\": \"storage_gb\", \"aggregation\": \"max\", \"model\": \"per_unit\", \"unit_price\": \"0.10\"}]}"
+        let plans = try TestSupport.read(dir + "/dataset/plans.json").replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charges)
+        try TestSupport.write(dir + "/dataset/plans.json", plans)
+        try TestSupport.write(dir + "/dataset/usage.csv", """
+            event_id,subscription_id,metric,timestamp,quantity,value
+            m1,S-001,api_calls,2026-11-10T10:00:00Z,3,
+            m2,S-001,storage_gb,2026-11-11T10:00:00Z,7,
+            m3,S-001,api_calls,2026-11-20T10:00:00Z,4,
+            m4,S-001,storage_gb,2026-11-21T10:00:00Z,5,
+            m5,S-001,api_calls,2026-12-08T10:00:00Z,10,
+
+            """)
+        try IngestStage.run(try TestSupport.config(dir))
+        let rows = try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.csv").split(separator: "\n").dropFirst()
+        #expect(rows.map { $0.split(separator: ",").prefix(7).joined(separator: ",") } == [
+            "S-001,api_calls,2026-11-07,2026-12-07,7,2,4",
+            "S-001,api_calls,2026-12-07,2027-01-07,10,1,10",
+            "S-001,storage_gb,2026-11-07,2026-12-07,12,2,7",
+        ])
+    }
+
     @Test func everyRowIsAccountedFor() throws {
         let dir = try workspace(usage: """
             event_id,subscription_id,metric,timestamp,quantity,value

@@ -1,24 +1,41 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A table of fixed-size records, each starting on a 64-byte cache line, for records looked up at
 /// random on the usage hot path: an `Array`'s elements start after its 32-byte header, so a
 /// 64-byte record there straddles two cache lines and costs two misses, not one. Records of
 /// another size keep the table's start aligned only. It grows by appending, like an array, but it
 /// is a class: a worker owns its table, and updates a record in place through `update`.
 final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
+    /// The allocation (`calloc`'s), and the records from its first 64-byte boundary on.
+    private var raw: UnsafeMutableRawPointer
     private var base: UnsafeMutablePointer<Element>
     private var capacity: Int
     private(set) var count = 0
 
     init(_ elements: [Element] = []) {
         capacity = Swift.max(16, elements.count)
-        base = CacheLineTable.allocate(capacity)
+        (raw, base) = CacheLineTable.allocate(capacity)
         for e in elements { append(e) }
     }
 
-    deinit { UnsafeMutableRawPointer(base).deallocate() }
+    /// `count` records of all-zero bytes, which must be a valid `Element`. The memory comes from
+    /// `calloc`, which maps a large block fresh from the kernel, already zero: its pages take
+    /// memory when a record on them is first written, not before (pass 2 makes a record for
+    /// every dense slot, of which a run may use few).
+    init(zeroedCount count: Int) {
+        capacity = Swift.max(16, count)
+        (raw, base) = CacheLineTable.allocate(capacity)
+        self.count = count
+    }
 
-    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Element> {
-        UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Element>.stride, alignment: 64)
-            .bindMemory(to: Element.self, capacity: capacity)
+    deinit { free(raw) }
+
+    private static func allocate(_ capacity: Int) -> (UnsafeMutableRawPointer, UnsafeMutablePointer<Element>) {
+        guard let raw = calloc(capacity * MemoryLayout<Element>.stride + 63, 1) else { fatalError("out of memory") }
+        let aligned = raw + (64 - Int(bitPattern: raw) & 63) & 63
+        return (raw, aligned.bindMemory(to: Element.self, capacity: capacity))
     }
 
     /// Record `i` (0 ≤ i < count).
@@ -42,10 +59,10 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     func append(_ e: Element) {
         if count == capacity {
-            let bigger = CacheLineTable.allocate(capacity * 2)
+            let (biggerRaw, bigger) = CacheLineTable.allocate(capacity * 2)
             bigger.update(from: base, count: count)
-            UnsafeMutableRawPointer(base).deallocate()
-            base = bigger
+            free(raw)
+            (raw, base) = (biggerRaw, bigger)
             capacity *= 2
         }
         (base + count).initialize(to: e)

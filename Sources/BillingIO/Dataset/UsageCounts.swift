@@ -25,9 +25,12 @@ struct UsageCounts {
     init() {}
 
     /// The accumulators `0..<keys.count`, given in any order, sorted by key (keys are distinct).
-    /// `valuePairs` holds each of their distinct values as the accumulator's number in the high
-    /// 32 bits and the value's in the low 32.
-    init(keys: [Int], ends: [Int], tally: (Int) -> UsageTally, latestQuantities: [Int128], valuePairs: WordSet) {
+    /// `valuePairs` holds each of their distinct values as a number in the high 32 bits, the
+    /// accumulator's (or, with `numbers`, the one `numbers` maps to the accumulator's), and the
+    /// value's in the low 32.
+    init(
+        keys: [Int], ends: [Int], tally: (Int) -> UsageTally, latestQuantity: (Int) -> Int128, valuePairs: WordSet, numbers: [Int]? = nil
+    ) {
         var order = keys.enumerated().map { (key: $0.element, index: $0.offset) }
         order.sort { $0.key < $1.key }
         reserve(order.count)
@@ -37,13 +40,16 @@ struct UsageCounts {
             self.keys.append(key)
             self.ends.append(ends[i])
             tallies.append(tally(i))
-            self.latestQuantities.append(latestQuantities[i])
+            latestQuantities.append(latestQuantity(i))
         }
         // The pairs renumbered by the accumulators' ranks, then sorted: each accumulator's values
         // come out together, ascending, in key order.
         var ranked: [UInt64] = []
         ranked.reserveCapacity(valuePairs.count)
-        valuePairs.forEach { p in ranked.append(UInt64(rank[Int(p >> 32)]) << 32 | p & 0xFFFF_FFFF) }
+        valuePairs.forEach { p in
+            let i = numbers.map { $0[Int(p >> 32)] } ?? Int(p >> 32)
+            ranked.append(UInt64(rank[i]) << 32 | p & 0xFFFF_FFFF)
+        }
         ranked.sort()
         values = ranked.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
         var at = 0

@@ -17,12 +17,14 @@ struct UsageLookup: @unchecked Sendable {
         var start: Int32
         var firstPaid: Int32
         var cancel: Int32
-        /// The days its served periods are computed for, `low..<horizon` (`UsageLookup.margin`
-        /// around the window); a row dated outside gets them computed for itself (rare: a late
-        /// event over two months old, or one dated months ahead; see `farPeriod`). `horizon` is
-        /// `Int32.min` for a subscription with no metric: none are computed ahead.
-        var low = Int32.min
+        /// The first day after those its served periods are computed for (from `lowDay` on,
+        /// `UsageLookup.margin` around the window); a row dated outside gets them computed for
+        /// itself (rare: a late event over two months old, or one dated months ahead; see
+        /// `farPeriod`). `Int32.min` for a subscription with no metric: none are computed ahead.
         var horizon = Int32.min
+        /// The number of its first metric's pair among the dense ones (see `denseSlot`); −1 if
+        /// it has none.
+        var pairBase: Int32 = -1
         var periodOffset: Int32 = 0
         var periodCount: Int32 = 0
         /// The first two served periods overlapping the run window, copied here so that most rows
@@ -55,6 +57,12 @@ struct UsageLookup: @unchecked Sendable {
     /// Served periods of the metered subscriptions that hold a day `margin` around the window,
     /// each one's in a run at `Hot.periodOffset`.
     private(set) var periodDays: [(start: Int, end: Int)] = []
+    /// The first day the computed periods cover (`margin` before the window).
+    private(set) var lowDay = Int.min
+    /// Per dense slot (see `denseSlot`), its accumulator's key and the first day after its
+    /// period; key −1 for a slot of no period (a subscription with one near period only).
+    var denseKeys: [Int] = []
+    var denseEnds: [Int] = []
 
     /// - Parameter workers: how many threads compute the served periods.
     /// - Throws: a data error of `plans.json` if there are so many subscriptions and metrics that
@@ -110,6 +118,7 @@ struct UsageLookup: @unchecked Sendable {
         wideMetrics = names.count > 64 ? metricsOf : nil
         wideValues = names.count > 64 ? valuesOf : nil
         computeServedPeriods(workers: workers, hot: &hot, metered: metricsOf.map { !$0.isEmpty })
+        numberDenseSlots(&hot)
         self.hot = CacheLineTable(hot)
     }
 
@@ -214,7 +223,7 @@ struct UsageLookup: @unchecked Sendable {
         let d = Int32(truncatingIfNeeded: day)
         if h.nearStart0 <= d && d < h.nearEnd0 { return (Int(h.nearStart0), Int(h.nearEnd0)) }
         if h.nearStart1 <= d && d < h.nearEnd1 { return (Int(h.nearStart1), Int(h.nearEnd1)) }
-        if day >= Int(h.horizon) || day < Int(h.low) { return farPeriod(of: sub, on: day, far: &far) }
+        if day >= Int(h.horizon) || day < lowDay { return farPeriod(of: sub, on: day, far: &far) }
         let offset = Int(h.periodOffset), count = Int(h.periodCount)
         var lo = 0, hi = count
         while lo < hi {
@@ -277,12 +286,12 @@ struct UsageLookup: @unchecked Sendable {
                 }
             }
         }
+        lowDay = low.dayNumber
         let windowStart = window.start.dayNumber
         for (sub, periods) in computed.enumerated() where metered[sub] {
             var h = hot[sub]
             h.periodOffset = Int32(periodDays.count)
             h.periodCount = Int32(periods.count)
-            h.low = Int32(low.dayNumber)
             h.horizon = Int32(horizon.dayNumber)
             periodDays += periods
             if let first = periods.firstIndex(where: { $0.end > windowStart }) {

@@ -39,7 +39,7 @@ final class UsagePassOne {
         self.end = end
         sawHeader = start > 0
         reader = try CSVReader(path: path, displayPath: "usage.csv", offset: start)
-        self.spill = try UsageSpill(folder: spill)
+        self.spill = try UsageSpill(folder: spill, dayBase: lookup.windowEnd)
     }
 
     /// Reads its part up to `end` (the first part skips the header).
@@ -160,7 +160,7 @@ final class UsagePassOne {
         let event = SpilledEvent(
             hash: batch.idHashes[k], fingerprint: batch.fingerprints[k], line: batch.lines[k],
             quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: lookup.key(sub, metric, period.start), periodEnd: period.end,
-            deferred: day >= lookup.windowEnd, value: value, id: 0..<0)
+            deferred: day >= lookup.windowEnd, value: value, id: 0..<0, slot: lookup.denseSlot(h, metric: metric, period: period))
         try spill.add(event, id: id)
         return nil
     }

@@ -22,6 +22,9 @@ struct SpilledEvent {
     var value: Int
     /// The byte range of the id in the partition's buffer.
     var id: Range<Int>
+    /// Its accumulator's dense slot (`UsageLookup.denseSlot`), or −1: then `key` and `periodEnd`
+    /// name it. A dense event's `key` and `periodEnd` are not spilled (read back as −1 and 0).
+    var slot = -1
 }
 
 /// Temporary partition files for usage deduplication: every accepted row is appended to the file
@@ -46,12 +49,17 @@ final class UsageSpill {
     /// The most bytes a record takes besides its id: the length byte, hash and fingerprint, and
     /// seven varints (a quantity's up to 19 bytes, the others' up to 10).
     static let maxFixedSize = 1 + 8 + 8 + 19 + 6 * 10
-    /// The fewest bytes a record takes: length, hash, fingerprint, seven one-byte varints, a
-    /// one-byte id.
-    static let minRecordSize = 1 + 8 + 8 + 7 + 1
+    /// The fewest bytes a record takes: length, hash, fingerprint, six one-byte varints (a dense
+    /// event's), a one-byte id.
+    static let minRecordSize = 1 + 8 + 8 + 6 + 1
 
-    init(folder: String) throws {
+    /// The day a dense event's seconds are spilled relative to (`UsageLookup.windowEnd`): its
+    /// period's end is not spilled (see `encode`).
+    let dayBase: Int
+
+    init(folder: String, dayBase: Int = 0) throws {
         self.folder = folder
+        self.dayBase = dayBase
         try FileSystem.removeTree(folder)
         try FileSystem.createDirectory(folder)
         buffers = (0..<UsageStore.partitions).map { _ in UnsafeMutableRawPointer.allocate(byteCount: UsageSpill.flushSize, alignment: 16) }
@@ -125,7 +133,7 @@ final class UsageSpill {
             throw StageFailure.io("\(path(p)): event at line \(e.line) cannot be spilled")
         }
         if used[p] + UsageSpill.maxFixedSize + id.count > UsageSpill.flushSize { try flush(p) }
-        used[p] += UsageSpill.encode(e, previousLine: lastLines[p], id: id, into: buffers[p] + used[p])
+        used[p] += UsageSpill.encode(e, previousLine: lastLines[p], dayBase: dayBase, id: id, into: buffers[p] + used[p])
         lastLines[p] = e.line
         counts[p] += 1
     }
@@ -137,12 +145,15 @@ final class UsageSpill {
     /// id's hash and the row's fingerprint (8 bytes each, little-endian), then LEB128 varints:
     /// the line less the partition's previous line; the quantity, divided by 10^9 with a 1 bit
     /// below when it is whole units (most are), else shifted with a 0 bit; the zigzag of the
-    /// seconds less 86,400 × the period's end; the nanoseconds with the deferred flag as their low
-    /// bit; the key; the period's days (end less the start the key holds, zigzagged); the zigzag of
-    /// the value; then the id's bytes. About 43 bytes for an event with an 11-byte id, against 82
-    /// in fixed-width fields: the spill is written to and read back from the page cache once per
-    /// event, 8 GB of it at 100M events before (decision 44).
-    private static func encode(_ e: SpilledEvent, previousLine: Int, id: UnsafeBufferPointer<UInt8>, into base: UnsafeMutableRawPointer) -> Int {
+    /// seconds less 86,400 × the period's end (× `dayBase` for a dense event); the nanoseconds
+    /// with the deferred flag as their low bit; the dense slot with a 1 bit below, or the key with
+    /// a 0 bit, then the period's days (end less the start the key holds, zigzagged); the zigzag
+    /// of the value; then the id's bytes. About 40 bytes for an event with an 11-byte id, against
+    /// 82 in fixed-width fields: the spill is written to and read back from the page cache once
+    /// per event, 8 GB of it at 100M events before (decision 44).
+    private static func encode(
+        _ e: SpilledEvent, previousLine: Int, dayBase: Int, id: UnsafeBufferPointer<UInt8>, into base: UnsafeMutableRawPointer
+    ) -> Int {
         base.storeBytes(of: e.hash.littleEndian, toByteOffset: 1, as: UInt64.self)
         base.storeBytes(of: e.fingerprint.littleEndian, toByteOffset: 9, as: UInt64.self)
         var at = base.assumingMemoryBound(to: UInt8.self) + 17
@@ -153,10 +164,14 @@ final class UsageSpill {
         } else {
             put(q << 1, at: &at)  // the quantity is not negative: its top bit is 0
         }
-        put(zigzag(e.seconds &- e.periodEnd &* 86_400), at: &at)
+        put(zigzag(e.seconds &- (e.slot >= 0 ? dayBase : e.periodEnd) &* 86_400), at: &at)
         put(UInt64(e.nanos) << 1 | (e.deferred ? 1 : 0), at: &at)
-        put(UInt64(bitPattern: Int64(e.key)), at: &at)
-        put(zigzag(e.periodEnd &- UsageLookup.periodStart(ofKey: e.key)), at: &at)
+        if e.slot >= 0 {
+            put(UInt64(e.slot) << 1 | 1, at: &at)
+        } else {
+            put(UInt64(bitPattern: Int64(e.key)) << 1, at: &at)  // keys are below 2^63
+            put(zigzag(e.periodEnd &- UsageLookup.periodStart(ofKey: e.key)), at: &at)
+        }
         put(zigzag(e.value), at: &at)
         shortCopy(id.baseAddress!, to: at, count: id.count)
         let length = at + id.count - base.assumingMemoryBound(to: UInt8.self)
@@ -265,7 +280,9 @@ final class UsageSpill {
         var previousLine = 0
         let left = try FileSystem.forEachRecordBlock(of: path(p)) { raw in
             events.removeAll(keepingCapacity: true)
-            let used = try UsageSpill.decode(raw, of: path(p), lineOffset: lineOffset, previousLine: &previousLine) { events.append($0) }
+            let used = try UsageSpill.decode(raw, of: path(p), lineOffset: lineOffset, dayBase: dayBase, previousLine: &previousLine) {
+                events.append($0)
+            }
             try body(events, raw)
             return used
         }
@@ -277,7 +294,7 @@ final class UsageSpill {
     /// `previousLine` carries the last line decoded (in the part's numbering) from one call to the
     /// next. A record whose fields overrun its length is an error naming `path`, the file read.
     static func decode(
-        _ raw: UnsafeRawBufferPointer, of path: String, lineOffset: Int, previousLine: inout Int, _ body: (SpilledEvent) throws -> Void
+        _ raw: UnsafeRawBufferPointer, of path: String, lineOffset: Int, dayBase: Int, previousLine: inout Int, _ body: (SpilledEvent) throws -> Void
     ) throws -> Int {
         guard let first = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         var start = 0
@@ -296,18 +313,25 @@ final class UsageSpill {
                 guard let shifted = get(UInt128.self, at: &at, end: end) else { throw overrun(path, length) }
                 quantity = Int128(bitPattern: shifted >> 1)
             }
-            guard let seconds = get(at: &at, end: end), let nanosAndFlag = get(at: &at, end: end), let key = get(at: &at, end: end),
-                let days = get(at: &at, end: end), let value = get(at: &at, end: end), at < end
+            guard let seconds = get(at: &at, end: end), let nanosAndFlag = get(at: &at, end: end), let tagged = get(at: &at, end: end)
             else { throw overrun(path, length) }
+            var (key, periodEnd, slot) = (-1, 0, -1)
+            if tagged & 1 == 1 {
+                slot = Int(tagged >> 1)
+            } else {
+                guard let days = get(at: &at, end: end) else { throw overrun(path, length) }
+                key = Int(tagged >> 1)
+                periodEnd = UsageLookup.periodStart(ofKey: key) &+ unzigzag(days)
+            }
+            guard let value = get(at: &at, end: end), at < end else { throw overrun(path, length) }
             previousLine &+= Int(Int64(bitPattern: line))
-            let periodEnd = UsageLookup.periodStart(ofKey: Int(Int64(bitPattern: key))) &+ unzigzag(days)
             try body(
                 SpilledEvent(
                     hash: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 1, as: UInt64.self)),
                     fingerprint: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 9, as: UInt64.self)),
-                    line: previousLine + lineOffset, quantity: quantity, seconds: unzigzag(seconds) &+ periodEnd &* 86_400,
-                    nanos: Int(nanosAndFlag >> 1), key: Int(Int64(bitPattern: key)), periodEnd: periodEnd,
-                    deferred: nanosAndFlag & 1 == 1, value: unzigzag(value), id: (at - first)..<(start + length)))
+                    line: previousLine + lineOffset, quantity: quantity, seconds: unzigzag(seconds) &+ (slot >= 0 ? dayBase : periodEnd) &* 86_400,
+                    nanos: Int(nanosAndFlag >> 1), key: key, periodEnd: periodEnd,
+                    deferred: nanosAndFlag & 1 == 1, value: unzigzag(value), id: (at - first)..<(start + length), slot: slot))
             start += length
         }
         return start
