@@ -6,7 +6,7 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The latest date an input may hold (dates in the dataset, the run's month, `billing.since`,
     /// usage timestamps). The pipeline computes forward from its inputs by bounded amounts, and a
-    /// date past 9999-12-31 does not exist for it: served periods 400 days past a date, a period
+    /// date past 9999-12-31 does not exist for it: served periods 62 days past a date, a period
     /// of up to 120 years (`interval_count` 120 of a yearly plan) beyond, payment terms of up to
     /// 3,650 days and retries of up to 365 days after that come to about 132 years; two centuries
     /// of room keep every such date in range.
