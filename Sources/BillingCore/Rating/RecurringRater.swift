@@ -49,8 +49,11 @@ public struct RecurringRater: Sendable {
             billingDay: subscription.billingDay, firstPaid: firstPaid)
         var k = cycle.periodIndex(containing: epochStart)
         // One step: no change can restart the cycle, so period k is period k whatever came before.
-        let jumped = from.map { timeline.steps.count == 1 && $0 > epochStart } ?? false
-        if jumped, let from { k = cycle.periodIndex(containing: from) }
+        var jumped = false
+        if let from, timeline.steps.count == 1, from > epochStart {
+            k = cycle.periodIndex(containing: from)
+            jumped = true
+        }
         while true {
             let full = cycle.period(k)
             k += 1

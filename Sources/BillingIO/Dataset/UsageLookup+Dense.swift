@@ -38,10 +38,10 @@ extension UsageLookup {
             while bits != 0 {
                 let metric = bits.trailingZeroBitCount
                 bits &= bits - 1
-                for (start, end) in [(h.nearStart0, h.nearEnd0), (h.nearStart1, h.nearEnd1)] {
-                    keys.append(start < end ? key(sub, metric, Int(start)) : -1)
-                    ends.append(Int(end))
-                }
+                keys.append(h.nearStart0 < h.nearEnd0 ? key(sub, metric, Int(h.nearStart0)) : -1)
+                ends.append(Int(h.nearEnd0))
+                keys.append(h.nearStart1 < h.nearEnd1 ? key(sub, metric, Int(h.nearStart1)) : -1)
+                ends.append(Int(h.nearEnd1))
             }
         }
         denseKeys = keys

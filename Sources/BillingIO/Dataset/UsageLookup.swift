@@ -241,10 +241,10 @@ struct UsageLookup: @unchecked Sendable {
         if let kept = far.bySubscription[sub], kept.from <= day && day < kept.until {
             return kept.periods.first { $0.start <= day && day < $0.end }
         }
-        let date = CivilDate(dayNumber: day)
-        let periods = servedPeriods(sub, from: date, until: date.adding(days: 62))
+        let until = day + 62
+        let periods = servedPeriods(sub, from: CivilDate(dayNumber: day), until: CivilDate(dayNumber: until))
         let found = periods.first { $0.start <= day && day < $0.end }
-        let from = found?.start ?? day, until = day + 62
+        let from = found?.start ?? day
         if far.bySubscription.count >= FarPeriods.limit { far.bySubscription.removeAll() }
         far.bySubscription[sub] = (from, until, periods.filter { $0.end > from && $0.start < until })
         return found
