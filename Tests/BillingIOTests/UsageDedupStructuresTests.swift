@@ -238,8 +238,10 @@ struct UsageDedupStructuresTests {
             try id.withUTF8 { try spill.add(e, id: $0) }
         }
         try spill.finish()
-        #expect(try spillSize(spill, 8) == 0)  // nothing went to partition 8
         #expect(spill.count(7) == 6 && spill.count(8) == 0)
+        var none = 0
+        try spill.forEachBatch(8, lineOffset: 0) { events, _ in none += events.count }
+        #expect(none == 0)  // nothing went to partition 8
         // A later pass-1 worker's lines are made absolute by the lines before its part: offset 1000.
         var back: [(event: SpilledEvent, id: String)] = []
         try spill.forEachBatch(7, lineOffset: 1000) { events, bytes in
@@ -309,7 +311,9 @@ struct UsageDedupStructuresTests {
     /// The same event with dense slot 5, on line 3: line 3 − 2 = 1 → 01; 07; the seconds
     /// against the spill's day base (2, as the period's end was) → 77; not deferred → 00; the
     /// slot with a 1 bit below, 11 → 0B, and no period days; 01; "E-2": 1 + 16 + 6 + 3 = 26 = 0x1A
-    /// bytes. Cut by a byte, the partition is refused.
+    /// bytes. The two make partition 5's one block, at the start of the spill's one file. A
+    /// record shorter than any, a record longer than its block, and a file shorter than its
+    /// blocks are each refused, naming the file.
     @Test func spillRecordLayout() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -325,20 +329,32 @@ struct UsageDedupStructuresTests {
         var id2 = "E-2"
         try id2.withUTF8 { try spill.add(dense, id: $0) }
         try spill.finish()
-        let all = try FileSystem.read(dir + "/s/5.bin")
+        let file = dir + "/s/events.bin"
+        let all = try FileSystem.read(file)
         let expected: [UInt8] =
             [0x1D] + [0, 0, 0, 0, 0, 0, 0, 5] + [9, 0, 0, 0, 0, 0, 0, 0] + [0x02, 0x07, 0x77, 0x01, 0xF8, 0xE4, 0x57, 0x02, 0x01] + Array("E-1".utf8)
         let expectedDense: [UInt8] =
             [0x1A] + [0, 0, 0, 0, 0, 0, 0, 5] + [9, 0, 0, 0, 0, 0, 0, 0] + [0x01, 0x07, 0x77, 0x00, 0x0B, 0x01] + Array("E-2".utf8)
         #expect(all == expected + expectedDense)
-        let bytes = Array(all.prefix(expected.count))
-        // A length byte below the shortest record (24) is an error naming the file.
-        try FileSystem.replace(dir + "/s/5.bin", [20] + bytes.dropFirst())
+        // The spill reads the file it wrote (its inode): changed in place. A length byte below the
+        // shortest record (24).
+        try FileSystem.writeScratch(file, [20] + all.dropFirst())
         let error = #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
-        #expect(error.map { "\($0)" }?.contains(dir + "/s/5.bin: spill record of 20 bytes") == true)
-        try FileSystem.replace(dir + "/s/5.bin", bytes)
-        #expect(truncate(dir + "/s/5.bin", 28) == 0)
-        #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
+        #expect(error.map { "\($0)" }?.contains(file + ": spill record of 20 bytes") == true)
+        // The second record said one byte longer: it runs past the block's end.
+        try FileSystem.writeScratch(file, expected + [0x1B] + expectedDense.dropFirst())
+        let overrun = #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
+        #expect(overrun.map { "\($0)" }?.contains(file + ": truncated spill record") == true)
+        // The file cut inside the first record.
+        try FileSystem.writeScratch(file, all)
+        #expect(truncate(file, 28) == 0)
+        let cut = #expect(throws: StageFailure.self) { try spill.forEachBatch(5, lineOffset: 0) { _, _ in } }
+        #expect(cut.map { "\($0)" }?.contains(file + ": truncated spill record") == true)
+        // Whole again, it reads back.
+        try FileSystem.writeScratch(file, all)
+        var lines: [Int] = []
+        try spill.forEachBatch(5, lineOffset: 0) { events, _ in lines += events.map(\.line) }
+        #expect(lines == [2, 3])
         try spill.remove()
     }
 
@@ -364,34 +380,43 @@ struct UsageDedupStructuresTests {
         try spill.remove()
     }
 
-    /// Pass 2 streams a partition 1 MiB at a time: records cut by a chunk's end are completed from
-    /// the next. 40,000 records of 17 + 5…14 bytes plus their varints are between 1 and 2 MiB, so
-    /// some straddle the cut.
+    /// Pass 2 streams a partition's blocks (64 KiB or less each) 1 MiB at a time, a block never
+    /// cut. Two partitions' records, 40,000 each, of 17 + 5…14 bytes plus their varints, added in
+    /// turn: their blocks alternate in the one file (between 2 and 4 MiB), and each partition's
+    /// (between 1 and 2 MiB) reads back alone and in order, in two reads, the lines counted on
+    /// from the first to the second.
     @Test func spillStreamsAcrossChunks() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         let spill = try UsageSpill(folder: dir + "/s")
+        func id(_ n: Int, _ p: Int) -> String { "e\(p)-" + String(repeating: "x", count: n % 10) + String(n) }
         for n in 0..<40_000 {
-            var id = "e-" + String(repeating: "x", count: n % 10) + String(n)
-            let e = SpilledEvent(hash: 3 << 56, fingerprint: UInt64(n), line: n + 2, quantity: Int128(n), seconds: n, nanos: 0, key: n, periodEnd: n, deferred: false, value: -1, id: 0..<0)
-            try id.withUTF8 { try spill.add(e, id: $0) }
-        }
-        try spill.finish()
-        #expect(try spillSize(spill, 3) > 1 << 20 && (try spillSize(spill, 3)) < 2 << 20)
-        var seen = 0
-        var batches = 0
-        try spill.forEachBatch(3, lineOffset: 100) { events, bytes in
-            batches += 1
-            for e in events {
-                let n = seen
-                #expect(e.line == n + 102 && e.key == n && e.periodEnd == n && e.quantity == Int128(n))
-                #expect(String(decoding: bytes[e.id], as: UTF8.self) == "e-" + String(repeating: "x", count: n % 10) + String(n))
-                seen += 1
+            for p in [3, 4] {
+                var id = id(n, p)
+                let e = SpilledEvent(
+                    hash: UInt64(p) << 56, fingerprint: UInt64(n), line: n + 2, quantity: Int128(n), seconds: n, nanos: 0, key: n, periodEnd: n,
+                    deferred: false, value: -1, id: 0..<0)
+                try id.withUTF8 { try spill.add(e, id: $0) }
             }
         }
-        #expect(seen == 40_000 && batches == 2)  // one batch per MiB read
-        #expect(try spillSize(spill, 3) == 0)  // removed once read
+        try spill.finish()
+        #expect(try FileSystem.size(spill.path) > 2 << 20 && (try FileSystem.size(spill.path)) < 4 << 20)
+        for p in [4, 3] {
+            var seen = 0
+            var batches = 0
+            try spill.forEachBatch(p, lineOffset: 100) { events, bytes in
+                batches += 1
+                for e in events {
+                    let n = seen
+                    #expect(e.line == n + 102 && e.key == n && e.periodEnd == n && e.quantity == Int128(n))
+                    #expect(String(decoding: bytes[e.id], as: UTF8.self) == id(n, p))
+                    seen += 1
+                }
+            }
+            #expect(seen == 40_000 && batches == 2)  // one batch per MiB read
+        }
         try spill.remove()
+        #expect(!FileSystem.exists(dir + "/s"))
     }
 
     /// A contribution reads back per key: the values of a key come in a run of rows, a key with
@@ -580,10 +605,5 @@ struct UsageDedupStructuresTests {
         let list = [2, 3, 64, 65, 4099]
         #expect((0...4100).filter { UsageLookup.sortedContains(list, $0) } == list)
         #expect(!UsageLookup.sortedContains([], 0))
-    }
-
-    /// The size of partition `p`'s spill file (0 if nothing went to it).
-    private func spillSize(_ spill: UsageSpill, _ p: Int) throws -> Int {
-        FileSystem.exists(spill.path(p)) ? try FileSystem.size(spill.path(p)) : 0
     }
 }

@@ -83,6 +83,7 @@ extension UsageScanner {
         }
         if let failure = results.lazy.compactMap({ $0?.failure }).first { throw failure }
         passTwo = results
+        for part in parts { try part.worker.spill.removeEvents() }
         writeback = Background { FileSystem.startSync() }
     }
 

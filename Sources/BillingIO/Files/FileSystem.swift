@@ -120,9 +120,14 @@ public enum FileSystem {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, path) }
+    }
+
+    /// Writes every byte (a `write` may take fewer, or be interrupted).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 { if errno == EINTR { continue }; throw failure("cannot write", path) }
             offset += n
         }
