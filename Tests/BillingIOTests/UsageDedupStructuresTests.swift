@@ -486,12 +486,11 @@ struct UsageDedupStructuresTests {
     /// (65 CC 81) are equal as text, so their bytes decide: the combining form first. Given in the
     /// other order, so that a sort that kept ties as given would fail.
     @Test func distinctValuesInTextOrder() {
-        func sorted(_ texts: [String]) -> [String] {
-            UsageScanner.sortedValues(texts.map { Array($0.utf8)[...] }).map { String(decoding: $0, as: UTF8.self) }
-        }
+        func sorted(_ texts: [String]) -> [String] { UsageScanner.valueOrder(texts.map { Array($0.utf8)[...] }).map { texts[$0] } }
         #expect(sorted(["b", "aa", "a b", "a", "B"]) == ["B", "a", "a b", "aa", "b"])
         let precomposed = "\u{E9}", combining = "e\u{301}"
-        let result = UsageScanner.sortedValues(["f", precomposed, combining, "e"].map { Array($0.utf8)[...] }).map(Array.init)
+        let given = ["f", precomposed, combining, "e"].map { Array($0.utf8) }
+        let result = UsageScanner.valueOrder(given.map { $0[...] }).map { given[$0] }
         #expect(result == [Array("e".utf8), Array("f".utf8), [0x65, 0xCC, 0x81], [0xC3, 0xA9]])
     }
 

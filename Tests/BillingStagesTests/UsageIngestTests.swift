@@ -84,6 +84,41 @@ import Testing
         ])
     }
 
+    /// A contribution's distinct values are written in the order of their text, per accumulator,
+    /// whatever order the rows first gave them in. S-001 (Pro, monthly from 2026-11-07) counts
+    /// `users` with `unique_count`. In [11-07, 12-07) the rows give "zed", "b", "Émile", "a" and
+    /// "b" again: {a, b, zed, Émile} in text order ("É" is U+00C9, after every ASCII letter), where
+    /// their first-seen order (zed, b, Émile, a) would be wrong. In [12-07, 2027-01-07) (deferred)
+    /// "y" then "b": {b, y}, a subset ranked among all five values.
+    @Test func distinctValuesAreWrittenInTextOrderPerAccumulator() throws {
+        let dir = try TestSupport.workspace { _ in }
+        let charges = ", \"charges\": [{\"metric\": \"users\", \"aggregation\": \"unique_count\", \"model\": \"per_unit\", \"unit_price\": \"1\"}]}"
+        let plans = try TestSupport.read(dir + "/dataset/plans.json").replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charges)
+        try TestSupport.write(dir + "/dataset/plans.json", plans)
+        try TestSupport.write(dir + "/dataset/usage.csv", """
+            event_id,subscription_id,metric,timestamp,quantity,value
+            v1,S-001,users,2026-11-10T10:00:00Z,,zed
+            v2,S-001,users,2026-12-08T10:00:00Z,,y
+            v3,S-001,users,2026-11-11T10:00:00Z,,b
+            v4,S-001,users,2026-11-12T10:00:00Z,,\u{C9}mile
+            v5,S-001,users,2026-12-09T10:00:00Z,,b
+            v6,S-001,users,2026-11-13T10:00:00Z,,a
+            v7,S-001,users,2026-11-14T10:00:00Z,,b
+
+            """)
+        try IngestStage.run(try TestSupport.config(dir))
+        #expect(try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.values.csv") == """
+            subscription_id,metric,period_start,period_end,value
+            S-001,users,2026-11-07,2026-12-07,a
+            S-001,users,2026-11-07,2026-12-07,b
+            S-001,users,2026-11-07,2026-12-07,zed
+            S-001,users,2026-11-07,2026-12-07,\u{C9}mile
+            S-001,users,2026-12-07,2027-01-07,b
+            S-001,users,2026-12-07,2027-01-07,y
+
+            """)
+    }
+
     @Test func everyRowIsAccountedFor() throws {
         let dir = try workspace(usage: """
             event_id,subscription_id,metric,timestamp,quantity,value

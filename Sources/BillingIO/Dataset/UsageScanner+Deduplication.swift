@@ -88,8 +88,8 @@ extension UsageScanner {
     }
 
     /// Pass 2's serial part: the workers' accumulators merged into the scanner's (each worker's
-    /// run sorted, merged run by run), the sums checked for overflow, and the ids folder synced
-    /// and renamed into place.
+    /// run sorted, merged run by run), the distinct values ranked, the sums checked for overflow,
+    /// and the ids folder synced and renamed into place.
     public func mergeCounts(idsBase base: String) throws {
         var results = passTwo
         passTwo = []
@@ -105,6 +105,7 @@ extension UsageScanner {
             lateRejects += r.rejects
         }
         lateRejects.sort { $0.line < $1.line }
+        rankValues()
         if let error = sumOverflow() { throw StageFailure.data([error]) }
         _ = writeback?.value()
         writeback = nil
