@@ -6,19 +6,23 @@ import Testing
 /// SPEC §5/§8: a bad usage row goes to rejects.csv with its line and a reason and the run goes on;
 /// every row is accepted, rejected, deferred, in a trial, or a counted duplicate: none is lost.
 @Suite struct UsageIngestTests {
-    /// `samples/basic` with an `api_calls` metric on the Pro and Starter plans.
-    func workspace(usage: String, timezone: String? = nil) throws -> String {
-        let dir = try prepare(usage: usage, timezone: timezone)
+    /// The `api_calls` charge the workspaces' Pro and Starter plans have unless a test gives others.
+    static let apiCalls = "{\"metric\": \"api_calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"0.001\"}"
+
+    /// `samples/basic` with `charges` (JSON objects, comma-separated) on the Pro and Starter
+    /// plans, after ingest.
+    func workspace(charges: String = apiCalls, usage: String, timezone: String? = nil) throws -> String {
+        let dir = try prepare(charges: charges, usage: usage, timezone: timezone)
         try IngestStage.run(try TestSupport.config(dir))
         return dir
     }
 
     /// The workspace with its usage file, before ingest.
-    func prepare(usage: String, timezone: String? = nil) throws -> String {
+    func prepare(charges: String = apiCalls, usage: String, timezone: String? = nil) throws -> String {
         let dir = try TestSupport.workspace { config in
             if let timezone { config = config.replacingFirst("\"alignment\": \"anniversary\"", with: "\"alignment\": \"anniversary\", \"timezone\": \"\(timezone)\"") }
         }
-        let charge = ", \"charges\": [{\"metric\": \"api_calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"0.001\"}]}"
+        let charge = ", \"charges\": [" + charges + "]}"
         let plans = try TestSupport.read(dir + "/dataset/plans.json")
             .replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charge)
             .replacingFirst("\"trial_days\": 14}", with: "\"trial_days\": 14" + charge)
@@ -61,12 +65,8 @@ import Testing
     /// = 7 over 2 events, largest 4; storage_gb there sums 7 + 5 = 12, largest 7; api_calls in
     /// [12-07, 2027-01-07) has the deferred 10; storage_gb has nothing there (no row).
     @Test func eachMetricAndPeriodOfASubscriptionIsItsOwnAccumulator() throws {
-        let dir = try TestSupport.workspace { _ in }
-        let charges = ", \"charges\": [{\"metric\": \"api_calls\", \"aggregation\": \"sum\", \"model\": \"per_unit\", \"unit_price\": \"0.001\"}, "
-            + "{\"metric\": \"storage_gb\", \"aggregation\": \"max\", \"model\": \"per_unit\", \"unit_price\": \"0.10\"}]}"
-        let plans = try TestSupport.read(dir + "/dataset/plans.json").replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charges)
-        try TestSupport.write(dir + "/dataset/plans.json", plans)
-        try TestSupport.write(dir + "/dataset/usage.csv", """
+        let storage = "{\"metric\": \"storage_gb\", \"aggregation\": \"max\", \"model\": \"per_unit\", \"unit_price\": \"0.10\"}"
+        let dir = try workspace(charges: UsageIngestTests.apiCalls + ", " + storage, usage: """
             event_id,subscription_id,metric,timestamp,quantity,value
             m1,S-001,api_calls,2026-11-10T10:00:00Z,3,
             m2,S-001,storage_gb,2026-11-11T10:00:00Z,7,
@@ -75,7 +75,6 @@ import Testing
             m5,S-001,api_calls,2026-12-08T10:00:00Z,10,
 
             """)
-        try IngestStage.run(try TestSupport.config(dir))
         let rows = try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.csv").split(separator: "\n").dropFirst()
         #expect(rows.map { $0.split(separator: ",").prefix(7).joined(separator: ",") } == [
             "S-001,api_calls,2026-11-07,2026-12-07,7,2,4",
@@ -91,11 +90,8 @@ import Testing
     /// their first-seen order (zed, b, Émile, a) would be wrong. In [12-07, 2027-01-07) (deferred)
     /// "y" then "b": {b, y}, a subset ranked among all five values.
     @Test func distinctValuesAreWrittenInTextOrderPerAccumulator() throws {
-        let dir = try TestSupport.workspace { _ in }
-        let charges = ", \"charges\": [{\"metric\": \"users\", \"aggregation\": \"unique_count\", \"model\": \"per_unit\", \"unit_price\": \"1\"}]}"
-        let plans = try TestSupport.read(dir + "/dataset/plans.json").replacingFirst("\"price\": \"249.95\"}", with: "\"price\": \"249.95\"" + charges)
-        try TestSupport.write(dir + "/dataset/plans.json", plans)
-        try TestSupport.write(dir + "/dataset/usage.csv", """
+        let users = "{\"metric\": \"users\", \"aggregation\": \"unique_count\", \"model\": \"per_unit\", \"unit_price\": \"1\"}"
+        let dir = try workspace(charges: users, usage: """
             event_id,subscription_id,metric,timestamp,quantity,value
             v1,S-001,users,2026-11-10T10:00:00Z,,zed
             v2,S-001,users,2026-12-08T10:00:00Z,,y
@@ -106,7 +102,6 @@ import Testing
             v7,S-001,users,2026-11-14T10:00:00Z,,b
 
             """)
-        try IngestStage.run(try TestSupport.config(dir))
         #expect(try TestSupport.read(dir + "/out/2026-11/ingest/usage_contribution.values.csv") == """
             subscription_id,metric,period_start,period_end,value
             S-001,users,2026-11-07,2026-12-07,a
