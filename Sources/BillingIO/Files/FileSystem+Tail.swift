@@ -17,13 +17,8 @@ extension FileSystem {
         while offset > 0 {
             let count = min(offset, 1 << 16)
             var chunk = [UInt8](repeating: 0, count: count)
-            var filled = 0
-            while filled < count {
-                let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, count - filled, off_t(offset - count + filled)) }
-                if n < 0 { if errno == EINTR { continue }; throw failure("cannot read", path) }
-                if n == 0 { throw failure("file shrank while read", path) }
-                filled += n
-            }
+            let filled = try chunk.withUnsafeMutableBytes { try readFully(fd, into: $0.baseAddress!, count: count, at: offset - count, path) }
+            if filled < count { throw failure("file shrank while read", path) }
             offset -= count
             tail = chunk + tail
             // The line ends at the last byte that is not a line feed, and starts after the line

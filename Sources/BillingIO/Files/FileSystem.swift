@@ -123,6 +123,19 @@ public enum FileSystem {
         try bytes.withUnsafeBytes { try writeAll(fd, $0, path) }
     }
 
+    /// Reads `count` bytes at `offset` of `fd` into `buffer` (a `pread` may return fewer, or be
+    /// interrupted); returns how many it read: fewer only where the file ends.
+    static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int, _ path: String) throws -> Int {
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer + done, count - done, off_t(offset + done))
+            if n < 0 { if errno == EINTR { continue }; throw failure("cannot read", path) }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
     /// Writes every byte (a `write` may take fewer, or be interrupted).
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ path: String) throws {
         var offset = 0
