@@ -106,8 +106,10 @@ public final class UsageScanner {
     /// The order of distinct values (valid UTF-8), as their indices: in the order of their text
     /// (`String`'s `<`), and values equal as text but not as bytes (canonically equivalent, such
     /// as a precomposed letter and the same letter with a combining accent) in the order of their
-    /// bytes, so that the order never depends on a set's. Values of ASCII bytes alone, nearly all,
-    /// are compared as bytes without building their text: for them the two orders are the same.
+    /// bytes, so that the order never depends on a set's. Two values of ASCII bytes alone, nearly
+    /// all, are compared as bytes without building their text: for them the two orders are the
+    /// same. Only the others' texts are kept, so that one accented value among a month's values
+    /// does not make every value's text.
     static func valueOrder(_ values: [ArraySlice<UInt8>]) -> [Int] {
         func bytesPrecede(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
             a.withUnsafeBufferPointer { a in
@@ -118,9 +120,12 @@ public final class UsageScanner {
                 }
             }
         }
-        if values.allSatisfy({ $0.allSatisfy { $0 < 0x80 } }) { return values.indices.sorted { bytesPrecede(values[$0], values[$1]) } }
-        let texts = values.map { String(decoding: $0, as: UTF8.self) }
-        return values.indices.sorted { texts[$0] != texts[$1] ? texts[$0] < texts[$1] : bytesPrecede(values[$0], values[$1]) }
+        let texts: [String?] = values.map { $0.allSatisfy { $0 < 0x80 } ? nil : String(decoding: $0, as: UTF8.self) }
+        return values.indices.sorted { a, b in
+            if texts[a] == nil && texts[b] == nil { return bytesPrecede(values[a], values[b]) }
+            let ta = texts[a] ?? String(decoding: values[a], as: UTF8.self), tb = texts[b] ?? String(decoding: values[b], as: UTF8.self)
+            return ta != tb ? ta < tb : bytesPrecede(values[a], values[b])
+        }
     }
 
     // MARK: Pass 1
