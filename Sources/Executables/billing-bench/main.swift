@@ -10,9 +10,10 @@ let help = """
 
     Generates a dataset with billing-gen (kept in DIR, default out/bench/N-M-S), runs each stage on
     a fresh ledger and prints wall time, CPU time (user, kernel), rows/s, MiB/s and peak RSS per
-    stage, beside bare libcsv counting the same usage.csv, and the invoice stage's files created
-    bare; then runs the whole pipeline as billing-pipeline does it, in one process, on a second
-    fresh ledger (skipped if the disk has no room for it).
+    stage, beside bare libcsv counting the same usage.csv (before and right after ingest; the
+    ratio uses their mean), and the invoice stage's files created bare; then runs the whole
+    pipeline as billing-pipeline does it, in one process, on a second fresh ledger (skipped if
+    the disk has no room for it).
 
     The last run's ledger is deleted when a run ends; ext4 creates files several times slower in
     the minutes after many were deleted, so a run started within 10 minutes of the last one waits
