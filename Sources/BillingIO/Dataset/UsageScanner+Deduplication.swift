@@ -96,7 +96,8 @@ extension UsageScanner {
         for k in results.indices {
             guard let r = results[k] else { continue }
             results[k] = nil
-            counts = UsageCounts.merging(counts, r.sorted)
+            // The first worker's run is taken as it is: merged with nothing, it would be copied whole.
+            counts = counts.count == 0 ? r.sorted : UsageCounts.merging(counts, r.sorted)
             summary.accepted += r.summary.accepted
             summary.deferred += r.summary.deferred
             summary.duplicates += r.summary.duplicates
