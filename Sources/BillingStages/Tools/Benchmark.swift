@@ -61,15 +61,16 @@ public enum Benchmark {
         // An untimed first pass brings the file into the page cache, where the timed readers and
         // the stages all find it (read cold, the yardstick once took 3.9 s instead of 2.0).
         _ = try CSVYardstick.count(path: usage)
-        var t0 = PhaseClock.now()
-        let counted = try CSVYardstick.count(path: usage)
-        let yardstickMs = max(1, PhaseClock.now() - t0)
-        let events = counted.records - 1
-        rows.append(["bare libcsv (count only)", seconds(yardstickMs), "", "", String(events), rate(events, yardstickMs), mbps(bytes, yardstickMs), "-"])
-        t0 = PhaseClock.now()
-        _ = try CSVYardstick.countWithReader(path: usage)
-        let readerMs = max(1, PhaseClock.now() - t0)
-        rows.append(["CSVReader (count only)", seconds(readerMs), "", "", String(events), rate(events, readerMs), mbps(bytes, readerMs), "-"])
+        // Times one count of the whole file and adds its row (the events: the records less the header).
+        func timedCount(_ label: String, _ count: () throws -> (records: Int, fields: Int)) throws -> (ms: Int, events: Int) {
+            let t0 = PhaseClock.now()
+            let events = try count().records - 1
+            let ms = max(1, PhaseClock.now() - t0)
+            rows.append([label, seconds(ms), "", "", String(events), rate(events, ms), mbps(bytes, ms), "-"])
+            return (ms, events)
+        }
+        let (yardstickMs, events) = try timedCount("bare libcsv (count only)") { try CSVYardstick.count(path: usage) }
+        _ = try timedCount("CSVReader (count only)") { try CSVYardstick.countWithReader(path: usage) }
         let freeBefore = FileSystem.freeBytes(dir) ?? 0
         var yardstickAfterMs = yardstickMs
         var ingestMs = 0
@@ -101,13 +102,7 @@ public enum Benchmark {
                 // The yardstick again, right after ingest: this machine's speed drifts within a
                 // minute (the same build's pass 1 took 2.6–5.3 s), so the ratio is taken against
                 // the mean of the runs before and after, and both are shown.
-                t0 = PhaseClock.now()
-                _ = try CSVYardstick.count(path: usage)
-                yardstickAfterMs = max(1, PhaseClock.now() - t0)
-                rows.append([
-                    "bare libcsv, after ingest", seconds(yardstickAfterMs), "", "", String(events), rate(events, yardstickAfterMs),
-                    mbps(bytes, yardstickAfterMs), "-",
-                ])
+                yardstickAfterMs = try timedCount("bare libcsv, after ingest") { try CSVYardstick.count(path: usage) }.ms
             }
             if stage == .invoice {
                 let phases = Benchmark.phases(try FileSystem.readText(log))
