@@ -14,8 +14,9 @@ struct CatalogCacheTests {
     func dataset() throws -> String {
         var template = Array("/tmp/billing-catalog-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        // The package root, from this file's path (Tests/BillingIOTests/Dataset/CatalogCacheTests.swift).
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
+        parts.removeLast(4)
         let sample = parts.joined(separator: "/") + "/samples/basic"
         for name in try FileSystem.list(sample) where name.hasSuffix(".csv") || name.hasSuffix(".json") {
             try FileSystem.replace(dir + "/" + name, try FileSystem.read(sample + "/" + name))
