@@ -41,10 +41,10 @@ public final class UsageScanner {
     /// Each interned value's rank in `valueOrder`'s order, and the value at each rank (`rankValues`).
     var valueRanks: [Int32] = []
     var valuesByRank: [Int32] = []
-    /// Pass 2's workers' results, between `countPartitions` and `mergeCounts`, and the `sync`
-    /// started after the first.
+    /// Pass 2's workers' results, between `countPartitions` and `mergeCounts`, and the spill's
+    /// removal and `sync` started after the first (with the removal's error, if it failed).
     var passTwo: [PassTwo?] = []
-    var writeback: Background<Void>?
+    var writeback: Background<Error?>?
     /// Pass 1 reads its parts `partStep` bytes at a time, and a worker with nothing left takes
     /// over half of a part with at least `minimumTakeOver` bytes unread (`UsagePartBoard`): 8 MiB
     /// is about a tenth of a second of one worker's time, more than making a part costs.
