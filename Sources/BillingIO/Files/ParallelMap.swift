@@ -1,22 +1,30 @@
 import Dispatch
+import Synchronization
 
 extension Array where Element: Sendable {
     /// `map` spread over the machine's cores, results in input order: for CPU-bound work (rendering
     /// documents) and for file creation (which waits in the kernel). `transform` must not touch
     /// shared state.
+    ///
+    /// Each worker claims the next run of elements no other has claimed (about 64 runs a worker),
+    /// rather than being dealt every `workers`-th element: a worker slowed down by another process
+    /// on its core, or by the kernel writing files back, then leaves the others less to wait for
+    /// at the end (as `UsageScanner.countPartitions` hands out partitions).
     public func parallelMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
         let workers = Swift.min(count, ProcessInfoLite.processors)
         guard workers > 1 else { return map(transform) }
+        let run = Swift.max(1, count / (workers * 64))
+        let next = Atomic(0)
         var out = [T?](repeating: nil, count: count)
         out.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let slots = buffer
             self.withUnsafeBufferPointer { input in
                 nonisolated(unsafe) let items = input
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    var i = w
-                    while i < items.count {
-                        slots[i] = transform(items[i])
-                        i += workers
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        let start = next.wrappingAdd(run, ordering: .relaxed).oldValue
+                        guard start < items.count else { break }
+                        for i in start..<Swift.min(start + run, items.count) { slots[i] = transform(items[i]) }
                     }
                 }
             }

@@ -13,6 +13,28 @@ struct ConcurrencyTests {
         #expect(squares == (0..<1000).map { $0 * $0 })
     }
 
+    /// Elements are claimed a run at a time, not dealt out in turn: while the worker holding the
+    /// first run waits in element 0, the other workers do every element from the second run on
+    /// (1000 elements on 2 cores: runs of 1000 / (2 × 64) = 7, so the 993 elements 7…999). Dealt
+    /// out in turn, half of those would wait behind element 0, which would give up after 20 s.
+    @Test(.enabled(if: ProcessInfoLite.processors > 1))
+    func aSlowElementDoesNotHoldBackTheOthers() {
+        let count = 1000
+        let run = max(1, count / (min(count, ProcessInfoLite.processors) * 64))
+        let finished = DispatchSemaphore(value: 0)
+        let waited = Array(0..<count).parallelMap { i -> Bool in
+            if i == 0 {
+                let deadline = DispatchTime.now() + .seconds(20)
+                for _ in run..<count where finished.wait(timeout: deadline) == .timedOut { return false }
+            } else if i >= run {
+                finished.signal()
+            }
+            return true
+        }
+        #expect(waited[0])
+        #expect(waited.allSatisfy { $0 })
+    }
+
     /// Slices are consecutive and joined in order give the array back, whatever its size: for 7
     /// elements there are 7 slices of one (fewer elements than 8 per core), for 0 one empty slice.
     @Test(arguments: [0, 1, 7, 16, 1000])
