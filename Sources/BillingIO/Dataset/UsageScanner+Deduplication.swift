@@ -82,10 +82,8 @@ extension UsageScanner {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var r = PassTwo(denseCount: scanner.lookup.denseCount)
                 do {
-                    while true {
-                        let p = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                        guard p < UsageStore.partitions else { break }
-                        try scanner.deduplicate(partition: p, into: &r, folder: temp)
+                    while let claimed = next.claim(1, below: UsageStore.partitions) {
+                        try scanner.deduplicate(partition: claimed.lowerBound, into: &r, folder: temp)
                     }
                     r.finish(denseKeys: scanner.lookup.denseKeys, denseEnds: scanner.lookup.denseEnds)
                 } catch { r.failure = error }
