@@ -48,6 +48,7 @@ public enum IngestStage {
             datasetFiles = Background { NormalizedDataset.files(catalog) }
             try scanning.mergeCounts(idsBase: base)
             PhaseClock.mark("usage pass 2")
+            PhaseClock.note("usage pass 2 took a partition in up to \(scanning.rounds) rounds")
             usage = scanning.summary
             counted = scanning.counted
             reader.unknownColumns["usage.csv"] = scanning.unknownColumns

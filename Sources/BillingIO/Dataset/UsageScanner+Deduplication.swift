@@ -23,6 +23,8 @@ extension UsageScanner {
         var summary = UsageSummary()
         var rejects: [UsageReject] = []
         var counted = 0
+        /// The most rounds it took a partition in (`UsageRound`).
+        var rounds = 1
         var failure: Error?
         /// A sum of what `aggregate` reads ahead, kept only so that the reads stay.
         var probed = 0
@@ -118,6 +120,7 @@ extension UsageScanner {
             summary.duplicates += r.summary.duplicates
             summary.rejected += r.summary.rejected
             counted += r.counted
+            rounds = max(rounds, r.rounds)
             lateRejects += r.rejects
         }
         lateRejects.sort { $0.line < $1.line }
@@ -174,43 +177,66 @@ extension UsageScanner {
 
     /// Deduplicates one partition against the same partition of every earlier contribution: the
     /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
-    /// duplicate, one with other content is rejected.
-    ///
-    /// Earlier contributions are read through their index (`UsageIDHashes`, decision 49): only
-    /// the hashes of their ids are held, and their ids files are read, all of them at once, when
-    /// one of this run's ids has a hash among them. Until then no id of this run was billed
-    /// earlier (its hash would be there), so reading them then changes nothing already decided.
-    /// A contribution without an index (written before it existed) has its ids read first.
+    /// duplicate, one with other content is rejected; and writes the partition's ids file and its
+    /// index. A partition of more than `roundEvents` events is taken in rounds (decision 61), each
+    /// holding a share of its ids in memory (`UsageRound`): each round but the last leaves its ids
+    /// as a sorted run in the scratch folder, and the runs and the last round's ids are merged into
+    /// the files one round writes (`UsageIDRuns`).
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
-        var indexed: [(base: String, count: Int)] = []
-        var unindexed: [String] = []
-        for c in committed {
-            let index = UsageIDHashes.path(c, partition: p)
-            if FileSystem.exists(index) {
-                indexed.append((c, (try FileSystem.size(index) - UsageIDHashes.magic.count) / 8))
-            } else if FileSystem.exists(UsageStore.idsFile(c, partition: p)) {
-                unindexed.append(c)
+        let events = parts.reduce(0) { $0 + $1.worker.spill.count(p) }
+        let rounds = UsageRound.count(events: events, perRound: roundEvents)
+        r.rounds = max(r.rounds, rounds)
+        let earlier = try UsageEarlierIDs(committed: committed, partition: p, rounds: rounds)
+        let idsPath = FileSystem.join(folder, UsageStore.partitionName(p)), hashesPath = FileSystem.join(folder, UsageIDHashes.name(p))
+        var runs: [String] = []
+        for j in 0..<rounds {
+            let round = UsageRound(index: j, count: rounds)
+            guard let (rows, hashes) = try deduplicate(partition: p, round: round, events: events / rounds, earlier: earlier, into: &r) else {
+                if j == rounds - 1 && !runs.isEmpty { try UsageIDRuns.merge(runs, idsPath: idsPath, hashesPath: hashesPath) }
+                continue
+            }
+            if rounds == 1 {
+                try FileSystem.writeScratch(idsPath, rows)
+                try FileSystem.writeScratch(hashesPath, UsageIDHashes.bytes(hashes))
+            } else if j == rounds - 1 {
+                // The last run is merged from memory: it is never written to the scratch folder.
+                try UsageIDRuns.merge(runs, last: (rows, hashes), idsPath: idsPath, hashesPath: hashesPath)
+            } else {
+                let run = FileSystem.join(scratch, "run-\(p)-\(j)")
+                try UsageIDRuns.write(rows: rows, hashes: hashes, to: run)
+                runs.append(run)
             }
         }
-        var earlierHashes = WordSet(capacity: indexed.reduce(0) { $0 + $1.count })
-        for (c, _) in indexed {
-            let index = UsageIDHashes.path(c, partition: p)
-            for h in try UsageIDHashes.parse(try FileSystem.read(index), partition: p, path: index) { earlierHashes.insert(h) }
-        }
-        // Sized for this run's events and the unindexed runs' ids (a row of an ids file takes
+    }
+
+    /// One round of a partition (about `events` of its events): its events counted, repeated or
+    /// rejected, and its counted ids (nil if none) as the rows of an ids file (with the header
+    /// when the round is the partition's only one) and their hashes, in the ids' byte order.
+    ///
+    /// Earlier contributions are read through their index (`UsageIDHashes`, decision 49): only
+    /// the hashes of their ids are held, and their ids files are read (this round's ids of all of
+    /// them at once) when one of this round's ids has a hash among them. Until then no id of the
+    /// round was billed earlier (its hash would be there), so reading them then changes nothing
+    /// already decided. A contribution without an index (written before it existed) has its ids
+    /// read first.
+    func deduplicate(
+        partition p: Int, round: UsageRound, events: Int, earlier: UsageEarlierIDs, into r: inout PassTwo
+    ) throws -> (rows: [UInt8], hashes: [UInt64])? {
+        // Sized for this round's events and the unindexed runs' ids (a row of an ids file takes
         // about 24 bytes or more), so that reading them does not grow the table again and again.
-        let earlier = try unindexed.reduce(0) { n, c in n + (try FileSystem.size(UsageStore.idsFile(c, partition: p)) / 24) }
-        var table = ByteKeyTable(capacity: parts.reduce(0) { $0 + $1.worker.spill.count(p) } + earlier)
+        var table = ByteKeyTable(capacity: events + earlier.unindexedBytes / 24 / round.count)
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
-        // Reads an earlier contribution's ids into the table; false if one was counted by this run
-        // already, which an index missing its hash would let happen.
+        // Reads this round's ids of an earlier contribution into the table; false if one was
+        // counted by this run already, which an index missing its hash would let happen.
         func readEarlier(_ base: String) throws -> (rows: Int, consistent: Bool) {
             var rows = 0
             var consistent = true
             try UsageStore.readIDs(UsageStore.idsFile(base, partition: p)) { id, fingerprint in
+                let hash = ByteKeyTable.hash(id)
+                guard round.contains(hash) else { return }
                 rows += 1
-                let (entry, inserted) = table.insert(id, hash: ByteKeyTable.hash(id))
+                let (entry, inserted) = table.insert(id, hash: hash)
                 if inserted {
                     fingerprints.append(fingerprint)
                     billed.append(true)
@@ -220,13 +246,13 @@ extension UsageScanner {
             }
             return (rows, consistent)
         }
-        for c in unindexed { _ = try readEarlier(c) }
+        for c in earlier.unindexed { _ = try readEarlier(c) }
+        var indexedRead = earlier.indexed.isEmpty
         func readIndexed() throws {
-            for (c, count) in indexed where try readEarlier(c) != (count, true) {
+            for (c, rows) in earlier.indexed where try readEarlier(c) != (rows[round.index], true) {
                 throw StageFailure.io("\(UsageStore.idsFile(c, partition: p)): its ids do not match its index \(UsageIDHashes.path(c, partition: p))")
             }
-            indexed = []
-            earlierHashes = WordSet()
+            indexedRead = true
         }
         var mine: [Int] = []
         var counted: [SpilledEvent] = []
@@ -235,7 +261,7 @@ extension UsageScanner {
         for part in parts {
             let values = part.values
             func take(_ e: SpilledEvent, id: UnsafeRawBufferPointer) throws {
-                if !indexed.isEmpty && earlierHashes.contains(e.hash) { try readIndexed() }
+                if !indexedRead && earlier.hashes.contains(e.hash) { try readIndexed() }
                 let (entry, inserted) = table.insert(id, hash: e.hash)
                 if inserted {
                     fingerprints.append(e.fingerprint)
@@ -258,7 +284,7 @@ extension UsageScanner {
                     r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
                 }
             }
-            try part.worker.spill.forEachBatch(p, lineOffset: part.lineOffset) { events, bytes in
+            try part.worker.spill.forEachBatch(p, lineOffset: part.lineOffset, round: round) { events, bytes in
                 // The table misses the caches; its slots are read 64 events ahead, so that the
                 // misses overlap (as in `UsagePassOne.check`), then the events go in in order.
                 // What is read is kept in `probes` only so that the reads are not optimised away.
@@ -266,8 +292,10 @@ extension UsageScanner {
                     if k % 64 == 0 {
                         probes.removeAll(keepingCapacity: true)
                         for ahead in events[k..<min(k + 64, events.count)] { probes.append(table.firstProbe(ahead.hash)) }
-                        if !indexed.isEmpty {
-                            for ahead in events[k..<min(k + 64, events.count)] { probes.append(Int32(truncatingIfNeeded: earlierHashes.firstProbe(ahead.hash))) }
+                        if !indexedRead {
+                            for ahead in events[k..<min(k + 64, events.count)] {
+                                probes.append(Int32(truncatingIfNeeded: earlier.hashes.firstProbe(ahead.hash)))
+                            }
                         }
                     }
                     try take(e, id: UnsafeRawBufferPointer(rebasing: bytes[e.id]))
@@ -275,18 +303,20 @@ extension UsageScanner {
             }
         }
         aggregate(counted, into: &r)
-        guard !mine.isEmpty else { return }
+        guard !mine.isEmpty else { return nil }
         mine = table.sortedByKey(mine)
-        try FileSystem.writeScratch(FileSystem.join(folder, UsageStore.partitionName(p)), UsageScanner.idsFile(mine, of: table, fingerprints: fingerprints))
-        try FileSystem.writeScratch(
-            FileSystem.join(folder, UsageIDHashes.name(p)), UsageIDHashes.bytes(mine.map { table.hash(of: $0) }))
+        return (UsageScanner.idsFile(mine, of: table, fingerprints: fingerprints, header: round.count == 1), mine.map { table.hash(of: $0) })
     }
 
-    /// The bytes of an `ids/` partition file: a header, then per entry (in the given order) its id
-    /// and its fingerprint in lower-case hex without leading zeros (as `String(_:radix: 16)`
-    /// writes it). Sized first and written in place: a month's ids files hold a row per event.
-    static func idsFile(_ entries: [Int], of table: ByteKeyTable, fingerprints: [UInt64]) -> [UInt8] {
-        let header = "event_id,fingerprint\n".utf8
+    /// The first line of an `ids/` partition file.
+    static let idsHeader = Array("event_id,fingerprint\n".utf8)
+
+    /// The bytes of an `ids/` partition file: a header (unless `header` is false: a round's run),
+    /// then per entry (in the given order) its id and its fingerprint in lower-case hex without
+    /// leading zeros (as `String(_:radix: 16)` writes it). Sized first and written in place: a
+    /// month's ids files hold a row per event.
+    static func idsFile(_ entries: [Int], of table: ByteKeyTable, fingerprints: [UInt64], header: Bool = true) -> [UInt8] {
+        let header = header ? idsHeader : []
         func hexDigits(_ f: UInt64) -> Int { f == 0 ? 1 : (64 - f.leadingZeroBitCount + 3) / 4 }
         var size = header.count
         for entry in entries { size += table.keyLength(entry) + hexDigits(fingerprints[entry]) + 2 }

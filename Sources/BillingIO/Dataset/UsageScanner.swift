@@ -50,7 +50,15 @@ public final class UsageScanner {
     /// is about a tenth of a second of one worker's time, more than making a part costs.
     var partStep = 2 << 20
     var minimumTakeOver = 8 << 20
-    /// The folder of pass 1's spills, one subfolder per part.
+    /// Pass 2 takes a partition of more events than this in rounds, each holding about this many
+    /// of its ids in memory at most (`UsageRound`, decision 61): a 256th of 67M events, so a month
+    /// of up to about 67M events is deduplicated a partition at a time, as it was before rounds,
+    /// and a worker's table holds about 2^18 ids (some 60 MB, at about 240 bytes an id) however
+    /// many events a month has.
+    var roundEvents = 1 << 18
+    /// The most rounds pass 2 took a partition in (set by `mergeCounts`).
+    public internal(set) var rounds = 1
+    /// The folder of pass 1's spills, one subfolder per part, and of pass 2's runs.
     let scratch: String
     let workers: Int
     /// Pass 1's parts whose rows count, in file order, with the lines before each and the global

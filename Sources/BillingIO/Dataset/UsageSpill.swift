@@ -277,8 +277,11 @@ final class UsageSpill {
     /// Streams partition `p`'s events in the order they were added, its blocks read 1 MiB at a
     /// time: pass 2's memory does not hold a partition's events. Each call gets the events decoded
     /// from the blocks read, whose `id` ranges index `bytes` (valid during the call). A block holds
-    /// whole records; one cut short (a shorter file) is an error naming the file.
-    func forEachBatch(_ p: Int, lineOffset: Int, _ body: (_ events: [SpilledEvent], _ bytes: UnsafeRawBufferPointer) throws -> Void) throws {
+    /// whole records; one cut short (a shorter file) is an error naming the file. Only the events
+    /// of `round` are passed on (`UsageRound`).
+    func forEachBatch(
+        _ p: Int, lineOffset: Int, round: UsageRound = .whole, _ body: (_ events: [SpilledEvent], _ bytes: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         guard !blocks[p].isEmpty else { return }
         let capacity = 1 << 20  // at least a block (`flushSize`)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
@@ -301,7 +304,7 @@ final class UsageSpill {
             }
             let raw = UnsafeRawBufferPointer(start: buffer, count: filled)
             events.removeAll(keepingCapacity: true)
-            let decoded = try UsageSpill.decode(raw, of: path, lineOffset: lineOffset, dayBase: dayBase, previousLine: &previousLine) {
+            let decoded = try UsageSpill.decode(raw, of: path, lineOffset: lineOffset, dayBase: dayBase, round: round, previousLine: &previousLine) {
                 events.append($0)
             }
             guard decoded == filled else { throw StageFailure.io("\(path): truncated spill record") }
@@ -312,8 +315,11 @@ final class UsageSpill {
     /// Decodes the complete records at the start of `raw`, in order; returns the bytes they take.
     /// `previousLine` carries the last line decoded (in the part's numbering) from one call to the
     /// next. A record whose fields overrun its length is an error naming `path`, the file read.
+    /// Only the events of `round` are decoded and passed on; the others are skipped after their
+    /// line (which the next record's is stored relative to).
     static func decode(
-        _ raw: UnsafeRawBufferPointer, of path: String, lineOffset: Int, dayBase: Int, previousLine: inout Int, _ body: (SpilledEvent) throws -> Void
+        _ raw: UnsafeRawBufferPointer, of path: String, lineOffset: Int, dayBase: Int, round: UsageRound = .whole, previousLine: inout Int,
+        _ body: (SpilledEvent) throws -> Void
     ) throws -> Int {
         guard let first = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         var start = 0
@@ -324,6 +330,11 @@ final class UsageSpill {
             let end = first + start + length
             var at = first + start + 17
             guard let line = get(at: &at, end: end) else { throw overrun(path, length) }
+            if round.count > 1 && !round.contains(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 1, as: UInt64.self))) {
+                previousLine &+= Int(Int64(bitPattern: line))
+                start += length
+                continue
+            }
             let quantity: Int128
             if at < end && at.pointee & 1 == 1 {
                 guard let units = get(at: &at, end: end) else { throw overrun(path, length) }

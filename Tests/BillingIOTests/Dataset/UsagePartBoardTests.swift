@@ -10,8 +10,9 @@ import Testing
 /// worker reads which rows, ingest writes the bytes one worker reading the whole file writes.
 struct UsagePartBoardTests {
     /// Plan `P` meters `calls` (summed) and `users` (distinct values); S1 and S2 are on it from
-    /// 2026-01-01, so November 2026 is one served period each.
-    func scanner(workers: Int, scratch: String) throws -> UsageScanner {
+    /// 2026-01-01, so November 2026 is one served period each. `committed`: the contributions of
+    /// earlier runs.
+    func scanner(workers: Int, scratch: String, committed: [String] = []) throws -> UsageScanner {
         let plan = Plan(
             id: "P", name: "P", currency: UsageLookupTests.usd, interval: .month, price: ExactDecimal(parsing: "10")!,
             charges: [
@@ -24,7 +25,9 @@ struct UsagePartBoardTests {
             catalog.subscriptions[id] = Subscription(id: id, customerID: "C", planID: "P", startDate: CivilDate(parsing: "2026-01-01")!)
         }
         let window = DateRange(CivilDate(parsing: "2026-11-01")!, CivilDate(parsing: "2026-12-01")!)
-        return try UsageScanner(catalog: catalog, settings: BillingSettings(), window: window, scratch: scratch, workers: workers)
+        return try UsageScanner(
+            catalog: catalog, settings: BillingSettings(), window: window, committed: committed, commitNumber: committed.count + 1, scratch: scratch,
+            workers: workers)
     }
 
     /// What ingest writes of a scan: its summary's counts, the contribution's aggregates and
