@@ -20,8 +20,8 @@ enum UsageIDRuns {
     /// held in memory (as `write` takes it; ids in no two runs are equal), into the ids file
     /// `idsPath` and its index `hashesPath`, then removes the runs' files.
     static func merge(_ bases: [String], last: (rows: [UInt8], hashes: [UInt64])? = nil, idsPath: String, hashesPath: String) throws {
-        var runs = try bases.map { try Run(rows: Blocks($0 + ".rows"), hashes: Blocks($0 + ".hashes")) }
-        if let last { runs.append(try Run(rows: Blocks(bytes: last.rows), hashes: Blocks(bytes: UsageIDHashes.bytes(last.hashes)))) }
+        var runs = try bases.map { try Run(rows: BlockReader($0 + ".rows"), hashes: BlockReader($0 + ".hashes")) }
+        if let last { runs.append(try Run(rows: BlockReader(bytes: last.rows), hashes: BlockReader(bytes: UsageIDHashes.bytes(last.hashes)))) }
         let ids = try Output(idsPath), index = try Output(hashesPath)
         UsageScanner.idsHeader.withUnsafeBytes { ids.append($0) }
         UsageIDHashes.magic.withUnsafeBytes { index.append($0) }
@@ -56,14 +56,14 @@ enum UsageIDRuns {
     /// One run being merged: its rows read a block at a time, the current row's bounds, and its
     /// hashes read the same way.
     final class Run {
-        private let rows: Blocks
-        private let hashes: Blocks
+        private let rows: BlockReader
+        private let hashes: BlockReader
         /// The current row: its bytes through the line feed, and where its id ends (the comma).
         private(set) var row = UnsafeRawBufferPointer(start: nil, count: 0)
         private var idLength = 0
         private(set) var hasRow = false
 
-        init(rows: Blocks, hashes: Blocks) throws {
+        init(rows: BlockReader, hashes: BlockReader) throws {
             self.rows = rows
             self.hashes = hashes
             guard try hashes.take(UsageIDHashes.magic.count).map({ $0.elementsEqual(UsageIDHashes.magic) }) == true else {
@@ -95,85 +95,6 @@ enum UsageIDRuns {
             let common = min(idLength, other.idLength)
             let c = common == 0 ? 0 : memcmp(row.baseAddress!, other.row.baseAddress!, common)
             return c != 0 ? c < 0 : idLength < other.idLength
-        }
-    }
-
-    /// A file read a block at a time, or bytes in memory read as one block; what `take` and
-    /// `takeLine` return stays valid until the next call.
-    final class Blocks {
-        let path: String
-        private let fd: Int32
-        private let capacity: Int
-        private let buffer: UnsafeMutableRawPointer
-        private var start = 0
-        private var end = 0
-        private var atEnd = false
-        private var offset = 0
-
-        init(_ path: String) throws {
-            self.path = path
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw FileSystem.failure("cannot open", path) }
-            capacity = 1 << 16
-            buffer = .allocate(byteCount: capacity, alignment: 16)
-        }
-
-        init(bytes: [UInt8]) {
-            path = "(the last run)"
-            fd = -1
-            capacity = max(1, bytes.count)
-            buffer = .allocate(byteCount: capacity, alignment: 16)
-            if !bytes.isEmpty { bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
-            end = bytes.count
-            atEnd = true
-        }
-
-        deinit {
-            if fd >= 0 { close(fd) }
-            buffer.deallocate()
-        }
-
-        /// The next `n` bytes (at most a block), or nil at the end of the file.
-        func take(_ n: Int) throws -> UnsafeRawBufferPointer? {
-            while end - start < n {
-                guard try fill() else { return nil }
-            }
-            defer { start += n }
-            return UnsafeRawBufferPointer(start: buffer + start, count: n)
-        }
-
-        /// The next line, with its line feed; nil at the end of the file. A last line without one
-        /// is an error: a run is written whole.
-        func takeLine() throws -> UnsafeRawBufferPointer? {
-            var searched = 0  // bytes after `start` known to hold no line feed
-            while true {
-                if let nl = memchr(buffer + start + searched, 0x0A, end - start - searched) {
-                    let next = UnsafeRawPointer(nl) - UnsafeRawPointer(buffer) + 1
-                    let line = UnsafeRawBufferPointer(start: buffer + start, count: next - start)
-                    start = next
-                    return line
-                }
-                searched = end - start
-                guard try fill() else {
-                    if start < end { throw StageFailure.io("\(path): unreadable run row") }
-                    return nil
-                }
-            }
-        }
-
-        /// Moves what is left to the front and reads more; false if the file has no more.
-        private func fill() throws -> Bool {
-            if atEnd { return false }
-            if start > 0 {
-                buffer.copyMemory(from: buffer + start, byteCount: end - start)
-                (start, end) = (0, end - start)
-            }
-            guard end < capacity else { throw StageFailure.io("\(path): a run row longer than a block") }
-            let n = try FileSystem.readFully(fd, into: buffer + end, count: capacity - end, at: offset, path)
-            if n == 0 { atEnd = true }
-            offset += n
-            end += n
-            return n > 0
         }
     }
 

@@ -47,10 +47,9 @@ final class UsageSpill {
     private var fileSize = 0
     /// Per partition, its blocks in the data file, in the order written.
     private var blocks: [[(offset: Int, count: Int)]]
-    /// Pass 1's rejected rows, in line order: per row its line (8 bytes), the lengths of its event
-    /// id and reason (4 bytes each), then their bytes. `writeRejects` writes `rejects.csv` from them.
-    private var rejects: [UInt8] = []
-    private var rejectsFD: Int32 = -1
+    /// Pass 1's rejected rows, in line order, as `UsageRejectRecord`s. `writeRejects` writes
+    /// `rejects.csv` from them.
+    private let rejects: UsageRejectRecord.Writer
     /// Per partition, the events added and the line of the last one (lines are stored as the
     /// difference from it).
     private var counts: [Int]
@@ -70,6 +69,7 @@ final class UsageSpill {
     init(folder: String, dayBase: Int = 0) throws {
         self.folder = folder
         self.dayBase = dayBase
+        rejects = UsageRejectRecord.Writer(path: FileSystem.join(folder, "rejects.bin"))
         try FileSystem.removeTree(folder)
         try FileSystem.createDirectory(folder)
         buffers = (0..<UsageStore.partitions).map { _ in UnsafeMutableRawPointer.allocate(byteCount: UsageSpill.flushSize, alignment: 16) }
@@ -82,22 +82,14 @@ final class UsageSpill {
     deinit {
         for b in buffers { b.deallocate() }
         if fd >= 0 { close(fd) }
-        if rejectsFD >= 0 { close(rejectsFD) }
     }
 
-    var rejectsPath: String { FileSystem.join(folder, "rejects.bin") }
+    var rejectsPath: String { rejects.path }
 
     /// Appends a rejected row (pass 1 meets them in line order).
     func addReject(line: Int, eventID: UnsafeBufferPointer<UInt8>, reason: String) throws {
         var reason = reason
-        reason.withUTF8 { r in
-            withUnsafeBytes(of: Int64(line).littleEndian) { rejects += $0 }
-            withUnsafeBytes(of: UInt32(eventID.count).littleEndian) { rejects += $0 }
-            withUnsafeBytes(of: UInt32(r.count).littleEndian) { rejects += $0 }
-            rejects += eventID
-            rejects += r
-        }
-        if rejects.count >= UsageSpill.flushSize { try flushRejects() }
+        try reason.withUTF8 { try rejects.add(line: line, eventID: eventID, reason: $0) }
     }
 
     /// Streams pass 1's rejected rows in line order (lines made lines of the file by `lineOffset`),
@@ -107,32 +99,9 @@ final class UsageSpill {
     ) throws {
         guard FileSystem.exists(rejectsPath) else { return }
         let left = try FileSystem.forEachRecordBlock(of: rejectsPath) { raw in
-            var start = 0
-            while start + 16 <= raw.count {
-                let line = Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: Int64.self)))
-                let idCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 8, as: UInt32.self)))
-                let reasonCount = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 12, as: UInt32.self)))
-                let end = start + 16 + idCount + reasonCount
-                guard end <= raw.count else { break }
-                let bytes = raw.bindMemory(to: UInt8.self)
-                try body(
-                    line + lineOffset, UnsafeBufferPointer(rebasing: bytes[(start + 16)..<(start + 16 + idCount)]),
-                    UnsafeBufferPointer(rebasing: bytes[(start + 16 + idCount)..<end]))
-                start = end
-            }
-            return start
+            try UsageRejectRecord.forEach(in: raw) { line, id, reason in try body(line + lineOffset, id, reason) }
         }
         guard left == 0 else { throw StageFailure.io("\(rejectsPath): truncated spill record") }
-    }
-
-    private func flushRejects() throws {
-        guard !rejects.isEmpty else { return }
-        if rejectsFD < 0 {
-            rejectsFD = open(rejectsPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard rejectsFD >= 0 else { throw FileSystem.failure("cannot create", rejectsPath) }
-        }
-        try FileSystem.writeAll(rejectsFD, rejects, rejectsPath)
-        rejects.removeAll(keepingCapacity: true)
     }
 
     /// The data file, every partition's blocks.
@@ -269,9 +238,7 @@ final class UsageSpill {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw FileSystem.failure("cannot open", path) }
         }
-        try flushRejects()
-        if rejectsFD >= 0 { close(rejectsFD) }
-        rejectsFD = -1
+        try rejects.finish()
     }
 
     /// Streams partition `p`'s events in the order they were added, its blocks read 1 MiB at a

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A rejected usage row as ingest keeps it in its scratch folder until `rejects.csv` is written:
+/// its line (8 bytes), the lengths of its event id and reason (4 bytes each), then their bytes,
+/// little-endian. Pass 1's spill (`UsageSpill`) and pass 2's runs (`UsageLateRejects`) write it,
+/// so that no reject is held in memory: their number grows with the events.
+enum UsageRejectRecord {
+    /// The bytes before the event id.
+    static let headerSize = 16
+
+    /// Appends the record of a row to `out`.
+    static func append(line: Int, eventID: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        withUnsafeBytes(of: Int64(line).littleEndian) { out += $0 }
+        withUnsafeBytes(of: UInt32(eventID.count).littleEndian) { out += $0 }
+        withUnsafeBytes(of: UInt32(reason.count).littleEndian) { out += $0 }
+        out += eventID
+        out += reason
+    }
+
+    /// A record's line and the sizes of its event id and reason, read from its first
+    /// `headerSize` bytes.
+    static func header(_ raw: UnsafeRawBufferPointer) -> (line: Int, idCount: Int, reasonCount: Int) {
+        (
+            Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int64.self))),
+            Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))),
+            Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+        )
+    }
+
+    /// Calls `body` with each whole record at the start of `raw`, in order; returns the bytes
+    /// they take (a record cut off at the end is left for the next block).
+    static func forEach(
+        in raw: UnsafeRawBufferPointer, _ body: (_ line: Int, _ eventID: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws -> Void
+    ) rethrows -> Int {
+        var start = 0
+        let bytes = raw.bindMemory(to: UInt8.self)
+        while start + headerSize <= raw.count {
+            let (line, idCount, reasonCount) = header(UnsafeRawBufferPointer(rebasing: raw[start...]))
+            let id = start + headerSize, end = id + idCount + reasonCount
+            guard end <= raw.count else { break }
+            try body(line, UnsafeBufferPointer(rebasing: bytes[id..<(id + idCount)]), UnsafeBufferPointer(rebasing: bytes[(id + idCount)..<end]))
+            start = end
+        }
+        return start
+    }
+
+    /// Records written to a scratch file as they come, 64 KiB at a time; the file is created
+    /// with the first (a run without rejects leaves none).
+    final class Writer {
+        let path: String
+        private var bytes: [UInt8] = []
+        private var fd: Int32 = -1
+        private(set) var isEmpty = true
+
+        init(path: String) { self.path = path }
+
+        deinit { if fd >= 0 { close(fd) } }
+
+        /// Appends the record of a row.
+        func add(line: Int, eventID: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>) throws {
+            UsageRejectRecord.append(line: line, eventID: eventID, reason: reason, to: &bytes)
+            isEmpty = false
+            if bytes.count >= 1 << 16 { try flush() }
+        }
+
+        /// Writes what is left and closes the file (if it was created).
+        func finish() throws {
+            try flush()
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+
+        private func flush() throws {
+            guard !bytes.isEmpty else { return }
+            if fd < 0 {
+                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { throw FileSystem.failure("cannot create", path) }
+            }
+            try FileSystem.writeAll(fd, bytes, path)
+            bytes.removeAll(keepingCapacity: true)
+        }
+    }
+}
