@@ -21,7 +21,8 @@ extension UsageScanner {
         /// The same accumulators sorted by key (those used), made by `finish` on the worker's own thread.
         var sorted = UsageCounts()
         var summary = UsageSummary()
-        var rejects: [UsageReject] = []
+        /// Its rejects' runs in the scratch folder (`UsageLateRejects`).
+        var rejectRuns: [String] = []
         var counted = 0
         /// The most rounds it took a partition in (`UsageRound`).
         var rounds = 1
@@ -121,9 +122,8 @@ extension UsageScanner {
             summary.rejected += r.summary.rejected
             counted += r.counted
             rounds = max(rounds, r.rounds)
-            lateRejects += r.rejects
+            lateRejects += r.rejectRuns
         }
-        lateRejects.sort { $0.line < $1.line }
         rankValues()
         let removal = writeback?.value() ?? nil
         writeback = nil
@@ -150,26 +150,25 @@ extension UsageScanner {
     public func discard() throws { try FileSystem.removeTree(scratch) }
 
     /// Writes `rejects.csv` (atomically): pass 1's rejects, streamed from the spill, merged by
-    /// line with pass 2's; then removes the spill.
+    /// line with pass 2's, streamed from their runs; then removes the spill.
     public func writeRejects(to path: String) throws {
-        let late = lateRejects
+        let late = try UsageLateRejects(lateRejects)
         try FileSystem.replace(path) { emit in
             var out = Array(CSVWriter.line(UsageReject.header).utf8)
-            var next = 0
-            for part in parts {
-                try part.worker.spill.forEachReject(lineOffset: part.lineOffset) { line, id, reason in
-                    while next < late.count && late[next].line < line {
-                        out += late[next].csvLine.utf8
-                        next += 1
-                    }
-                    UsageReject.appendRow(file: "usage.csv", line: line, eventID: id, reason: reason, to: &out)
-                    if out.count >= 1 << 20 {
-                        try emit(out)
-                        out.removeAll(keepingCapacity: true)
-                    }
+            func row(_ line: Int, _ id: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws {
+                UsageReject.appendRow(file: "usage.csv", line: line, eventID: id, reason: reason, to: &out)
+                if out.count >= 1 << 20 {
+                    try emit(out)
+                    out.removeAll(keepingCapacity: true)
                 }
             }
-            for r in late[next...] { out += r.csvLine.utf8 }
+            for part in parts {
+                try part.worker.spill.forEachReject(lineOffset: part.lineOffset) { line, id, reason in
+                    try late.take(before: line, row)
+                    try row(line, id, reason)
+                }
+            }
+            try late.take(before: .max, row)
             try emit(out)
         }
         try FileSystem.removeTree(scratch)
@@ -258,6 +257,7 @@ extension UsageScanner {
         var counted: [SpilledEvent] = []
         counted.reserveCapacity(1 << 14)
         var probes: [Int32] = []
+        let rejects = UsageRejectRecord.Writer(path: FileSystem.join(scratch, "rejects-\(p)-\(round.index).bin"))
         for part in parts {
             let values = part.values
             func take(_ e: SpilledEvent, id: UnsafeRawBufferPointer) throws {
@@ -280,8 +280,8 @@ extension UsageScanner {
                     r.summary.duplicates += 1
                 } else {
                     r.summary.rejected += 1
-                    let reason = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
-                    r.rejects.append(UsageReject(file: "usage.csv", line: e.line, eventID: String(decoding: id, as: UTF8.self), reason: reason))
+                    let reason: StaticString = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
+                    try rejects.add(line: e.line, eventID: id.bindMemory(to: UInt8.self), reason: UnsafeBufferPointer(start: reason.utf8Start, count: reason.utf8CodeUnitCount))
                 }
             }
             try part.worker.spill.forEachBatch(p, lineOffset: part.lineOffset, round: round) { events, bytes in
@@ -303,6 +303,8 @@ extension UsageScanner {
             }
         }
         aggregate(counted, into: &r)
+        try rejects.finish()
+        if !rejects.isEmpty { r.rejectRuns.append(rejects.path) }
         guard !mine.isEmpty else { return nil }
         mine = table.sortedByKey(mine)
         return (UsageScanner.idsFile(mine, of: table, fingerprints: fingerprints, header: round.count == 1), mine.map { table.hash(of: $0) })

@@ -24,8 +24,9 @@ public final class UsageScanner {
     /// The ledger's contributions (bases), whose ids were billed by earlier runs.
     let committed: [String]
     public internal(set) var summary = UsageSummary()
-    /// Rejected rows of pass 2 (conflicting repeats); pass 1 streams its rejects to the spill.
-    var lateRejects: [UsageReject] = []
+    /// The runs of pass 2's rejected rows (conflicting repeats) in the scratch folder
+    /// (`UsageLateRejects`); pass 1 streams its rejects to the spill.
+    var lateRejects: [String] = []
     public private(set) var unknownColumns: [String] = []
     /// Events counted by this run (accepted or deferred).
     public internal(set) var counted = 0
