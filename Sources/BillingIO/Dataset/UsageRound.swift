@@ -28,12 +28,18 @@ struct UsageRound: Equatable, Sendable {
         count == 1 ? 0 : Int(truncatingIfNeeded: (h &<< 8) &>> UInt64(64 - count.trailingZeroBitCount))
     }
 
-    /// How many rounds a partition of `events` spilled events takes so that each holds at most
-    /// `perRound` of them on average: the least power of two that does (1 for `perRound` or fewer).
-    static func count(events: Int, perRound: Int) -> Int {
-        let perRound = max(1, perRound)
-        var rounds = 1
-        while events > rounds * perRound { rounds *= 2 }
-        return rounds
+    /// How many rounds a partition takes so that each holds at most `perRound` of its `events`
+    /// on average (this run's spilled events, and the ids of earlier contributions read whole) in
+    /// its table of ids, and at most `earlierPerRound` of the `earlierIDs` that earlier runs'
+    /// indexes list in its set of hashes (decision 63): the least power of two that does both (1
+    /// for a partition within both).
+    static func count(events: Int, perRound: Int, earlierIDs: Int = 0, earlierPerRound: Int = 1) -> Int {
+        func rounds(_ n: Int, _ per: Int) -> Int {
+            let per = max(1, per)
+            var rounds = 1
+            while n > rounds * per { rounds *= 2 }
+            return rounds
+        }
+        return max(rounds(events, perRound), rounds(earlierIDs, earlierPerRound))
     }
 }

@@ -177,19 +177,23 @@ extension UsageScanner {
     /// Deduplicates one partition against the same partition of every earlier contribution: the
     /// first occurrence of an id counts (SPEC §8), a repeat with the same content is a counted
     /// duplicate, one with other content is rejected; and writes the partition's ids file and its
-    /// index. A partition of more than `roundEvents` events is taken in rounds (decision 61), each
-    /// holding a share of its ids in memory (`UsageRound`): each round but the last leaves its ids
+    /// index. A partition of more than `roundEvents` events, or of more than `roundEarlierIDs` ids
+    /// billed by earlier runs, is taken in rounds (decisions 61 and 63), each holding a share of
+    /// its ids and of the earlier ones' hashes in memory (`UsageRound`): each round but the last leaves its ids
     /// as a sorted run in the scratch folder, and the runs and the last round's ids are merged into
     /// the files one round writes (`UsageIDRuns`).
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
         let events = parts.reduce(0) { $0 + $1.worker.spill.count(p) }
-        let rounds = UsageRound.count(events: events, perRound: roundEvents)
+        let history = try UsageEarlierIDs.size(committed: committed, partition: p)
+        // An unindexed contribution's ids go into the table: about 24 bytes or more a row.
+        let rounds = UsageRound.count(
+            events: events + history.unindexedBytes / 24, perRound: roundEvents, earlierIDs: history.indexedIDs, earlierPerRound: roundEarlierIDs)
         r.rounds = max(r.rounds, rounds)
-        let earlier = try UsageEarlierIDs(committed: committed, partition: p, rounds: rounds)
         let idsPath = FileSystem.join(folder, UsageStore.partitionName(p)), hashesPath = FileSystem.join(folder, UsageIDHashes.name(p))
         var runs: [String] = []
         for j in 0..<rounds {
             let round = UsageRound(index: j, count: rounds)
+            let earlier = try UsageEarlierIDs(committed: committed, partition: p, round: round)
             guard let (rows, hashes) = try deduplicate(partition: p, round: round, events: events / rounds, earlier: earlier, into: &r) else {
                 if j == rounds - 1 && !runs.isEmpty { try UsageIDRuns.merge(runs, idsPath: idsPath, hashesPath: hashesPath) }
                 continue
@@ -248,7 +252,7 @@ extension UsageScanner {
         for c in earlier.unindexed { _ = try readEarlier(c) }
         var indexedRead = earlier.indexed.isEmpty
         func readIndexed() throws {
-            for (c, rows) in earlier.indexed where try readEarlier(c) != (rows[round.index], true) {
+            for (c, rows) in earlier.indexed where try readEarlier(c) != (rows, true) {
                 throw StageFailure.io("\(UsageStore.idsFile(c, partition: p)): its ids do not match its index \(UsageIDHashes.path(c, partition: p))")
             }
             indexedRead = true

@@ -57,6 +57,11 @@ public final class UsageScanner {
     /// and a worker's table holds about 2^18 ids (some 60 MB, at about 240 bytes an id) however
     /// many events a month has.
     var roundEvents = 1 << 18
+    /// Pass 2 also takes a partition in rounds when earlier runs' indexes list more of its ids
+    /// than this, so that a round holds this many of their hashes at most (decision 63): about
+    /// 48 MB (12 bytes a hash), and a ledger of up to about 1,070M earlier events (a 256th of
+    /// them a partition) takes no extra round.
+    var roundEarlierIDs = 1 << 22
     /// The most rounds pass 2 took a partition in (set by `mergeCounts`).
     public internal(set) var rounds = 1
     /// The folder of pass 1's spills, one subfolder per part, and of pass 2's runs.

@@ -23,6 +23,19 @@ struct UsageRoundTests {
         #expect(UsageRound.count(events: events, perRound: perRound) == rounds)
     }
 
+    /// With earlier runs' ids (decision 63), the rounds both need: the more of the two powers of two.
+    @Test(arguments: [
+        (10, 4, 0, 16, 4),  // 10 events: 4 rounds (8 < 10 ≤ 16); no history: 1
+        (1, 4, 100, 16, 8),  // 1 event: 1; 100 earlier ids: 8 (64 < 100 ≤ 128)
+        (100, 4, 100, 16, 32),  // events 32 (96 < 100 ≤ 128), history 8: 32
+        (39_063, 1 << 18, 468_750, 1 << 22, 1),  // 10M a month, 12 months billed (120M / 256): 1 and 1
+        (390_625, 1 << 18, 4_687_500, 1 << 22, 2),  // 100M, 12 months: 2 (events) and 2 (4,687,500 > 4,194,304)
+        (390_625, 1 << 18, 9_375_000, 1 << 22, 4),  // 100M, 24 months: 9,375,000 > 2 × 4,194,304: 4
+    ])
+    func roundsWithAHistory(events: Int, perRound: Int, earlierIDs: Int, earlierPerRound: Int, rounds: Int) {
+        #expect(UsageRound.count(events: events, perRound: perRound, earlierIDs: earlierIDs, earlierPerRound: earlierPerRound) == rounds)
+    }
+
     /// An id's round is the bits just below the partition's 8: 0x12C0… has 1100 0000 there, so
     /// round 1 of 2, 3 (binary 11) of 4, 6 (110) of 8; 0x1240… has 0100 0000: round 0 of 2, 1 of
     /// 4, 2 of 8. One round holds every id.
@@ -68,7 +81,8 @@ struct UsageRoundTests {
     /// A month's 3,000 rows (`UsagePartBoardTests.usageFile`) after an earlier run billed its first
     /// 1,000: taken a partition at a time, and in rounds of about one event each (16 rounds or
     /// more a partition of 10 events or more), ingest writes the same bytes, with the earlier run's ids
-    /// read through its index and, its index removed, read whole. The repeats of earlier events
+    /// read through its index and, its index removed, read whole; and in rounds of one earlier id
+    /// each (decision 63). The repeats of earlier events
     /// are there to be found: counted as duplicates, or rejected as already billed.
     @Test func roundsWriteWhatOneRoundWrites() throws {
         let board = UsagePartBoardTests()
@@ -77,7 +91,7 @@ struct UsageRoundTests {
         let lines = String(decoding: try FileSystem.read(path), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let first = folder + "/first.csv"
         try FileSystem.replace(first, Array((lines[0...1_000].joined(separator: "\n") + "\n").utf8))
-        for name in ["earlier", "whole", "rounds", "unindexed"] { try FileSystem.createDirectory(folder + "/" + name) }
+        for name in ["earlier", "whole", "rounds", "unindexed", "history"] { try FileSystem.createDirectory(folder + "/" + name) }
         _ = try board.outputs(try board.scanner(workers: 1, scratch: folder + "/spill-earlier"), path: first, into: folder + "/earlier")
         let committed = [folder + "/earlier/usage"]
 
@@ -97,6 +111,16 @@ struct UsageRoundTests {
         let unindexed = try board.scanner(workers: 2, scratch: folder + "/spill-unindexed", committed: committed)
         unindexed.roundEvents = 1
         #expect(try board.outputs(unindexed, path: path, into: folder + "/unindexed") == one)
+        // Earlier runs' ids in rounds too (decision 63): with their indexes back, rounds of one
+        // earlier id (the earlier run's 1,000 over 256 partitions: 4 or more rounds for the
+        // partitions with 3 or more), the events' rounds left at the default.
+        try FileSystem.removeTree(folder + "/earlier")
+        try FileSystem.createDirectory(folder + "/earlier")
+        _ = try board.outputs(try board.scanner(workers: 1, scratch: folder + "/spill-earlier"), path: first, into: folder + "/earlier")
+        let byHistory = try board.scanner(workers: 2, scratch: folder + "/spill-history", committed: committed)
+        byHistory.roundEarlierIDs = 1
+        #expect(try board.outputs(byHistory, path: path, into: folder + "/history") == one)
+        #expect(byHistory.rounds >= 4)
 
         // Rows 1 to 1,000 were billed by the earlier run: read again, those it counted are
         // duplicates, and row 1,020 (17 × 60) repeats e980, which it counted, with other content.
