@@ -122,7 +122,7 @@ extension UsageScanner {
             summary.rejected += r.summary.rejected
             counted += r.counted
             rounds = max(rounds, r.rounds)
-            lateRejects += r.rejectRuns
+            lateRejectRuns += r.rejectRuns
         }
         rankValues()
         let removal = writeback?.value() ?? nil
@@ -152,7 +152,7 @@ extension UsageScanner {
     /// Writes `rejects.csv` (atomically): pass 1's rejects, streamed from the spill, merged by
     /// line with pass 2's, streamed from their runs; then removes the spill.
     public func writeRejects(to path: String) throws {
-        let late = try UsageLateRejects(lateRejects)
+        let late = try UsageLateRejects(lateRejectRuns)
         try FileSystem.replace(path) { emit in
             var out = Array(CSVWriter.line(UsageReject.header).utf8)
             func row(_ line: Int, _ id: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws {
@@ -179,9 +179,9 @@ extension UsageScanner {
     /// duplicate, one with other content is rejected; and writes the partition's ids file and its
     /// index. A partition of more than `roundEvents` events, or of more than `roundEarlierIDs` ids
     /// billed by earlier runs, is taken in rounds (decisions 61 and 63), each holding a share of
-    /// its ids and of the earlier ones' hashes in memory (`UsageRound`): each round but the last leaves its ids
-    /// as a sorted run in the scratch folder, and the runs and the last round's ids are merged into
-    /// the files one round writes (`UsageIDRuns`).
+    /// its ids and of the earlier ones' hashes in memory (`UsageRound`): each round but the last
+    /// leaves its ids as a sorted run in the scratch folder, and the runs and the last round's ids
+    /// are merged into the files one round writes (`UsageIDRuns`).
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
         let events = parts.reduce(0) { $0 + $1.worker.spill.count(p) }
         let history = try UsageEarlierIDs.size(committed: committed, partition: p)

@@ -26,7 +26,7 @@ public final class UsageScanner {
     public internal(set) var summary = UsageSummary()
     /// The runs of pass 2's rejected rows (conflicting repeats) in the scratch folder
     /// (`UsageLateRejects`); pass 1 streams its rejects to the spill.
-    var lateRejects: [String] = []
+    var lateRejectRuns: [String] = []
     public private(set) var unknownColumns: [String] = []
     /// Events counted by this run (accepted or deferred).
     public internal(set) var counted = 0

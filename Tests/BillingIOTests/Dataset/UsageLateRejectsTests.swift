@@ -86,8 +86,8 @@ struct UsageLateRejectsTests {
         try scanner.scan(path: path)
         try scanner.deduplicate(idsBase: dir + "/usage")
         // Held as runs on disk, not in memory: one for each round of a partition with a reject.
-        #expect(scanner.lateRejects.count >= 2)
-        #expect(scanner.lateRejects.allSatisfy { FileSystem.exists($0) })
+        #expect(scanner.lateRejectRuns.count >= 2)
+        #expect(scanner.lateRejectRuns.allSatisfy { FileSystem.exists($0) })
         try scanner.writeRejects(to: dir + "/rejects.csv")
         #expect(String(decoding: try FileSystem.read(dir + "/rejects.csv"), as: UTF8.self) == expected)
         #expect(!FileSystem.exists(dir + "/spill"))
