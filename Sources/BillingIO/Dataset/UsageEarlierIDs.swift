@@ -5,53 +5,59 @@
 /// contributions without one (written before indexes existed), whose ids are read whole, round by
 /// round. Only one round's hashes are held (decision 63): they grow with the ledger's history.
 struct UsageEarlierIDs {
+    /// What earlier runs billed in one partition, found once for all its rounds: the
+    /// contributions with an index, with the ids it lists (from its size), and those without.
+    struct History {
+        let indexed: [(base: String, ids: Int)]
+        let unindexed: [String]
+        /// About how many rows the unindexed contributions' ids files hold, from their sizes (a
+        /// row takes about 24 bytes or more): their ids go into a round's table.
+        let unindexedRows: Int
+
+        /// Partition `p` of the contributions `committed`.
+        init(committed: [String], partition p: Int) throws {
+            var indexed: [(base: String, ids: Int)] = []
+            var unindexed: [String] = []
+            var bytes = 0
+            for c in committed {
+                let index = UsageIDHashes.path(c, partition: p)
+                if FileSystem.exists(index) {
+                    indexed.append((c, max(0, try FileSystem.size(index) - UsageIDHashes.magic.count) / 8))
+                } else if FileSystem.exists(UsageStore.idsFile(c, partition: p)) {
+                    unindexed.append(c)
+                    bytes += try FileSystem.size(UsageStore.idsFile(c, partition: p))
+                }
+            }
+            self.indexed = indexed
+            self.unindexed = unindexed
+            unindexedRows = bytes / 24
+        }
+
+        /// The ids the indexes list: with the partition's events, they decide its rounds.
+        var indexedIDs: Int { indexed.reduce(0) { $0 + $1.ids } }
+    }
+
     /// The indexed contributions (bases), each with how many of its ids are the round's.
     let indexed: [(base: String, rows: Int)]
     let unindexed: [String]
     /// The hashes of the round's ids of every indexed contribution.
     let hashes: WordSet
-    /// The bytes of the unindexed contributions' ids files (to size a round's table).
-    let unindexedBytes: Int
+    /// About how many rows the unindexed contributions' ids files hold (see `History`).
+    let unindexedRows: Int
 
-    /// How much earlier runs billed in partition `p` of the contributions `committed`: the ids
-    /// their indexes list (from the indexes' sizes) and the bytes of the ids files without one.
-    /// With the partition's events, they decide how many rounds it takes.
-    static func size(committed: [String], partition p: Int) throws -> (indexedIDs: Int, unindexedBytes: Int) {
-        var ids = 0, bytes = 0
-        for c in committed {
-            let index = UsageIDHashes.path(c, partition: p)
-            if FileSystem.exists(index) {
-                ids += max(0, try FileSystem.size(index) - UsageIDHashes.magic.count) / 8
-            } else if FileSystem.exists(UsageStore.idsFile(c, partition: p)) {
-                bytes += try FileSystem.size(UsageStore.idsFile(c, partition: p))
-            }
-        }
-        return (ids, bytes)
-    }
-
-    /// Round `round` of partition `p` of the contributions `committed`: each index is read (and
-    /// checked) whole, one at a time, and only the round's hashes kept.
-    init(committed: [String], partition p: Int, round: UsageRound) throws {
-        var indexed: [(base: String, hashes: [UInt64])] = []
-        var unindexed: [String] = []
-        var unindexedBytes = 0
-        for c in committed {
-            let index = UsageIDHashes.path(c, partition: p)
-            if FileSystem.exists(index) {
-                let all = try UsageIDHashes.parse(try FileSystem.read(index), partition: p, path: index)
-                indexed.append((c, round.count == 1 ? all : all.filter { round.contains($0) }))
-            } else if FileSystem.exists(UsageStore.idsFile(c, partition: p)) {
-                unindexed.append(c)
-                unindexedBytes += try FileSystem.size(UsageStore.idsFile(c, partition: p))
-            }
+    /// Round `round` of a partition of the contributions `history` found: each index is read
+    /// (and checked) whole, one at a time, and only the round's hashes kept.
+    init(_ history: History, partition p: Int, round: UsageRound) throws {
+        let indexed = try history.indexed.map { c in
+            let index = UsageIDHashes.path(c.base, partition: p)
+            let all = try UsageIDHashes.parse(try FileSystem.read(index), partition: p, path: index)
+            return (base: c.base, hashes: round.count == 1 ? all : all.filter { round.contains($0) })
         }
         var set = WordSet(capacity: indexed.reduce(0) { $0 + $1.hashes.count })
         for c in indexed { for h in c.hashes { set.insert(h) } }
         self.indexed = indexed.map { ($0.base, $0.hashes.count) }
         hashes = set
-        self.unindexed = unindexed
-        self.unindexedBytes = unindexedBytes
+        unindexed = history.unindexed
+        unindexedRows = history.unindexedRows
     }
-
-    var isEmpty: Bool { indexed.isEmpty && unindexed.isEmpty }
 }

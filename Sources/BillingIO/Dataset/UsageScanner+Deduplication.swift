@@ -184,16 +184,16 @@ extension UsageScanner {
     /// are merged into the files one round writes (`UsageIDRuns`).
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
         let events = parts.reduce(0) { $0 + $1.worker.spill.count(p) }
-        let history = try UsageEarlierIDs.size(committed: committed, partition: p)
-        // An unindexed contribution's ids go into the table: about 24 bytes or more a row.
+        let history = try UsageEarlierIDs.History(committed: committed, partition: p)
+        // An unindexed contribution's ids go into the table, as the events do.
         let rounds = UsageRound.count(
-            events: events + history.unindexedBytes / 24, perRound: roundEvents, earlierIDs: history.indexedIDs, earlierPerRound: roundEarlierIDs)
+            events: events + history.unindexedRows, perRound: roundEvents, earlierIDs: history.indexedIDs, earlierPerRound: roundEarlierIDs)
         r.rounds = max(r.rounds, rounds)
         let idsPath = FileSystem.join(folder, UsageStore.partitionName(p)), hashesPath = FileSystem.join(folder, UsageIDHashes.name(p))
         var runs: [String] = []
         for j in 0..<rounds {
             let round = UsageRound(index: j, count: rounds)
-            let earlier = try UsageEarlierIDs(committed: committed, partition: p, round: round)
+            let earlier = try UsageEarlierIDs(history, partition: p, round: round)
             guard let (rows, hashes) = try deduplicate(partition: p, round: round, events: events / rounds, earlier: earlier, into: &r) else {
                 if j == rounds - 1 && !runs.isEmpty { try UsageIDRuns.merge(runs, idsPath: idsPath, hashesPath: hashesPath) }
                 continue
@@ -225,9 +225,9 @@ extension UsageScanner {
     func deduplicate(
         partition p: Int, round: UsageRound, events: Int, earlier: UsageEarlierIDs, into r: inout PassTwo
     ) throws -> (rows: [UInt8], hashes: [UInt64])? {
-        // Sized for this round's events and the unindexed runs' ids (a row of an ids file takes
-        // about 24 bytes or more), so that reading them does not grow the table again and again.
-        var table = ByteKeyTable(capacity: events + earlier.unindexedBytes / 24 / round.count)
+        // Sized for this round's events and the unindexed runs' ids, so that reading them does not
+        // grow the table again and again.
+        var table = ByteKeyTable(capacity: events + earlier.unindexedRows / round.count)
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
         // Reads this round's ids of an earlier contribution into the table; false if one was
