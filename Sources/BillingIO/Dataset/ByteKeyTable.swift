@@ -1,6 +1,8 @@
 /// A hash table from byte strings to dense indexes (0, 1, 2, … in insertion order), for the usage
-/// hot path: looking up a subscription id or an event id straight from the CSV parser's bytes,
-/// without building a `String` per field. Keys live in one growing byte arena.
+/// hot path: looking up a subscription id or a metric straight from the CSV parser's bytes,
+/// without building a `String` per field, and interning `unique_count` values. Its slots hold
+/// short keys themselves, for tables whose look-ups mostly find their key; pass 2's event ids,
+/// which mostly are not there yet, are in an `EventIDTable`. The keys are in `keys`.
 struct ByteKeyTable {
     /// A probe slot: the key's hash, its entry, and (for keys of up to 16 bytes) the key itself,
     /// so a lookup of a short id touches one cache line.
@@ -11,9 +13,8 @@ struct ByteKeyTable {
         var inline: (UInt64, UInt64) = (0, 0)
     }
 
-    private var arena: [UInt8] = []
-    private var starts: [Int] = [0]
-    private var hashes: [UInt64] = []
+    /// The keys, in the order they were added.
+    private(set) var keys = ByteKeys()
     /// Open addressing, linear probing.
     private var slots: [Slot]
     private var mask: Int
@@ -25,7 +26,7 @@ struct ByteKeyTable {
         mask = size - 1
     }
 
-    var count: Int { hashes.count }
+    var count: Int { keys.count }
 
     /// FNV-1a over the bytes, then the SplitMix64 finaliser so every bit is mixed: the table uses
     /// the low bits, usage partitions the high ones. Part of the ledger's format (the partition of
@@ -46,41 +47,6 @@ struct ByteKeyTable {
         h = (h ^ (h >> 27)) &* 0x94d0_49bb_1331_11eb
         return h ^ (h >> 31)
     }
-
-    /// The bytes of entry `i`.
-    func key(_ i: Int) -> ArraySlice<UInt8> { arena[starts[i]..<starts[i + 1]] }
-
-    /// Copies the bytes of entry `i` to `target`; returns how many.
-    func copyKey(_ i: Int, to target: UnsafeMutableRawPointer) -> Int {
-        let start = starts[i], count = starts[i + 1] - start
-        arena.withUnsafeBytes { target.copyMemory(from: $0.baseAddress! + start, byteCount: count) }
-        return count
-    }
-
-    /// The length of entry `i`'s key.
-    func keyLength(_ i: Int) -> Int { starts[i + 1] - starts[i] }
-
-    /// `entries` in the byte order of their keys: compared by their first 16 bytes as words, and
-    /// (rarely) whole, not byte by byte through slices (usage sorts every counted event id).
-    func sortedByKey(_ entries: [Int]) -> [Int] {
-        var order = entries.map { (words: orderWords($0), entry: $0) }
-        order.sort { a, b in a.words != b.words ? a.words < b.words : key(a.entry).lexicographicallyPrecedes(key(b.entry)) }
-        return order.map(\.entry)
-    }
-
-    /// The first 16 bytes of entry `i` as two big-endian words, zero-padded: comparing them
-    /// orders keys as their bytes do, except keys equal in those words, which `key` tells apart.
-    private func orderWords(_ i: Int) -> (UInt64, UInt64) {
-        arena.withUnsafeBytes { raw in
-            let start = starts[i], count = Swift.min(starts[i + 1] - start, 16)
-            var w: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: count) }
-            return (UInt64(bigEndian: w.0), UInt64(bigEndian: w.1))
-        }
-    }
-
-    /// The hash entry `i` was inserted with.
-    func hash(of i: Int) -> UInt64 { hashes[i] }
 
     /// A key of 1 to 16 bytes as two words, loaded straight into registers: a word of 8 bytes from
     /// each end of the key (overlapping when it is shorter than 16), 4 bytes from each end of one of
@@ -108,8 +74,7 @@ struct ByteKeyTable {
             let w = key.count == 0 ? (0, 0) : ByteKeyTable.words(key)
             return slot.inline == w
         }
-        let start = starts[Int(slot.index)]
-        return arena.withUnsafeBytes { memcmp($0.baseAddress! + start, key.baseAddress!, key.count) == 0 }
+        return keys.equals(Int(slot.index), key, hash: hash)
     }
 
     /// The index of `key`, if present.
@@ -136,12 +101,9 @@ struct ByteKeyTable {
             if matches(slot, key, hash) { return (Int(slot.index), false) }
             s = (s + 1) & mask
         }
-        let index = hashes.count
-        arena.append(contentsOf: key)
-        starts.append(arena.count)
-        hashes.append(hash)
+        let index = keys.append(key, hash: hash)
         slots[s] = Slot(hash: hash, index: Int32(index), length: Int32(key.count), inline: key.count <= 16 && key.count > 0 ? ByteKeyTable.words(key) : (0, 0))
-        if hashes.count * 2 > slots.count { grow() }
+        if keys.count * 2 > slots.count { grow() }
         return (index, true)
     }
 
@@ -167,7 +129,3 @@ extension ByteKeyTable {
         }
     }
 }
-
-#if canImport(Glibc)
-    import Glibc
-#endif

@@ -227,7 +227,7 @@ extension UsageScanner {
     ) throws -> (rows: [UInt8], hashes: [UInt64])? {
         // Sized for this round's events and the unindexed runs' ids, so that reading them does not
         // grow the table again and again.
-        var table = ByteKeyTable(capacity: events + earlier.unindexedRows / round.count)
+        var table = EventIDTable(capacity: events + earlier.unindexedRows / round.count)
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
         // Reads this round's ids of an earlier contribution into the table; false if one was
@@ -310,8 +310,8 @@ extension UsageScanner {
         try rejects.finish()
         if !rejects.isEmpty { r.rejectRuns.append(rejects.path) }
         guard !mine.isEmpty else { return nil }
-        mine = table.sortedByKey(mine)
-        return (UsageScanner.idsFile(mine, of: table, fingerprints: fingerprints, header: round.count == 1), mine.map { table.hash(of: $0) })
+        mine = table.keys.sortedByKey(mine)
+        return (UsageScanner.idsFile(mine, of: table.keys, fingerprints: fingerprints, header: round.count == 1), mine.map { table.keys.hash(of: $0) })
     }
 
     /// The first line of an `ids/` partition file.
@@ -321,11 +321,11 @@ extension UsageScanner {
     /// then per entry (in the given order) its id and its fingerprint in lower-case hex without
     /// leading zeros (as `String(_:radix: 16)` writes it). Sized first and written in place: a
     /// month's ids files hold a row per event.
-    static func idsFile(_ entries: [Int], of table: ByteKeyTable, fingerprints: [UInt64], header: Bool = true) -> [UInt8] {
+    static func idsFile(_ entries: [Int], of keys: ByteKeys, fingerprints: [UInt64], header: Bool = true) -> [UInt8] {
         let header = header ? idsHeader : []
         func hexDigits(_ f: UInt64) -> Int { f == 0 ? 1 : (64 - f.leadingZeroBitCount + 3) / 4 }
         var size = header.count
-        for entry in entries { size += table.keyLength(entry) + hexDigits(fingerprints[entry]) + 2 }
+        for entry in entries { size += keys.keyLength(entry) + hexDigits(fingerprints[entry]) + 2 }
         // Digits through a table: a branch on each digit (a letter or not) was taken at random.
         let digits: StaticString = "0123456789abcdef"
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
@@ -337,7 +337,7 @@ extension UsageScanner {
                 at += 1
             }
             for entry in entries {
-                at += table.copyKey(entry, to: base + at)
+                at += keys.copyKey(entry, to: base + at)
                 base[at] = UInt8(ascii: ",")
                 var f = fingerprints[entry]
                 let n = hexDigits(f)

@@ -55,7 +55,7 @@ extension UsageScanner {
         parts = taken.map { part in
             let local = part.worker.valueIndex
             let global = (0..<local.count).map { i in
-                local.key(i).withUnsafeBytes { Int32(valueIndex.insert($0, hash: local.hash(of: i)).index) }
+                local.keys.key(i).withUnsafeBytes { Int32(valueIndex.insert($0, hash: local.keys.hash(of: i)).index) }
             }
             return (part.worker, part.lineOffset, global)
         }

@@ -103,7 +103,7 @@ public final class UsageScanner {
             subscriptionID: lookup.subscriptions[sub].id, metric: lookup.metricNames[metric],
             period: DateRange(CivilDate(dayNumber: start), CivilDate(dayNumber: counts.ends[slot])))
         let ranks = counts.distinctValues(slot).map { valueRanks[Int($0)] }.sorted()
-        return (key, counts.accumulator(slot), ranks.map { valueIndex.key(Int(valuesByRank[Int($0)])) })
+        return (key, counts.accumulator(slot), ranks.map { valueIndex.keys.key(Int(valuesByRank[Int($0)])) })
     }
 
     /// Ranks every distinct value kept, once, in `valueOrder`'s order (`valueRanks`,
@@ -111,7 +111,7 @@ public final class UsageScanner {
     /// set of ASCII values is in byte order either way), so each slot's values are then sorted as
     /// small integers, where comparing their bytes slot by slot took a tenth of ingest's write.
     func rankValues() {
-        let order = UsageScanner.valueOrder((0..<valueIndex.count).map { valueIndex.key($0) })
+        let order = UsageScanner.valueOrder((0..<valueIndex.count).map { valueIndex.keys.key($0) })
         valuesByRank = order.map { Int32($0) }
         valueRanks = [Int32](repeating: 0, count: order.count)
         for (rank, number) in order.enumerated() { valueRanks[number] = Int32(rank) }

@@ -30,7 +30,7 @@ struct UsageDedupStructuresTests {
         let b = withBytes("y") { t.insert($0, hash: 42) }
         #expect(a.inserted && b.inserted && a.index != b.index)
         #expect(withBytes("y") { t.find($0, hash: 42) } == b.index)
-        #expect(Array(t.key(b.index)) == Array("y".utf8))
+        #expect(Array(t.keys.key(b.index)) == Array("y".utf8))
     }
 
     /// Short keys are compared as two words loaded from their ends: keys of every length up to 17
@@ -62,7 +62,7 @@ struct UsageDedupStructuresTests {
         ]
         var t = ByteKeyTable()
         for k in keys { _ = k.withUnsafeBytes { t.insert($0, hash: ByteKeyTable.hash($0)) } }
-        let sorted = t.sortedByKey(Array(0..<keys.count)).map { Array(t.key($0)) }
+        let sorted = t.keys.sortedByKey(Array(0..<keys.count)).map { Array(t.keys.key($0)) }
         #expect(sorted == keys.sorted { $0.lexicographicallyPrecedes($1) })
         #expect(sorted.first == [] && sorted.last == Array("é".utf8) && sorted[1] == Array(repeating: 0x61, count: 16))
     }
@@ -161,7 +161,7 @@ struct UsageDedupStructuresTests {
         let ids = ["E-1", "E-22", "E-333", "an-id-longer-than-sixteen-bytes"]
         for id in ids { _ = withBytes(id) { table.insert($0, hash: ByteKeyTable.hash($0)) } }
         let fingerprints: [UInt64] = [0, 16, 0xabc, .max]
-        let file = UsageScanner.idsFile([2, 0, 3, 1], of: table, fingerprints: fingerprints)
+        let file = UsageScanner.idsFile([2, 0, 3, 1], of: table.keys, fingerprints: fingerprints)
         #expect(String(decoding: file, as: UTF8.self) == """
             event_id,fingerprint
             E-333,abc
@@ -170,7 +170,7 @@ struct UsageDedupStructuresTests {
             E-22,10
 
             """)
-        #expect(String(decoding: UsageScanner.idsFile([], of: table, fingerprints: fingerprints), as: UTF8.self) == "event_id,fingerprint\n")
+        #expect(String(decoding: UsageScanner.idsFile([], of: table.keys, fingerprints: fingerprints), as: UTF8.self) == "event_id,fingerprint\n")
     }
 
     /// An ids file's fingerprint is read back from its bytes as `UInt64(_:radix: 16)` reads it:
