@@ -20,10 +20,17 @@ struct ByteKeyTable {
     private var mask: Int
 
     init(capacity: Int = 16) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        let size = ByteKeyTable.slotCount(holding: capacity)
         slots = [Slot](repeating: Slot(), count: size)
         mask = size - 1
+    }
+
+    /// The slots of a table of `capacity` keys, here and in `EventIDTable`: the least power of two
+    /// (16 at least) that keeps it at most half full, where linear probing stays short.
+    static func slotCount(holding capacity: Int) -> Int {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        return size
     }
 
     var count: Int { keys.count }

@@ -17,8 +17,7 @@ struct EventIDTable {
 
     /// A table that holds `capacity` ids before it grows.
     init(capacity: Int = 16) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        let size = ByteKeyTable.slotCount(holding: capacity)
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
