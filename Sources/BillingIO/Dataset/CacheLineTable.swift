@@ -23,9 +23,10 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     /// The size from which a table is backed by 2 MiB pages: at 1M subscriptions ingest's tables
     /// (61 MiB of subscription records; a pass-2 worker's 188 MiB of tallies and 47 MiB of latest
-    /// quantities) are, at 100k (6, 18 and 4 MiB) they are not. Below it, 2 MiB pages would cost more than they save: zeroing a
-    /// whole 2 MiB page for the first record written on it made ingest's setup at 10M events
-    /// slower (190 → 330 ms) and its passes no faster.
+    /// quantities) are, at 100k (6, 18 and 4 MiB) they are not. Below it, 2 MiB pages cost more
+    /// than they save: with every allocation on them (zeroing a whole 2 MiB page for the first
+    /// record written on it), ingest's setup at 10M events was slower (190 → 330 ms) and its
+    /// passes no faster.
     static var hugePageBytes: Int { 32 << 20 }
     private static var hugePage: Int { 2 << 20 }
 
