@@ -39,11 +39,15 @@ struct UsageEarlierIDs {
 
     /// The indexed contributions (bases), each with how many of its ids are the round's.
     let indexed: [(base: String, rows: Int)]
-    let unindexed: [String]
     /// The hashes of the round's ids of every indexed contribution.
     let hashes: WordSet
-    /// About how many rows the unindexed contributions' ids files hold (see `History`).
-    let unindexedRows: Int
+    /// What earlier runs billed in the partition, which the round was taken from.
+    let history: History
+
+    /// The contributions without an index, read whole (see `History`).
+    var unindexed: [String] { history.unindexed }
+    /// About how many rows their ids files hold (see `History`).
+    var unindexedRows: Int { history.unindexedRows }
 
     /// Round `round` of a partition of the contributions `history` found: each index is read
     /// (and checked) whole, one at a time, and only the round's hashes kept.
@@ -57,7 +61,6 @@ struct UsageEarlierIDs {
         for c in indexed { for h in c.hashes { set.insert(h) } }
         self.indexed = indexed.map { ($0.base, $0.hashes.count) }
         hashes = set
-        unindexed = history.unindexed
-        unindexedRows = history.unindexedRows
+        self.history = history
     }
 }

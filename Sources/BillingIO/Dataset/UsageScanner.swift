@@ -54,8 +54,8 @@ public final class UsageScanner {
     /// Pass 2 takes a partition of more events than this in rounds, each holding about this many
     /// of its ids in memory at most (`UsageRound`, decision 61): a 256th of 67M events, so a month
     /// of up to about 67M events is deduplicated a partition at a time, as it was before rounds,
-    /// and a worker's table holds about 2^18 ids (some 60 MB, at about 240 bytes an id) however
-    /// many events a month has.
+    /// and a worker's table holds about 2^18 ids (some 48 MB, at about 190 bytes an id since
+    /// decision 64's 8-byte slots; 60 MB before) however many events a month has.
     var roundEvents = 1 << 18
     /// Pass 2 also takes a partition in rounds when earlier runs' indexes list more of its ids
     /// than this, so that a round holds this many of their hashes at most (decision 63): about
