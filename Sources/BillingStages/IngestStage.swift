@@ -7,6 +7,8 @@ import BillingIO
 public enum IngestStage {
     public static func run(_ config: PipelineConfig) throws {
         PhaseClock.start()
+        // Its passes take and free their tables again and again: kept, not faulted in afresh.
+        FreedMemory.keepFreed()
         guard FileSystem.isDirectory(config.dataset) else { throw StageFailure.io("\(config.dataset): dataset folder not found") }
         var reader = CatalogReader(folder: config.dataset)
         reader.readAll()
