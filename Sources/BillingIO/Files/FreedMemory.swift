@@ -41,7 +41,7 @@ public enum FreedMemory {
     /// machine that reports freed memory to its host, which maps it afresh): ingest took about
     /// 135k of them at 10M events (0.8–1.1M at 40M), as its threads' heaps were trimmed and
     /// grown again partition after partition. Keeping them cut that to about 112k (134k at 40M)
-    /// and pass 2 by 13–15 % (decision 66), for 80–100 MiB more at ingest's peak.
+    /// and pass 2 by 13–15 % (decision 66), for 75–100 MiB more at ingest's peak.
     ///
     /// The outputs do not change (only where memory comes from), so no test holds this, as for
     /// `mapLargeBlocks`; the bench measures it.
