@@ -17,6 +17,21 @@ struct FileSystemTests {
     func parentIsBeforeTheLastSeparator(path: String, parent: String) {
         #expect(FileSystem.parent(path) == parent)
     }
+
+    /// `writeAll` hands the kernel `writeChunk` bytes at a time: a file of none, one byte, exactly
+    /// one chunk, and ten chunks and three bytes (the last write partial) reads back byte for byte.
+    @Test(arguments: [0, 1, FileSystem.writeChunk, 10 * FileSystem.writeChunk + 3])
+    func writesEveryChunk(size: Int) throws {
+        var template = Array("/tmp/billing-io-chunks-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        defer { try? FileSystem.removeTree(dir) }
+        // Bytes that never repeat with a period of a chunk (a hash of their offset).
+        let bytes = (0..<size).map { i in UInt8(truncatingIfNeeded: (UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
+        try FileSystem.writeScratch(dir + "/scratch", bytes)
+        try FileSystem.replace(dir + "/replaced", bytes)
+        #expect(try FileSystem.read(dir + "/scratch") == bytes)
+        #expect(try FileSystem.read(dir + "/replaced") == bytes)
+    }
 }
 
 #if canImport(Glibc)
