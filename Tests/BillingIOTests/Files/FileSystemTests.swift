@@ -42,7 +42,7 @@ struct FileSystemTests {
 /// byte by byte across the 1 MiB chunks it reads.
 struct SameContentsTests {
     enum Other: String, CaseIterable, Sendable {
-        case link, copy, lastByteDiffers, firstByteDiffers, longer, shorter
+        case link, copy, lastByteDiffers, firstByteDiffers, middleByteDiffers, longer, shorter
     }
 
     @Test(arguments: Other.allCases)
@@ -50,8 +50,9 @@ struct SameContentsTests {
         var template = Array("/tmp/billing-io-same-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         defer { try? FileSystem.removeTree(dir) }
-        // 2.5 MiB: three chunks, the last one partial.
-        let bytes = (0..<(5 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        // 2.5 MiB: three chunks, the last one partial; bytes that never repeat with a period of a
+        // chunk (a hash of their offset), so that comparing the wrong chunks cannot pass.
+        let bytes = (0..<(5 << 19)).map { i in UInt8(truncatingIfNeeded: (UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
         try FileSystem.replace(dir + "/a", bytes)
         var b = bytes
         switch other {
@@ -59,6 +60,7 @@ struct SameContentsTests {
         case .copy: break
         case .lastByteDiffers: b[b.count - 1] &+= 1
         case .firstByteDiffers: b[0] &+= 1
+        case .middleByteDiffers: b[3 << 19] &+= 1  // in the second chunk
         case .longer: b.append(0)
         case .shorter: b.removeLast()
         }
