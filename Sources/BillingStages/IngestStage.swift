@@ -7,8 +7,10 @@ import BillingIO
 public enum IngestStage {
     public static func run(_ config: PipelineConfig) throws {
         PhaseClock.start()
-        // Its passes take and free their tables again and again: kept, not faulted in afresh.
+        // Its passes take and free their tables again and again: kept, not faulted in afresh
+        // (decision 66); the stages after it in `billing-pipeline` trim as usual.
         FreedMemory.keepFreed()
+        defer { FreedMemory.trimAsUsual() }
         guard FileSystem.isDirectory(config.dataset) else { throw StageFailure.io("\(config.dataset): dataset folder not found") }
         var reader = CatalogReader(folder: config.dataset)
         reader.readAll()

@@ -13,12 +13,9 @@ public enum Pipeline {
             Console.error("== \(stage.rawValue) \(config.period)")
             try runStage(stage, config, catalogs: catalogs, ratedItems: ratedItems)
             FreedMemory.release()
-            // Ingest keeps what it frees for reuse (decision 66); the later stages' peaks are
-            // lower with blocks of 256 KiB and more mapped on their own (decision 53).
-            if stage == .ingest {
-                FreedMemory.trimAsUsual()
-                FreedMemory.mapLargeBlocks(atLeast: 256 << 10)
-            }
+            // Ingest's pass 2 is faster with a high bar for mapped blocks (decision 66); the later
+            // stages' peaks are lower with a bar of 256 KiB (decision 53).
+            if stage == .ingest { FreedMemory.mapLargeBlocks(atLeast: 256 << 10) }
             PhaseClock.note("resident after \(stage.rawValue), freed memory returned: \(PhaseClock.residentMiB()) MiB")
         }
     }

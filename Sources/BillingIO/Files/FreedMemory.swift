@@ -51,8 +51,9 @@ public enum FreedMemory {
         option(topPad, 64 << 20)
     }
 
-    /// glibc's defaults for trimming the heap and growing it (128 KiB each), after `keepFreed`.
-    /// (The bar for mapped blocks stays fixed: set it with `mapLargeBlocks`.)
+    /// glibc's defaults for trimming the heap and growing it (128 KiB each), after `keepFreed`
+    /// (ingest restores them as it ends). The bar for mapped blocks stays fixed at 32 MiB: set
+    /// it with `mapLargeBlocks`.
     public static func trimAsUsual() {
         option(trimThreshold, 128 << 10)
         option(topPad, 128 << 10)
