@@ -10,10 +10,11 @@ SAMPLE ?= lifecycle
 CUSTOMERS ?= 100000
 EVENTS ?= 10000000
 SEED ?= 1
+ROUNDS ?= 7
 BENCH_FLAGS ?=
 SECONDS ?= 60
 
-.PHONY: deps build run test golden replay bench hledger screenshots faults fuzz clean help
+.PHONY: deps build run test golden replay bench bench-usage hledger screenshots faults fuzz clean help
 
 help:
 	@echo "make run   [CONFIG=path/pipeline.json] [PERIOD=YYYY-MM]   build and run the pipeline (default: pipeline.json)"
@@ -21,6 +22,7 @@ help:
 	@echo "make replay SAMPLE=lifecycle                            replay a sample's runs into samples/SAMPLE/ledger and out"
 	@echo "make bench [CUSTOMERS=100000] [EVENTS=10000000]         generate a dataset, time every stage against bare libcsv"
 	@echo "           [BENCH_FLAGS=--delete-first]                   (delete the last run's ledger first: room for the one-process run at 100M)"
+	@echo "make bench-usage [ROUNDS=7] [CUSTOMERS=…] [EVENTS=…]    ingest alone between runs of bare libcsv: the median ratio"
 	@echo "make hledger [SAMPLE=lifecycle]                         check a sample's journal with Debian's hledger (total 0)"
 	@echo "make screenshots                                        render a document of each tax sample to out/screenshots/*.png"
 	@echo "make faults                                             kill or tear every write of the samples' runs; all must recover"
@@ -62,6 +64,12 @@ replay: build
 # Throughput and memory per stage on a generated dataset (kept in out/bench/ for the next run).
 bench: build
 	.build/release/billing-bench --customers $(CUSTOMERS) --events $(EVENTS) --seed $(SEED) $(BENCH_FLAGS)
+
+# Ingest alone, ROUNDS times, each between two runs of bare libcsv: the median ratio for the usage
+# target (one bench's ratio drifts with the machine). Ingest creates a few hundred files, so the
+# wait after a clean-up (for the invoice stage's 300k) is skipped.
+bench-usage: build
+	.build/release/billing-bench --customers $(CUSTOMERS) --events $(EVENTS) --seed $(SEED) --usage-rounds $(ROUNDS) --no-wait $(BENCH_FLAGS)
 
 # Double-entry check by an independent tool: hledger from Debian's packages (not part of make test).
 hledger: replay

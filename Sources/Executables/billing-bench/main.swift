@@ -7,6 +7,7 @@ import BillingStages
 
 let help = """
     USAGE: billing-bench --customers N --events M [--seed S] [--dir DIR] [--no-wait] [--delete-first]
+                         [--usage-rounds K]
 
     Generates a dataset with billing-gen (kept in DIR, default out/bench/N-M-S), runs each stage on
     a fresh ledger and prints wall time, CPU time (user, kernel), rows/s, MiB/s and peak RSS per
@@ -21,6 +22,11 @@ let help = """
     outputs are kept aside until the new run ends, unless --delete-first is given: then they are
     deleted first (and the run waits after that), which leaves room for the one-process run on a
     disk that cannot hold three ledgers (1M customers / 100M events here).
+
+    With --usage-rounds K, only billing-ingest is run, K times on a fresh ledger, each run between
+    two counts by bare libcsv; each round's usage part is compared with the mean of the counts
+    either side of it, and the median of the rounds is printed: one run's ratio drifts with this
+    machine's speed, the median of several repeats.
     """
 var options: [String: String] = ["--seed": "1"]
 var args = Array(CommandLine.arguments.dropFirst())
@@ -30,7 +36,7 @@ let deleteFirst = args.contains("--delete-first")
 args.removeAll { $0 == "--no-wait" || $0 == "--delete-first" }
 while args.count >= 2 { options[args.removeFirst()] = args.removeFirst() }
 guard args.isEmpty, let customers = options["--customers"].flatMap({ Int($0) }), let events = options["--events"].flatMap({ Int($0) }),
-    let seed = options["--seed"].flatMap({ UInt64($0) })
+    let seed = options["--seed"].flatMap({ UInt64($0) }), options["--usage-rounds"].map({ (Int($0) ?? 0) > 0 }) ?? true
 else {
     printError(help)
     exit(2)
@@ -38,5 +44,6 @@ else {
 let dir = options["--dir"] ?? "out/bench/\(customers)-\(events)-\(seed)"
 let bin = FileSystem.parent(CommandLine.arguments[0])
 exit(CommandLineTool(name: "billing-bench", summary: help).run {
-    try Benchmark.run(customers: customers, events: events, seed: seed, dir: dir, bin: bin, wait: wait, deleteFirst: deleteFirst)
+    try Benchmark.run(customers: customers, events: events, seed: seed, dir: dir, bin: bin, wait: wait, deleteFirst: deleteFirst,
+        usageRounds: options["--usage-rounds"].flatMap { Int($0) })
 })
