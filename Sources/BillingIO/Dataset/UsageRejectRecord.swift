@@ -4,8 +4,9 @@
 
 /// A rejected usage row as ingest keeps it in its scratch folder until `rejects.csv` is written:
 /// its line (8 bytes), the lengths of its event id and reason (4 bytes each), then their bytes,
-/// little-endian. Pass 1's spill (`UsageSpill`) and pass 2's runs (`UsageLateRejects`) write it,
-/// so that no reject is held in memory: their number grows with the events.
+/// little-endian. Pass 1's spill (`UsageSpill`) and pass 2's rounds write it (`Writer`) and
+/// `UsageRejectRuns` reads it back, so that no reject is held in memory: their number grows with
+/// the events.
 enum UsageRejectRecord {
     /// The bytes before the event id.
     static let headerSize = 16
@@ -27,23 +28,6 @@ enum UsageRejectRecord {
             Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt32.self))),
             Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
         )
-    }
-
-    /// Calls `body` with each whole record at the start of `raw`, in order; returns the bytes
-    /// they take (a record cut off at the end is left for the next block).
-    static func forEach(
-        in raw: UnsafeRawBufferPointer, _ body: (_ line: Int, _ eventID: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws -> Void
-    ) rethrows -> Int {
-        var start = 0
-        let bytes = raw.bindMemory(to: UInt8.self)
-        while start + headerSize <= raw.count {
-            let (line, idCount, reasonCount) = header(UnsafeRawBufferPointer(rebasing: raw[start...]))
-            let id = start + headerSize, end = id + idCount + reasonCount
-            guard end <= raw.count else { break }
-            try body(line, UnsafeBufferPointer(rebasing: bytes[id..<(id + idCount)]), UnsafeBufferPointer(rebasing: bytes[(id + idCount)..<end]))
-            start = end
-        }
-        return start
     }
 
     /// Records written to a scratch file as they come, 64 KiB at a time; the file is created

@@ -21,7 +21,7 @@ extension UsageScanner {
         /// The same accumulators sorted by key (those used), made by `finish` on the worker's own thread.
         var sorted = UsageCounts()
         var summary = UsageSummary()
-        /// Its rejects' runs in the scratch folder (`UsageLateRejects`).
+        /// Its rejects' runs in the scratch folder (`UsageRejectRuns`).
         var rejectRuns: [String] = []
         var counted = 0
         /// The most rounds it took a partition in (`UsageRound`).
@@ -152,7 +152,9 @@ extension UsageScanner {
     /// Writes `rejects.csv` (atomically): pass 1's rejects, streamed from the spill, merged by
     /// line with pass 2's, streamed from their runs; then removes the spill.
     public func writeRejects(to path: String) throws {
-        let late = try UsageLateRejects(lateRejectRuns)
+        // Pass 1's parts, in file order, then pass 2's runs: the merge puts them in line order.
+        let spills = parts.map { ($0.worker.spill, $0.lineOffset) }.filter { $0.0.hasRejects }
+        let rejects = try UsageRejectRuns(spills.map { ($0.0.rejectsPath, $0.1) } + lateRejectRuns.map { ($0, 0) })
         try FileSystem.replace(path) { emit in
             var out = Array(CSVWriter.line(UsageReject.header).utf8)
             func row(_ line: Int, _ id: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws {
@@ -162,13 +164,7 @@ extension UsageScanner {
                     out.removeAll(keepingCapacity: true)
                 }
             }
-            for part in parts {
-                try part.worker.spill.forEachReject(lineOffset: part.lineOffset) { line, id, reason in
-                    try late.take(before: line, row)
-                    try row(line, id, reason)
-                }
-            }
-            try late.take(before: .max, row)
+            try rejects.take(before: .max, row)
             try emit(out)
         }
         try FileSystem.removeTree(scratch)

@@ -25,7 +25,7 @@ public final class UsageScanner {
     let committed: [String]
     public internal(set) var summary = UsageSummary()
     /// The runs of pass 2's rejected rows (conflicting repeats) in the scratch folder
-    /// (`UsageLateRejects`); pass 1 streams its rejects to the spill.
+    /// (`UsageRejectRuns`); pass 1's are in each part's spill.
     var lateRejectRuns: [String] = []
     public private(set) var unknownColumns: [String] = []
     /// Events counted by this run (accepted or deferred).

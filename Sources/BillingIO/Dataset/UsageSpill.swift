@@ -92,17 +92,8 @@ final class UsageSpill {
         try reason.withUTF8 { try rejects.add(line: line, eventID: eventID, reason: $0) }
     }
 
-    /// Streams pass 1's rejected rows in line order (lines made lines of the file by `lineOffset`),
-    /// 1 MiB of the file at a time.
-    func forEachReject(
-        lineOffset: Int, _ body: (_ line: Int, _ eventID: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws -> Void
-    ) throws {
-        guard FileSystem.exists(rejectsPath) else { return }
-        let left = try FileSystem.forEachRecordBlock(of: rejectsPath) { raw in
-            try UsageRejectRecord.forEach(in: raw) { line, id, reason in try body(line + lineOffset, id, reason) }
-        }
-        guard left == 0 else { throw StageFailure.io("\(rejectsPath): truncated spill record") }
-    }
+    /// Whether a rejected row was added (only then is there a file at `rejectsPath`).
+    var hasRejects: Bool { !rejects.isEmpty }
 
     /// The data file, every partition's blocks.
     var path: String { FileSystem.join(folder, "events.bin") }
@@ -340,7 +331,7 @@ final class UsageSpill {
 
     /// Removes the data file once every partition has been read, before pass 2's `sync`: a sync
     /// would write the whole file to disk (400 MB at 10M events), where a removed file's pages are
-    /// dropped unwritten. The rejects stay for `forEachReject`.
+    /// dropped unwritten. The rejects stay for `UsageScanner.writeRejects`.
     func removeEvents() throws {
         if fd >= 0 { close(fd) }
         fd = -1

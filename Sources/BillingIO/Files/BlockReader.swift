@@ -3,19 +3,21 @@
 #endif
 
 /// A scratch file read a block at a time, or bytes in memory read as one block; what `take` and
-/// `takeLine` return stays valid until the next call. Ingest's pass 2 reads its runs through it:
-/// the runs of ids (`UsageIDRuns`) and of rejects (`UsageLateRejects`), many open at once.
+/// `takeLine` return stays valid until the next call. Ingest reads its runs through it: the runs
+/// of ids (`UsageIDRuns`) and of rejects (`UsageRejectRuns`), many open at once. A record or line
+/// longer than a block makes the buffer grow to hold it (a rejected row's event id can be of any
+/// length); a file that ends inside one is an error, never a shorter run.
 final class BlockReader {
     let path: String
     private let fd: Int32
-    private let capacity: Int
-    private let buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var buffer: UnsafeMutableRawPointer
     private var start = 0
     private var end = 0
     private var atEnd = false
     private var offset = 0
 
-    /// Opens `path`, to be read `blockSize` bytes at a time (no line or record may be longer).
+    /// Opens `path`, to be read `blockSize` bytes at a time.
     init(_ path: String, blockSize: Int = 1 << 16) throws {
         self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -40,10 +42,13 @@ final class BlockReader {
         buffer.deallocate()
     }
 
-    /// The next `n` bytes (at most a block), or nil at the end of the file.
+    /// The next `n` bytes, or nil at the end of the file; an error if the file ends within them.
     func take(_ n: Int) throws -> UnsafeRawBufferPointer? {
         while end - start < n {
-            guard try fill() else { return nil }
+            guard try fill() else {
+                if start < end { throw StageFailure.io("\(path): cut short inside a record") }
+                return nil
+            }
         }
         defer { start += n }
         return UnsafeRawBufferPointer(start: buffer + start, count: n)
@@ -75,7 +80,12 @@ final class BlockReader {
             buffer.copyMemory(from: buffer + start, byteCount: end - start)
             (start, end) = (0, end - start)
         }
-        guard end < capacity else { throw StageFailure.io("\(path): a record longer than a block") }
+        if end == capacity {
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+            bigger.copyMemory(from: buffer, byteCount: end)
+            buffer.deallocate()
+            (buffer, capacity) = (bigger, capacity * 2)
+        }
         let n = try FileSystem.readFully(fd, into: buffer + end, count: capacity - end, at: offset, path)
         if n == 0 { atEnd = true }
         offset += n

@@ -295,38 +295,6 @@ public enum FileSystem {
         }
     }
 
-    /// Streams the file at `path` as a sequence of records, 1 MiB at a time, through one buffer
-    /// read into in place (no zeroed chunk, no copy per chunk): `body` gets the bytes read and not
-    /// yet taken, and returns how many of them it took (whole records); the rest, the start of a
-    /// record cut by the read, is moved to the front and completed by the next read. Returns the
-    /// bytes left untaken at the end of the file (a truncated record when not 0). A record longer
-    /// than the buffer makes it grow.
-    static func forEachRecordBlock(of path: String, _ body: (UnsafeRawBufferPointer) throws -> Int) throws -> Int {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("cannot open", path) }
-        defer { close(fd) }
-        var capacity = 1 << 20
-        var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        defer { buffer.deallocate() }
-        var filled = 0
-        while true {
-            if filled == capacity {
-                let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
-                bigger.copyMemory(from: buffer, byteCount: filled)
-                buffer.deallocate()
-                buffer = bigger
-                capacity *= 2
-            }
-            let n = Glibc.read(fd, buffer + filled, capacity - filled)
-            if n < 0 { if errno == EINTR { continue }; throw failure("cannot read", path) }
-            if n == 0 { return filled }
-            filled += n
-            let taken = try body(UnsafeRawBufferPointer(start: buffer, count: filled))
-            filled -= taken
-            if filled > 0 && taken > 0 { buffer.copyMemory(from: buffer + taken, byteCount: filled) }
-        }
-    }
-
     /// The lower-case hex SHA-256 of a file, read 1 MiB at a time.
     public static func sha256Hex(of path: String) throws -> String {
         var h = SHA256()

@@ -520,8 +520,8 @@ struct UsageDedupStructuresTests {
     }
 
     /// Pass 1's rejects go through the spill and come back in order, their lines moved by the
-    /// lines before the part: an empty id, a 70 000-byte one, and 30 000 more (about 2 MB, so
-    /// records are cut between the 1 MiB chunks the spill is read in).
+    /// lines before the part: an empty id, a 70 000-byte one (over four times the 16 KiB block a
+    /// run is read in), and 30 000 more (about 2 MB, so records are cut between blocks).
     @Test func spilledRejectsReadBack() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -534,8 +534,9 @@ struct UsageDedupStructuresTests {
             try id.withUTF8 { try spill.addReject(line: line, eventID: $0, reason: reasons[line % 2]) }
         }
         try spill.finish()
+        #expect(spill.hasRejects)
         var seen: [String] = []
-        try spill.forEachReject(lineOffset: 100) { line, id, reason in
+        try UsageRejectRuns([(spill.rejectsPath, 100)]).take(before: .max) { line, id, reason in
             seen.append("\(line) \(String(decoding: id, as: UTF8.self).prefix(8)) \(id.count) " + String(decoding: reason, as: UTF8.self))
         }
         #expect(seen.count == 30_003)
@@ -546,9 +547,9 @@ struct UsageDedupStructuresTests {
         #expect(seen.last == "30119 E0000000 36 negative quantity")
     }
 
-    /// The spill is read through one buffer: a record longer than the buffer (1 MiB) makes it
-    /// grow and comes back whole, with the records around it; a file cut inside a record is an
-    /// error, not a silently shorter partition.
+    /// A run is read through one buffer: a record longer than the buffer makes it grow, and comes
+    /// back whole with the records around it; a file cut inside a record (in its reason, or in its
+    /// 16-byte header) is an error, not a silently shorter list of rejects.
     @Test func spillReadsLongRecordsAndRefusesCutOnes() throws {
         var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
@@ -560,12 +561,18 @@ struct UsageDedupStructuresTests {
         }
         try spill.finish()
         var seen: [String] = []
-        try spill.forEachReject(lineOffset: 0) { line, id, _ in seen.append("\(line):\(id.count)") }
+        try UsageRejectRuns([(spill.rejectsPath, 0)]).take(before: .max) { line, id, _ in seen.append("\(line):\(id.count)") }
         #expect(seen == ["2:1", "3:1572864", "4:1"])
-        // The rejects cut inside the last row's record (16 + 1 + 20 bytes of "unknown subscription").
+        // The rejects cut inside the last row's record (16 + 1 + 20 bytes of "unknown subscription"),
+        // then inside its header (3 bytes of it left).
         let size = try FileSystem.size(spill.rejectsPath)
-        #expect(truncate(spill.rejectsPath, off_t(size - 1)) == 0)
-        #expect(throws: StageFailure.self) { try spill.forEachReject(lineOffset: 0) { _, _, _ in } }
+        for cut in [1, 37 - 3] {
+            #expect(truncate(spill.rejectsPath, off_t(size - cut)) == 0)
+            var read: [Int] = []
+            #expect(throws: StageFailure.self) { try UsageRejectRuns([(spill.rejectsPath, 0)]).take(before: .max) { line, _, _ in read.append(line) } }
+            #expect(read == [2, 3], "cut \(cut) bytes short")
+        }
+        #expect(try !UsageSpill(folder: dir + "/empty").hasRejects)
         try spill.remove()
     }
 

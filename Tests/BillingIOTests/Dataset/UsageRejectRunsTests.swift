@@ -2,11 +2,11 @@ import BillingCore
 import Testing
 @testable import BillingIO
 
-/// Pass 2's rejects kept on disk, in runs, and merged back in line order (`UsageLateRejects`,
-/// decision 62).
-struct UsageLateRejectsTests {
+/// Ingest's rejects kept on disk, in runs (pass 1's parts, pass 2's rounds), and merged back in
+/// line order (`UsageRejectRuns`, decision 62).
+struct UsageRejectRunsTests {
     /// The records taken from `late` before `line`, as "line id reason".
-    func taken(_ late: UsageLateRejects, before line: Int) throws -> [String] {
+    func taken(_ late: UsageRejectRuns, before line: Int) throws -> [String] {
         var out: [String] = []
         try late.take(before: line) { l, id, reason in
             out.append("\(l) \(String(decoding: id, as: UTF8.self)) \(String(decoding: reason, as: UTF8.self))")
@@ -33,7 +33,7 @@ struct UsageLateRejectsTests {
         let none = try write([], to: dir + "/none.bin")
         #expect(!a.isEmpty && !b.isEmpty && none.isEmpty && !FileSystem.exists(dir + "/none.bin"))
         // b first: line 2 must still come out first (the heap orders the runs, not their order here).
-        let late = try UsageLateRejects([b.path, a.path])
+        let late = try UsageRejectRuns([(b.path, 0), (a.path, 0)])
         #expect(try taken(late, before: 5) == ["2 a2 x", "3 b3 y", "4 b4 x"])
         #expect(try taken(late, before: 5) == [])
         #expect(try taken(late, before: .max) == ["5 a5 y", "9 a9 x", "10 b10 y"])
@@ -49,7 +49,7 @@ struct UsageLateRejectsTests {
             try write(stride(from: 1 + r, through: 4_000, by: 2).map { ($0 + 1, id($0), "r") }, to: dir + "/run-\(r).bin").path
         }
         #expect(try FileSystem.read(runs[0]).count == 2_000 * (16 + 40 + 1))
-        #expect(try taken(UsageLateRejects(runs), before: .max) == (1...4_000).map { "\($0 + 1) \(id($0)) r" })
+        #expect(try taken(UsageRejectRuns(runs.map { ($0, 0) }), before: .max) == (1...4_000).map { "\($0 + 1) \(id($0)) r" })
     }
 
     /// A run whose lines do not increase was not written by pass 2: it is an error, not a
@@ -57,7 +57,7 @@ struct UsageLateRejectsTests {
     @Test func aRunOutOfLineOrderIsAnError() throws {
         let dir = String(try tempFile("").dropLast("/f.csv".count))
         let w = try write([(7, "e7", "x"), (3, "e3", "x")], to: dir + "/a.bin")
-        let late = try UsageLateRejects([w.path])
+        let late = try UsageRejectRuns([(w.path, 0)])
         #expect(throws: StageFailure.self) { try taken(late, before: .max) }
     }
 
