@@ -12,8 +12,13 @@ enum UsageIDRuns {
     /// renders them without the header, sorted by id, and each row's id hash in the same order.
     /// Scratch files, read once and removed: no writeback is started for them.
     static func write(rows: [UInt8], hashes: [UInt64], to base: String) throws {
-        try writeFile(base + ".rows", rows)
-        try writeFile(base + ".hashes", UsageIDHashes.bytes(hashes))
+        // A run holds an id at least, so both files are created (a writer given nothing makes none).
+        precondition(!rows.isEmpty && !hashes.isEmpty, "a run of no ids")
+        for (path, bytes) in [(base + ".rows", rows), (base + ".hashes", UsageIDHashes.bytes(hashes))] {
+            let file = ScratchWriter(path: path)
+            try bytes.withUnsafeBytes { try file.append($0) }
+            try file.finish()
+        }
     }
 
     /// Merges the runs at `bases` (each as `write` left it) and `last`, the partition's last run,
@@ -22,9 +27,10 @@ enum UsageIDRuns {
     static func merge(_ bases: [String], last: (rows: [UInt8], hashes: [UInt64])? = nil, idsPath: String, hashesPath: String) throws {
         var runs = try bases.map { try Run(rows: BlockReader($0 + ".rows"), hashes: BlockReader($0 + ".hashes")) }
         if let last { runs.append(try Run(rows: BlockReader(bytes: last.rows), hashes: BlockReader(bytes: UsageIDHashes.bytes(last.hashes)))) }
-        let ids = try Output(idsPath), index = try Output(hashesPath)
-        UsageScanner.idsHeader.withUnsafeBytes { ids.append($0) }
-        UsageIDHashes.magic.withUnsafeBytes { index.append($0) }
+        // Ids files, synced with the others by the `sync` after pass 2 (`FileSystem.writeScratch`).
+        let ids = ScratchWriter(path: idsPath, flushSize: 1 << 20, mode: 0o644), index = ScratchWriter(path: hashesPath, flushSize: 1 << 20, mode: 0o644)
+        try UsageScanner.idsHeader.withUnsafeBytes { try ids.append($0) }
+        try UsageIDHashes.magic.withUnsafeBytes { try index.append($0) }
         while true {
             var least: Run?
             for run in runs where run.hasRow {
@@ -32,25 +38,16 @@ enum UsageIDRuns {
                 least = run
             }
             guard let run = least else { break }
-            ids.append(run.row)
-            withUnsafeBytes(of: try run.hash().littleEndian) { index.append($0) }
+            try ids.append(run.row)
+            try withUnsafeBytes(of: try run.hash().littleEndian) { try index.append($0) }
             try run.advance()
-            if ids.pending >= Output.blockSize { try ids.flush() }
-            if index.pending >= Output.blockSize { try index.flush() }
         }
-        try ids.finish()
-        try index.finish()
+        try ids.finish(startingWriteback: true)
+        try index.finish(startingWriteback: true)
         for base in bases {
             try FileSystem.remove(base + ".rows")
             try FileSystem.remove(base + ".hashes")
         }
-    }
-
-    private static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileSystem.failure("cannot create", path) }
-        defer { close(fd) }
-        try FileSystem.writeAll(fd, bytes, path)
     }
 
     /// One run being merged: its rows read a block at a time, the current row's bounds, and its
@@ -95,39 +92,6 @@ enum UsageIDRuns {
             let common = min(idLength, other.idLength)
             let c = common == 0 ? 0 : memcmp(row.baseAddress!, other.row.baseAddress!, common)
             return c != 0 ? c < 0 : idLength < other.idLength
-        }
-    }
-
-    /// A file written a block at a time, then synced as ids files are (`FileSystem.writeScratch`).
-    final class Output {
-        static let blockSize = 1 << 20
-        let path: String
-        private let fd: Int32
-        private var bytes: [UInt8] = []
-        private var written = 0
-        var pending: Int { bytes.count }
-
-        init(_ path: String) throws {
-            self.path = path
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw FileSystem.failure("cannot create", path) }
-            bytes.reserveCapacity(Output.blockSize + 256)
-        }
-
-        deinit { close(fd) }
-
-        func append(_ b: UnsafeRawBufferPointer) { bytes.append(contentsOf: b) }
-
-        func flush() throws {
-            try FileSystem.writeAll(fd, bytes, path)
-            written += bytes.count
-            bytes.removeAll(keepingCapacity: true)
-        }
-
-        /// Writes what is left and starts the file's writeback.
-        func finish() throws {
-            try flush()
-            FileSystem.startWriteback(fd, offset: 0, length: written)
         }
     }
 }

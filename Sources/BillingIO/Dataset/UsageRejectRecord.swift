@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A rejected usage row as ingest keeps it in its scratch folder until `rejects.csv` is written:
 /// its line (8 bytes), the lengths of its event id and reason (4 bytes each), then their bytes,
 /// little-endian. Pass 1's spill (`UsageSpill`) and pass 2's rounds write it (`Writer`) and
@@ -33,37 +29,18 @@ enum UsageRejectRecord {
     /// Records written to a scratch file as they come, 64 KiB at a time; the file is created
     /// with the first (a run without rejects leaves none).
     final class Writer {
-        let path: String
-        private var bytes: [UInt8] = []
-        private var fd: Int32 = -1
-        private(set) var isEmpty = true
+        private let file: ScratchWriter
+        var path: String { file.path }
+        var isEmpty: Bool { file.isEmpty }
 
-        init(path: String) { self.path = path }
-
-        deinit { if fd >= 0 { close(fd) } }
+        init(path: String) { file = ScratchWriter(path: path) }
 
         /// Appends the record of a row.
         func add(line: Int, eventID: UnsafeBufferPointer<UInt8>, reason: UnsafeBufferPointer<UInt8>) throws {
-            UsageRejectRecord.append(line: line, eventID: eventID, reason: reason, to: &bytes)
-            isEmpty = false
-            if bytes.count >= 1 << 16 { try flush() }
+            try file.append { UsageRejectRecord.append(line: line, eventID: eventID, reason: reason, to: &$0) }
         }
 
         /// Writes what is left and closes the file (if it was created).
-        func finish() throws {
-            try flush()
-            if fd >= 0 { close(fd) }
-            fd = -1
-        }
-
-        private func flush() throws {
-            guard !bytes.isEmpty else { return }
-            if fd < 0 {
-                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { throw FileSystem.failure("cannot create", path) }
-            }
-            try FileSystem.writeAll(fd, bytes, path)
-            bytes.removeAll(keepingCapacity: true)
-        }
+        func finish() throws { try file.finish() }
     }
 }
