@@ -6,14 +6,6 @@ import Testing
     import Glibc
 #endif
 
-func tempFile(_ content: String) throws -> String {
-    var template = Array("/tmp/billing-io-XXXXXX".utf8CString)
-    let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    let path = dir + "/f.csv"
-    try FileSystem.replace(path, Array(content.utf8))
-    return path
-}
-
 /// The libcsv wrapper: RFC 4180 quoting, physical line numbers, spaces kept, blank lines skipped.
 struct CSVReaderTests {
     func records(_ text: String) throws -> [String] {

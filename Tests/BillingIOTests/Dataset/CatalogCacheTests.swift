@@ -12,8 +12,7 @@ import Testing
 struct CatalogCacheTests {
     /// A copy of `samples/basic`'s dataset files in a new folder.
     func dataset() throws -> String {
-        var template = Array("/tmp/billing-catalog-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-catalog")
         // The package root, from this file's path (Tests/BillingIOTests/Dataset/CatalogCacheTests.swift).
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(4)

@@ -219,8 +219,7 @@ struct UsageDedupStructuresTests {
     /// large one; a key beyond 32 bits and keys whose period start is far from the period's end; a
     /// line below the one before it; the ids' byte ranges, up to 64 bytes.
     @Test func spillRecordsRoundTrip() throws {
-        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-spill")
         let spill = try UsageSpill(folder: dir + "/s", dayBase: 20_789)
         let big = Int128(1) << 70 + 5  // 2^70 + 5 units of 10^-9
         let events = [
@@ -269,8 +268,7 @@ struct UsageDedupStructuresTests {
     /// word) or fewer (a 1-byte id: read byte by byte). Each number goes once in a record with a
     /// key and once in one with a dense slot.
     @Test(arguments: [1, 64]) func spillVarintsOfEveryLength(idLength: Int) throws {
-        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-spill")
         let spill = try UsageSpill(folder: dir + "/s")
         let numbers = (1...8).flatMap { [(1 << (7 * $0)) - 1, 1 << (7 * $0)] } + [Int.max, -1]
         var sent: [SpilledEvent] = []
@@ -315,8 +313,7 @@ struct UsageDedupStructuresTests {
     /// record shorter than any, a record longer than its block, and a file shorter than its
     /// blocks are each refused, naming the file.
     @Test func spillRecordLayout() throws {
-        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-spill")
         let spill = try UsageSpill(folder: dir + "/s", dayBase: 2)
         let key = UsageLookup.key(0, 0, 1, metrics: 1)
         let e = SpilledEvent(
@@ -362,8 +359,7 @@ struct UsageDedupStructuresTests {
     /// read back: a negative quantity, an empty id, an id longer than a record can hold (255 bytes
     /// less the 96 its other fields may take).
     @Test func spillRefusesWhatItCannotHold() throws {
-        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-spill")
         let spill = try UsageSpill(folder: dir + "/s")
         let e = SpilledEvent(hash: 0, fingerprint: 0, line: 2, quantity: -1, seconds: 0, nanos: 0, key: 1, periodEnd: 2, deferred: false, value: -1, id: 0..<0)
         var id = "E-1"
@@ -386,8 +382,7 @@ struct UsageDedupStructuresTests {
     /// (between 1 and 2 MiB) reads back alone and in order, in two reads, the lines counted on
     /// from the first to the second.
     @Test func spillStreamsAcrossChunks() throws {
-        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-spill")
         let spill = try UsageSpill(folder: dir + "/s")
         func id(_ n: Int, _ p: Int) -> String { "e\(p)-" + String(repeating: "x", count: n % 10) + String(n) }
         for n in 0..<40_000 {
@@ -424,8 +419,7 @@ struct UsageDedupStructuresTests {
     /// S1's api_calls: sum 2.5 (2 500 000 000 units of 10^−9), count 2, max 2; S1's users
     /// {u1, u2} (2 distinct from 3 rows); S2's users {u1}.
     @Test func contributionReadsBackPerKey() throws {
-        var template = Array("/tmp/billing-io-usage-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-usage")
         let keyHeader = "subscription_id,metric,period_start,period_end"
         try FileSystem.replace(dir + "/u.csv", Array("""
             \(keyHeader),sum,count,max,last_seconds,last_nanos,last_order,last_quantity
@@ -523,8 +517,7 @@ struct UsageDedupStructuresTests {
     /// lines before the part: an empty id, a 70 000-byte one (over four times the 16 KiB block a
     /// run is read in), and 30 000 more (about 2 MB, so records are cut between blocks).
     @Test func spilledRejectsReadBack() throws {
-        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-spill")
         let spill = try UsageSpill(folder: dir + "/s")
         let reasons = ["malformed row: 5 fields, header has 6", "negative quantity"]
         var rows = [(3, "E3"), (9, ""), (12, String(repeating: "x", count: 70_000))]
@@ -551,8 +544,7 @@ struct UsageDedupStructuresTests {
     /// back whole with the records around it; a file cut inside a record (in its reason, or in its
     /// 16-byte header) is an error, not a silently shorter list of rejects.
     @Test func spillReadsLongRecordsAndRefusesCutOnes() throws {
-        var template = Array("/tmp/billing-io-spill-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-spill")
         let spill = try UsageSpill(folder: dir + "/s")
         let long = String(repeating: "y", count: 3 << 19)  // 1.5 MiB
         for (line, id) in [(2, "A"), (3, long), (4, "B")] {

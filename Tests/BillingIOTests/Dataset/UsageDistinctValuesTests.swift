@@ -14,8 +14,7 @@ struct UsageDistinctValuesTests {
     let december = DateRange(CivilDate(year: 2026, month: 12, day: 1)!, CivilDate(year: 2027, month: 1, day: 1)!)
 
     func folder() -> String {
-        var template = Array("/tmp/billing-io-distinct-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        return tempFolder("billing-io-distinct")
     }
 
     /// Two contributions and a missing one: S1's November users are {a, b} then {b, c}: 3

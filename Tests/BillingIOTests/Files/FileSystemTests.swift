@@ -22,8 +22,7 @@ struct FileSystemTests {
     /// one chunk, and ten chunks and three bytes (the last write partial) reads back byte for byte.
     @Test(arguments: [0, 1, FileSystem.writeChunk, 10 * FileSystem.writeChunk + 3])
     func writesEveryChunk(size: Int) throws {
-        var template = Array("/tmp/billing-io-chunks-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-chunks")
         defer { try? FileSystem.removeTree(dir) }
         // Bytes that never repeat with a period of a chunk (a hash of their offset).
         let bytes = (0..<size).map { i in UInt8(truncatingIfNeeded: (UInt64(i) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
@@ -47,8 +46,7 @@ struct SameContentsTests {
 
     @Test(arguments: Other.allCases)
     func sameContentsComparesEveryByte(_ other: Other) throws {
-        var template = Array("/tmp/billing-io-same-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let dir = tempFolder("billing-io-same")
         defer { try? FileSystem.removeTree(dir) }
         // 2.5 MiB: three chunks, the last one partial; bytes that never repeat with a period of a
         // chunk (a hash of their offset), so that comparing the wrong chunks cannot pass.

@@ -7,11 +7,6 @@ import Testing
 
 /// Ingest's scratch files written through one buffer (`ScratchWriter`).
 struct ScratchWriterTests {
-    func folder() -> String {
-        var template = Array("/tmp/billing-io-scratch-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
-
     /// Bytes that differ from piece to piece (a hash of their offset and of `seed`).
     func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
         (0..<count).map { i in UInt8(truncatingIfNeeded: ((UInt64(i) &+ seed &* 1_000_003) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
@@ -21,7 +16,7 @@ struct ScratchWriterTests {
     /// file yet) until they reach it: 40 + 50 bytes with a flush size of 100 are not written, 20
     /// more (110) are, all of them; `finish` writes the last 7.
     @Test func buffersUntilTheFlushSizeAndCreatesTheFileWithItsFirstWrite() throws {
-        let dir = folder()
+        let dir = tempFolder("billing-io-scratch")
         defer { try? FileSystem.removeTree(dir) }
         let none = ScratchWriter(path: dir + "/none", flushSize: 100)
         try none.finish()
@@ -41,7 +36,7 @@ struct ScratchWriterTests {
     /// A piece of the flush size or more goes to the file as it is, after what the buffer holds:
     /// 30 bytes, then 250 (flush size 100), then 5 come back in that order.
     @Test func aLargePieceFollowsWhatIsBuffered() throws {
-        let dir = folder()
+        let dir = tempFolder("billing-io-scratch")
         defer { try? FileSystem.removeTree(dir) }
         let w = ScratchWriter(path: dir + "/f", flushSize: 100, mode: 0o644)
         let pieces = [bytes(30, seed: 5), bytes(250, seed: 6), bytes(5, seed: 7)]

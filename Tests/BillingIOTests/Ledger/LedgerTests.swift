@@ -8,8 +8,7 @@ import Testing
 
 struct LedgerTests {
     func folder() -> String {
-        var template = Array("/tmp/billing-ledger-XXXXXX".utf8CString)
-        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        return tempFolder("billing-ledger")
     }
 
     /// The ledger in `dir`, opened, after one finished commit of the file `path` holding `text`.
@@ -136,8 +135,7 @@ struct LedgerTests {
     /// same bytes in a read-only file of the ledger's own.
     @Test(.enabled(if: sharedMemoryIsAnotherFileSystem)) func runOutputOnAnotherFileSystemIsCopied() throws {
         let dir = folder()
-        var template = Array("/dev/shm/billing-output-XXXXXX".utf8CString)
-        let outside = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        let outside = tempFolder("billing-output", in: "/dev/shm")
         defer { try? FileSystem.removeTree(outside) }
         try FileSystem.writeScratch(outside + "/00.csv", Array("event_id,fingerprint\ne1,a\n".utf8))
         let ledger = try Ledger(folder: dir, create: true)
