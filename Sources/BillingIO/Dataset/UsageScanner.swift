@@ -52,11 +52,12 @@ public final class UsageScanner {
     var partStep = 2 << 20
     var minimumTakeOver = 8 << 20
     /// Pass 2 takes a partition of more events than this in rounds, each holding about this many
-    /// of its ids in memory at most (`UsageRound`, decision 61): a 256th of 67M events, so a month
-    /// of up to about 67M events is deduplicated a partition at a time, as it was before rounds,
-    /// and a worker's table holds about 2^18 ids (some 48 MB, at about 190 bytes an id since
-    /// decision 64's 8-byte slots; 60 MB before) however many events a month has.
-    var roundEvents = 1 << 18
+    /// of its ids in memory at most (`UsageRound`, decision 61): a 256th of 134M events, so a
+    /// month of up to about 134M events is deduplicated a partition at a time, and a worker's
+    /// table holds about 2^19 ids (some 96 MB, at about 190 bytes an id) however many events a
+    /// month has. It was 2^18 until decision 68: at 100M events the second round cost pass 2 a
+    /// quarter of its time, and ingest's peak, set by the accumulators, did not move without it.
+    var roundEvents = 1 << 19
     /// Pass 2 also takes a partition in rounds when earlier runs' indexes list more of its ids
     /// than this, so that a round holds this many of their hashes at most (decision 63): about
     /// 48 MB (12 bytes a hash), and a ledger of up to about 1,070M earlier events (a 256th of

@@ -18,9 +18,19 @@ struct UsageRoundTests {
         (156_250, 1 << 18, 1),  // 40M: under 262,144
         (390_625, 1 << 18, 2),  // 100M: over 262,144, under 524,288
         (3_906_250, 1 << 18, 16),  // 1,000M: over 8 × 262,144, under 16 × 262,144
+        (390_625, 1 << 19, 1),  // 100M with decision 68's 524,288 a round: under it
+        (3_906_250, 1 << 19, 8),  // 1,000M: over 4 × 524,288 = 2,097,152, under 8 × = 4,194,304
     ])
     func roundsOfAPartition(events: Int, perRound: Int, rounds: Int) {
         #expect(UsageRound.count(events: events, perRound: perRound) == rounds)
+    }
+
+    /// A scanner's round takes 2^19 = 524,288 events (decision 68): 100M events a month, 390,625 a
+    /// partition, take one.
+    @Test func aRoundTakesTwoToTheNineteenEvents() throws {
+        let scanner = try UsagePartBoardTests().scanner(workers: 1, scratch: tempFolder("billing-io-round") + "/spill")
+        #expect(scanner.roundEvents == 524_288)
+        #expect(UsageRound.count(events: 100_000_000 / 256 + 1, perRound: scanner.roundEvents) == 1)
     }
 
     /// With earlier runs' ids (decision 63), the rounds both need: the more of the two powers of two.
