@@ -149,12 +149,11 @@ extension UsageScanner {
     /// Removes the spill, after a failed scan.
     public func discard() throws { try FileSystem.removeTree(scratch) }
 
-    /// Writes `rejects.csv` (atomically): pass 1's rejects, streamed from the spill, merged by
-    /// line with pass 2's, streamed from their runs; then removes the spill.
+    /// Writes `rejects.csv` (atomically): every run of rejects, each part's of pass 1 and each
+    /// round's of pass 2, merged by line (`UsageRejectRuns`); then removes the spill.
     public func writeRejects(to path: String) throws {
-        // Pass 1's parts, in file order, then pass 2's runs: the merge puts them in line order.
-        let spills = parts.map { ($0.worker.spill, $0.lineOffset) }.filter { $0.0.hasRejects }
-        let rejects = try UsageRejectRuns(spills.map { ($0.0.rejectsPath, $0.1) } + lateRejectRuns.map { ($0, 0) })
+        let passOne = parts.filter { $0.worker.spill.hasRejects }.map { ($0.worker.spill.rejectsPath, $0.lineOffset) }
+        let rejects = try UsageRejectRuns(passOne + lateRejectRuns.map { ($0, 0) })
         try FileSystem.replace(path) { emit in
             var out = Array(CSVWriter.line(UsageReject.header).utf8)
             func row(_ line: Int, _ id: UnsafeBufferPointer<UInt8>, _ reason: UnsafeBufferPointer<UInt8>) throws {

@@ -17,7 +17,7 @@ extension Benchmark {
 
         /// The usage part's rate as a percentage of bare libcsv's (whole per cent, rounded down),
         /// against the mean of the yardstick's runs either side, as the full bench takes it.
-        var percent: Int { (yardstickBeforeMs + yardstickAfterMs) / 2 * 100 / max(1, usageMs) }
+        var percent: Int { percentOfYardstick(before: yardstickBeforeMs, after: yardstickAfterMs, ms: usageMs) }
     }
 
     /// The middle value of `values` (the lower of the two middle ones for an even count); nil if
@@ -40,7 +40,7 @@ extension Benchmark {
             let r = try Subprocess.run(bin + "/billing-ingest", ["--config", dir + "/pipeline.json"], environment: ["BILLING_TIMINGS": "1"], stderr: log)
             guard r.status == 0, !r.signaled else { throw StageFailure.io("billing-ingest failed with \(r.status); see \(log)") }
             let phases = Benchmark.phases(try FileSystem.readText(log))
-            let usageMs = ["usage setup", "usage pass 1", "usage pass 2", "usage write"].reduce(0) { $0 + (phases[$1] ?? 0) }
+            let usageMs = usagePartMs(phases)
             let after = try timed { try CSVYardstick.count(path: usage) }
             results.append(UsageRound(
                 yardstickBeforeMs: before, usageMs: max(1, usageMs), yardstickAfterMs: after,

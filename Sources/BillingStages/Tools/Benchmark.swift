@@ -94,7 +94,7 @@ public enum Benchmark {
             guard r.status == 0, !r.signaled else { throw StageFailure.io("billing-\(stage.rawValue) failed with \(r.status); see \(log)") }
             if stage == .ingest {
                 let phases = Benchmark.phases(try FileSystem.readText(log))
-                usageMs = ["usage setup", "usage pass 1", "usage pass 2", "usage write"].reduce(0) { $0 + (phases[$1] ?? 0) }
+                usageMs = Benchmark.usagePartMs(phases)
             }
             total += r.milliseconds
             peak = max(peak, r.peakKiB)
@@ -149,9 +149,8 @@ public enum Benchmark {
         print("billing-bench: \(customers) customers, \(events) usage events, usage.csv \(bytes / 1_048_576) MiB, seed \(seed)")
         print(table(["stage", "wall s", "user s", "sys s", "rows", "rows/s", "MiB/s", "peak RSS MiB"], rows))
         // Ingest speed relative to bare libcsv on the same file (the mean of its two runs).
-        let meanYardstickMs = (yardstickMs + yardstickAfterMs) / 2
-        let percent = meanYardstickMs * 100 / max(1, ingestMs)
-        let usagePercent = meanYardstickMs * 100 / max(1, usageMs)
+        let percent = percentOfYardstick(before: yardstickMs, after: yardstickAfterMs, ms: ingestMs)
+        let usagePercent = percentOfYardstick(before: yardstickMs, after: yardstickAfterMs, ms: usageMs)
         print("billing-ingest runs at \(percent) % of the bare-libcsv rate (bare libcsv took \(seconds(yardstickMs)) s before it and")
         print("\(seconds(yardstickAfterMs)) s after it; the mean is used); its usage part (scan, deduplication, aggregation, writing the")
         print("contribution and rejects.csv) at \(usagePercent) %. Rows for rate, invoice, pay and report: subscriptions.")
@@ -187,6 +186,18 @@ public enum Benchmark {
             out[String(body[..<space]), default: 0] += ms
         }
         return out
+    }
+
+    /// Ingest's usage part (setup, both passes, writing the contribution and `rejects.csv`) from
+    /// its phase timings.
+    static func usagePartMs(_ phases: [String: Int]) -> Int {
+        ["usage setup", "usage pass 1", "usage pass 2", "usage write"].reduce(0) { $0 + (phases[$1] ?? 0) }
+    }
+
+    /// A run of `ms` as a rate in per cent of bare libcsv's (whole per cent, rounded down), against
+    /// the mean of the yardstick's runs before and after it.
+    static func percentOfYardstick(before: Int, after: Int, ms: Int) -> Int {
+        (before + after) / 2 * 100 / max(1, ms)
     }
 
     static func seconds(_ ms: Int) -> String {
