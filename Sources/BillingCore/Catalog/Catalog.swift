@@ -11,9 +11,38 @@ public struct Catalog: Sendable {
 
     public init() {}
 
-    /// Subscriptions in id order (every output is written in a fixed order). The ids (the keys)
-    /// are sorted, not the records: moving a record costs its size and its references' counting.
-    public var sortedSubscriptions: [Subscription] { subscriptions.keys.sorted().map { subscriptions[$0]! } }
-    /// The customers in id order (ids sorted, as for `sortedSubscriptions`).
-    public var sortedCustomers: [Customer] { customers.keys.sorted().map { customers[$0]! } }
+    /// Subscriptions in id order (every output is written in a fixed order).
+    public var sortedSubscriptions: [Subscription] { Catalog.inKeyOrder(subscriptions) }
+    /// The customers in id order.
+    public var sortedCustomers: [Customer] { Catalog.inKeyOrder(customers) }
+
+    /// A dictionary's values in the order of their keys (`String`'s `<`). The entries are taken
+    /// once in the dictionary's own order and their positions sorted, not the records: moving a
+    /// record costs its size and its references' counting, and looking every record up again by
+    /// its sorted key (hashing it anew) took twice as long as sorting the keys (100k records in a
+    /// micro-benchmark: 27–41 ms against 13–15). Keys of ASCII alone (every id: SPEC §3) are
+    /// ordered by their first 16 bytes as two big-endian words, and by their bytes when those are
+    /// equal: for ASCII that is `<`'s order, and the sort took 8 ms instead of 15.
+    static func inKeyOrder<T>(_ records: [String: T]) -> [T] {
+        // A dictionary's keys and values are listed in the same order, its entries'.
+        var keys = Array(records.keys)
+        let values = Array(records.values)
+        var ascii = true
+        var order: [(words: (UInt64, UInt64), entry: Int)] = []
+        order.reserveCapacity(keys.count)
+        for i in keys.indices {
+            order.append((keys[i].withUTF8 { bytes in
+                if ascii && !bytes.allSatisfy({ $0 < 0x80 }) { ascii = false }
+                var w: (UInt64, UInt64) = (0, 0)
+                withUnsafeMutableBytes(of: &w) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes).prefix(16))) }
+                return (UInt64(bigEndian: w.0), UInt64(bigEndian: w.1))
+            }, i))
+        }
+        if ascii {
+            order.sort { a, b in a.words != b.words ? a.words < b.words : keys[a.entry].utf8.lexicographicallyPrecedes(keys[b.entry].utf8) }
+        } else {
+            order.sort { a, b in keys[a.entry] < keys[b.entry] }
+        }
+        return order.map { values[$0.entry] }
+    }
 }

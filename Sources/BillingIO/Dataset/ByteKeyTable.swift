@@ -135,4 +135,10 @@ extension ByteKeyTable {
             k.withUTF8 { b in _ = insert(UnsafeRawBufferPointer(b), hash: ByteKeyTable.hash(UnsafeRawBufferPointer(b))) }
         }
     }
+
+    /// The index of `key` (as UTF-8), if the table holds it.
+    func find(_ key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { b in find(UnsafeRawBufferPointer(b), hash: ByteKeyTable.hash(UnsafeRawBufferPointer(b))) }
+    }
 }

@@ -77,7 +77,13 @@ struct UsageLookup: @unchecked Sendable {
         subscriptionIndex = ByteKeyTable(subs.map(\.id))
         allPlans = catalog.plans
         changes = catalog.changes
-        plans = subs.map { catalog.plans[$0.planID] }
+        // Each subscription's plan id is hashed once, for its plan's number; a catalog has a few
+        // plans and up to millions of subscriptions.
+        let planIDs = catalog.plans.keys.sorted()
+        let planNumbers = Dictionary(uniqueKeysWithValues: planIDs.enumerated().map { ($1, $0) })
+        let planOf = subs.map { planNumbers[$0.planID] ?? -1 }
+        let planList = planIDs.map { catalog.plans[$0]! }
+        plans = planOf.map { $0 >= 0 ? planList[$0] : nil }
         let names = Set(catalog.plans.values.flatMap { $0.charges.map(\.metric) }).sorted()
         metricSpan = max(1, names.count)
         if let error = UsageLookup.capacityError(subscriptions: subs.count, metrics: metricSpan) { throw StageFailure.data([error]) }
@@ -90,17 +96,21 @@ struct UsageLookup: @unchecked Sendable {
         // Each plan's metrics, and those kept for values, worked out once per plan rather than
         // once per subscription (a catalog has a few plans and up to millions of subscriptions).
         let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let ofPlan = catalog.plans.mapValues { plan in
+        let ofPlan = planList.map { plan in
             (metrics: Set(plan.charges.map { position[$0.metric]! }).sorted(),
              values: Set(plan.charges.filter { $0.aggregation == .uniqueCount }.map { position[$0.metric]! }).sorted())
         }
+        // The subscriptions with changes, found from the changes (a few) through the index,
+        // rather than each subscription's id hashed to look for its changes.
+        var changed = [Bool](repeating: false, count: subs.count)
+        for id in catalog.changes.keys { if let sub = subscriptionIndex.find(id) { changed[sub] = true } }
         var hot: [Hot] = []
         var metricsOf: [[Int]] = []
         var valuesOf: [[Int]] = []
-        for (s, plan) in zip(subs, plans) {
-            var (metrics, values) = ofPlan[s.planID] ?? ([], [])
-            if let changes = catalog.changes[s.id] {
-                let other = changes.compactMap { $0.planID.flatMap { ofPlan[$0] } }
+        for (i, (s, plan)) in zip(subs, plans).enumerated() {
+            var (metrics, values) = planOf[i] >= 0 ? ofPlan[planOf[i]] : ([], [])
+            if changed[i], let changes = catalog.changes[s.id] {
+                let other = changes.compactMap { $0.planID.flatMap { planNumbers[$0] }.map { ofPlan[$0] } }
                 metrics = Set(metrics + other.flatMap(\.metrics)).sorted()
                 values = Set(values + other.flatMap(\.values)).sorted()
             }

@@ -8,7 +8,7 @@ struct UsageLookupTests {
 
     /// A catalog of one subscription `S` on plan `A`, whose charges are `onA`, beside plan `B`
     /// (no subscription) with `onB`.
-    func lookup(onA: [String], onB: [String]) throws -> UsageLookup {
+    func lookup(onA: [String], onB: [String], alsoOnA: [String] = [], changedToB: [String] = []) throws -> UsageLookup {
         func plan(_ id: String, _ metrics: [String]) -> Plan {
             Plan(
                 id: id, name: id, currency: UsageLookupTests.usd, interval: .month, price: ExactDecimal(parsing: "10")!,
@@ -16,14 +16,34 @@ struct UsageLookupTests {
         }
         var catalog = Catalog()
         catalog.plans = ["A": plan("A", onA), "B": plan("B", onB)]
-        catalog.subscriptions = ["S": Subscription(id: "S", customerID: "C", planID: "A", startDate: CivilDate(parsing: "2026-01-01")!)]
+        for id in ["S"] + alsoOnA {
+            catalog.subscriptions[id] = Subscription(id: id, customerID: "C", planID: "A", startDate: CivilDate(parsing: "2026-01-01")!)
+        }
+        for id in changedToB {
+            catalog.changes[id] = [
+                SubscriptionChange(
+                    subscriptionID: id, effectiveDate: CivilDate(parsing: "2026-11-15")!, planID: "B", quantity: nil,
+                    source: SourceLocation(file: "subscription_changes.csv", line: 2))
+            ]
+        }
         let window = DateRange(CivilDate(parsing: "2026-11-01")!, CivilDate(parsing: "2026-12-01")!)
         return try UsageLookup(catalog: catalog, settings: BillingSettings(), window: window, endedOn: [:], workers: 1)
     }
 
-    func find(_ lookup: UsageLookup, _ name: String) -> String? {
+    func find(_ lookup: UsageLookup, _ name: String, of sub: Int = 0) -> String? {
         var name = name
-        return name.withUTF8 { b in lookup.metric(of: 0, named: UnsafeRawBufferPointer(b)).map { lookup.metricNames[$0] } }
+        return name.withUTF8 { b in lookup.metric(of: sub, named: UnsafeRawBufferPointer(b)).map { lookup.metricNames[$0] } }
+    }
+
+    /// A subscription changed to another plan meters that plan's metrics too, and only it: of
+    /// `R`, `S` and `T` (indexes 0, 1, 2 in id order), all on plan A (`a`), `S` changes to plan B
+    /// (`b`) in November, so `b` is found for `S` alone; `a` for all three.
+    @Test func aChangedSubscriptionMetersItsOtherPlansMetrics() throws {
+        let lookup = try lookup(onA: ["a"], onB: ["b"], alsoOnA: ["R", "T"], changedToB: ["S"])
+        #expect(lookup.subscriptions.map(\.id) == ["R", "S", "T"])
+        #expect(find(lookup, "b", of: 1) == "b")
+        #expect(find(lookup, "b", of: 0) == nil && find(lookup, "b", of: 2) == nil)
+        #expect((0..<3).allSatisfy { find(lookup, "a", of: $0) == "a" })
     }
 
     /// Names of every length the two-word comparison handles (1 to 16 bytes), and longer ones,
