@@ -64,16 +64,25 @@ public enum IngestStage {
         let slots = scanner?.sortedSlots ?? []
         // Read only from here on, so the contribution's rows can be rendered on every core.
         nonisolated(unsafe) let finished = scanner
-        try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) })
+        // rejects.csv is merged and written on a thread of its own meanwhile: one after the other,
+        // each file's writing and sync waited for the other's (decision 69).
+        let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
+        let rejectsWritten = Background { () -> Error? in
+            do {
+                if let finished {
+                    try finished.writeRejects(to: rejectsPath)
+                } else {
+                    try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
+                }
+                return nil
+            } catch { return error }
+        }
+        let stored = Result { try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) }) }
+        if let error = rejectsWritten.value() { throw error }
+        try stored.get()
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
-        let rejectsPath = FileSystem.join(config.runFolder, "rejects.csv")
-        if let scanner {
-            try scanner.writeRejects(to: rejectsPath)
-        } else {
-            try FileSystem.replace(rejectsPath, Array(CSVWriter.line(UsageReject.header).utf8))
-        }
         PhaseClock.mark("usage write")
         for (name, bytes) in datasetFiles?.value() ?? NormalizedDataset.files(catalog) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), bytes)
