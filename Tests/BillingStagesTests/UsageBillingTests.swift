@@ -46,6 +46,14 @@ import Testing
 
             """)
         #expect(try usageLines(dir) == ["INV-000009 2026-12-07 2026-11-07..2026-12-07 2.00 Pro (monthly): api_calls, 2000 units (sum, per_unit)"])
+        // December's contribution lists the ids it counted, e4 and e5, and not e2, which November's lists.
+        let ids = { (contribution: String) in
+            try FileSystem.list(dir + "/ledger/usage/\(contribution).ids").filter { $0.hasSuffix(".csv") }.flatMap { name in
+                try TestSupport.read(dir + "/ledger/usage/\(contribution).ids/" + name).split(separator: "\n").dropFirst().map { String($0.split(separator: ",")[0]) }
+            }.sorted()
+        }
+        #expect(try ids("000001") == ["e1", "e2", "e3"])
+        #expect(try ids("000002") == ["e4", "e5"])
         // That invoice: Pro 249.95 + usage 2.00 = 251.95; WA 10.25 %: 25.824875 → 25.82; total 277.77.
         let inv = try Ledger(folder: dir + "/ledger", create: false).register().first { $0["number"] == "INV-000009" }
         #expect(inv?["total"] == "277.77")

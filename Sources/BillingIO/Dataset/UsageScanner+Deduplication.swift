@@ -27,7 +27,8 @@ extension UsageScanner {
         /// The most rounds it took a partition in (`UsageRound`).
         var rounds = 1
         var failure: Error?
-        /// A sum of what `aggregate` reads ahead, kept only so that the reads stay.
+        /// A sum of what pass 2 reads ahead (the ids table's slots, the accumulators), kept only so
+        /// that the reads stay.
         var probed = 0
 
         init(denseCount: Int) {
@@ -252,58 +253,50 @@ extension UsageScanner {
             }
             indexedRead = true
         }
-        var mine: [Int] = []
-        var counted: [SpilledEvent] = []
-        counted.reserveCapacity(1 << 14)
-        var probes: [Int32] = []
+        // This batch's counted events, as their indexes in it: aggregated once the batch is taken.
+        var counted: [Int] = []
+        var probed: Int32 = 0
         let rejects = UsageRejectRecord.Writer(path: FileSystem.join(scratch, "rejects-\(p)-\(round.index).bin"))
         for part in parts {
-            let values = part.values
-            func take(_ e: SpilledEvent, id: UnsafeRawBufferPointer) throws {
-                if !indexedRead && earlier.hashes.contains(e.hash) { try readIndexed() }
-                let (entry, inserted) = table.insert(id, hash: e.hash)
-                if inserted {
-                    fingerprints.append(e.fingerprint)
-                    billed.append(false)
-                    mine.append(entry)
-                    var kept = e
-                    kept.value = e.value >= 0 ? Int(values[e.value]) : -1
-                    counted.append(kept)
-                    if counted.count == 1 << 14 {
-                        aggregate(counted, into: &r)
-                        counted.removeAll(keepingCapacity: true)
-                    }
-                    if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
-                    r.counted += 1
-                } else if fingerprints[entry] == e.fingerprint {
-                    r.summary.duplicates += 1
-                } else {
-                    r.summary.rejected += 1
-                    let reason: StaticString = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
-                    try rejects.add(line: e.line, eventID: id.bindMemory(to: UInt8.self), reason: UnsafeBufferPointer(start: reason.utf8Start, count: reason.utf8CodeUnitCount))
-                }
-            }
             try part.worker.spill.forEachBatch(p, lineOffset: part.lineOffset, round: round) { events, bytes in
-                // The table misses the caches; its slots are read 64 events ahead, so that the
-                // misses overlap (as in `UsagePassOne.check`), then the events go in in order.
-                // What is read is kept in `probes` only so that the reads are not optimised away.
+                counted.removeAll(keepingCapacity: true)
                 for (k, e) in events.enumerated() {
+                    // The table misses the caches; its slots are read 64 events ahead, so that the
+                    // misses overlap (as in `UsagePassOne.check`), then the events go in in order.
+                    // What is read is summed only so that the reads are not optimised away.
                     if k % 64 == 0 {
-                        probes.removeAll(keepingCapacity: true)
-                        for ahead in events[k..<min(k + 64, events.count)] { probes.append(table.firstProbe(ahead.hash)) }
+                        for ahead in events[k..<min(k + 64, events.count)] { probed &+= table.firstProbe(ahead.hash) }
                         if !indexedRead {
                             for ahead in events[k..<min(k + 64, events.count)] {
-                                probes.append(Int32(truncatingIfNeeded: earlier.hashes.firstProbe(ahead.hash)))
+                                probed &+= Int32(truncatingIfNeeded: earlier.hashes.firstProbe(ahead.hash))
                             }
                         }
                     }
-                    try take(e, id: UnsafeRawBufferPointer(rebasing: bytes[e.id]))
+                    let id = UnsafeRawBufferPointer(rebasing: bytes[e.id])
+                    if !indexedRead && earlier.hashes.contains(e.hash) { try readIndexed() }
+                    let (entry, inserted) = table.insert(id, hash: e.hash)
+                    if inserted {
+                        fingerprints.append(e.fingerprint)
+                        billed.append(false)
+                        counted.append(k)
+                        if e.deferred { r.summary.deferred += 1 } else { r.summary.accepted += 1 }
+                        r.counted += 1
+                    } else if fingerprints[entry] == e.fingerprint {
+                        r.summary.duplicates += 1
+                    } else {
+                        r.summary.rejected += 1
+                        let reason: StaticString = billed[entry] ? "duplicate event_id with different content (already billed)" : "duplicate event_id with different content"
+                        try rejects.add(line: e.line, eventID: id.bindMemory(to: UInt8.self), reason: UnsafeBufferPointer(start: reason.utf8Start, count: reason.utf8CodeUnitCount))
+                    }
                 }
+                aggregate(counted, of: events, values: part.values, into: &r)
             }
         }
-        aggregate(counted, into: &r)
+        r.probed &+= Int(probed)
         try rejects.finish()
         if !rejects.isEmpty { r.rejectRuns.append(rejects.path) }
+        // The ids this round counted: those not read from an earlier contribution.
+        var mine = billed.indices.filter { !billed[$0] }
         guard !mine.isEmpty else { return nil }
         mine = table.keys.sortedByKey(mine)
         return (UsageScanner.idsFile(mine, of: table.keys, fingerprints: fingerprints, header: round.count == 1), mine.map { table.keys.hash(of: $0) })
@@ -356,13 +349,18 @@ extension UsageScanner {
     /// (their first probe slots, their tallies) in a loop of loads alone, where more of the misses
     /// overlap than in the loop that branches on them (pass 2 took about 10 % less time). An event
     /// with a dense slot needs no look-up: its slot is its accumulator.
-    func aggregate(_ counted: [SpilledEvent], into r: inout PassTwo) {
+    ///
+    /// The events are `events[counted[0]]`, `events[counted[1]]`, …: a batch of spilled events
+    /// and the indexes of those it counted, not copies of them (about 100 bytes each). An event's
+    /// value is its pass-1 part's number, made the scanner's through `values`.
+    func aggregate(_ counted: [Int], of events: [SpilledEvent], values: [Int32], into r: inout PassTwo) {
         var slots = [Int](repeating: 0, count: counted.count)
         var probed = 0
-        for (k, e) in counted.enumerated() {
+        for (k, index) in counted.enumerated() {
             if k % 256 == 0 {
-                for ahead in counted[k..<min(k + 256, counted.count)] where ahead.slot < 0 { probed &+= r.index.firstProbe(ahead.key) }
+                for ahead in counted[k..<min(k + 256, counted.count)] where events[ahead].slot < 0 { probed &+= r.index.firstProbe(events[ahead].key) }
             }
+            let e = events[index]
             if e.slot >= 0 {
                 slots[k] = e.slot
                 continue
@@ -377,15 +375,16 @@ extension UsageScanner {
             }
             slots[k] = i
         }
-        for (k, e) in counted.enumerated() {
+        for (k, index) in counted.enumerated() {
             if k % 256 == 0 {
                 for ahead in slots[k..<min(k + 256, counted.count)] { probed &+= Int(r.tallies.firstByte(ahead)) }
             }
+            let e = events[index]
             let latest = r.tallies.update(slots[k]) {
                 $0.add(quantity: e.quantity, at: Timestamp.Instant(seconds: e.seconds, nanos: e.nanos), order: orderBase + Int64(e.line))
             }
             if latest { r.latestQuantities.update(slots[k]) { $0 = e.quantity } }
-            if e.value >= 0 { r.valuePairs.insert(UInt64(slots[k]) << 32 | UInt64(e.value)) }
+            if e.value >= 0 { r.valuePairs.insert(UInt64(slots[k]) << 32 | UInt64(values[e.value])) }
         }
         r.probed &+= probed
     }
