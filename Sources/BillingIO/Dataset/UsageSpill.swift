@@ -55,6 +55,10 @@ final class UsageSpill {
     private var counts: [Int]
     private var lastLines: [Int]
     static let flushSize = 1 << 16
+    /// The most events `forEachBatch` hands over at once: 2,048 decoded events (about 100 bytes
+    /// each) stay in the L2 cache while pass 2 takes them and aggregates them, where a whole read
+    /// (1 MiB of records, some 26,000 events) did not.
+    static let eventsPerBatch = 1 << 11
     /// The most bytes a record takes besides its id: the length byte, hash and fingerprint, and
     /// seven varints (a quantity's up to 19 bytes, the others' up to 10).
     static let maxFixedSize = 1 + 8 + 8 + 19 + 6 * 10
@@ -233,10 +237,10 @@ final class UsageSpill {
     }
 
     /// Streams partition `p`'s events in the order they were added, its blocks read 1 MiB at a
-    /// time: pass 2's memory does not hold a partition's events. Each call gets the events decoded
-    /// from the blocks read, whose `id` ranges index `bytes` (valid during the call). A block holds
-    /// whole records; one cut short (a shorter file) is an error naming the file. Only the events
-    /// of `round` are passed on (`UsageRound`).
+    /// time: pass 2's memory does not hold a partition's events. Each call gets up to
+    /// `eventsPerBatch` events decoded from the blocks read, whose `id` ranges index `bytes`
+    /// (valid during the call). A block holds whole records; one cut short (a shorter file) is an
+    /// error naming the file. Only the events of `round` are passed on (`UsageRound`).
     func forEachBatch(
         _ p: Int, lineOffset: Int, round: UsageRound = .whole, _ body: (_ events: [SpilledEvent], _ bytes: UnsafeRawBufferPointer) throws -> Void
     ) throws {
@@ -245,8 +249,7 @@ final class UsageSpill {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var events: [SpilledEvent] = []
-        // About as many events as a read can hold: the array seldom grows while they are decoded.
-        events.reserveCapacity(capacity / 40)  // 40: about a record with a short id
+        events.reserveCapacity(UsageSpill.eventsPerBatch)
         var previousLine = 0
         var next = 0
         let list = blocks[p]
@@ -260,28 +263,35 @@ final class UsageSpill {
                 filled += count
                 next += 1
             }
-            let raw = UnsafeRawBufferPointer(start: buffer, count: filled)
-            events.removeAll(keepingCapacity: true)
-            let decoded = try UsageSpill.decode(raw, of: path, lineOffset: lineOffset, dayBase: dayBase, round: round, previousLine: &previousLine) {
-                events.append($0)
+            var start = 0
+            while start < filled {
+                let raw = UnsafeRawBufferPointer(start: buffer + start, count: filled - start)
+                events.removeAll(keepingCapacity: true)
+                let decoded = try UsageSpill.decode(
+                    raw, of: path, lineOffset: lineOffset, dayBase: dayBase, round: round, limit: UsageSpill.eventsPerBatch, previousLine: &previousLine
+                ) { events.append($0) }
+                guard decoded > 0 else { throw StageFailure.io("\(path): truncated spill record") }
+                try body(events, UnsafeRawBufferPointer(start: raw.baseAddress, count: decoded))
+                start += decoded
             }
-            guard decoded == filled else { throw StageFailure.io("\(path): truncated spill record") }
-            try body(events, raw)
         }
     }
 
-    /// Decodes the complete records at the start of `raw`, in order; returns the bytes they take.
+    /// Decodes the complete records at the start of `raw`, in order, until `limit` events have
+    /// been passed on; returns the bytes they take.
     /// `previousLine` carries the last line decoded (in the part's numbering) from one call to the
     /// next. A record whose fields overrun its length is an error naming `path`, the file read.
     /// Only the events of `round` are decoded and passed on; the others are skipped after their
     /// line (which the next record's is stored relative to).
     static func decode(
-        _ raw: UnsafeRawBufferPointer, of path: String, lineOffset: Int, dayBase: Int, round: UsageRound = .whole, previousLine: inout Int,
+        _ raw: UnsafeRawBufferPointer, of path: String, lineOffset: Int, dayBase: Int, round: UsageRound = .whole, limit: Int = .max,
+        previousLine: inout Int,
         _ body: (SpilledEvent) throws -> Void
     ) throws -> Int {
         guard let first = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         var start = 0
-        while start < raw.count {
+        var passed = 0
+        while start < raw.count && passed < limit {
             let length = Int(first[start])
             guard start + length <= raw.count else { break }
             guard length >= minRecordSize else { throw StageFailure.io("\(path): spill record of \(length) bytes") }
@@ -313,6 +323,7 @@ final class UsageSpill {
             }
             guard let value = get(at: &at, end: end), at < end else { throw overrun(path, length) }
             previousLine &+= Int(Int64(bitPattern: line))
+            passed += 1
             try body(
                 SpilledEvent(
                     hash: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + 1, as: UInt64.self)),
