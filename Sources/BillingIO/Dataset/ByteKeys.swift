@@ -1,3 +1,5 @@
+import BillingCore
+
 /// The keys of a byte-keyed table (`ByteKeyTable`, `EventIDTable`), numbered 0, 1, 2, … in the
 /// order they were added: their bytes in one growing arena, and the hash each was added with.
 /// The tables hold only where each key's number sits among their slots; what a key is, its
@@ -47,14 +49,11 @@ struct ByteKeys {
         return order.map(\.entry)
     }
 
-    /// The first 16 bytes of key `i` as two big-endian words, zero-padded: comparing them
-    /// orders keys as their bytes do, except keys equal in those words, which `key` tells apart.
+    /// `ByteOrder.leadingWords` of key `i`: comparing them orders keys as their bytes do, except
+    /// keys equal in them, which `key` tells apart.
     private func orderWords(_ i: Int) -> (UInt64, UInt64) {
         arena.withUnsafeBytes { raw in
-            let start = starts[i], count = Swift.min(starts[i + 1] - start, 16)
-            var w: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &w) { $0.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: count) }
-            return (UInt64(bigEndian: w.0), UInt64(bigEndian: w.1))
+            ByteOrder.leadingWords(UnsafeRawBufferPointer(rebasing: raw[starts[i]..<starts[i + 1]]))
         }
     }
 }
