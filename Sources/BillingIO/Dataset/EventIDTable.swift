@@ -15,11 +15,13 @@ struct EventIDTable {
     private var slots: [UInt64]
     private var mask: Int
 
-    /// A table that holds `capacity` ids before it grows.
-    init(capacity: Int = 16) {
+    /// A table that holds `capacity` ids before it grows, and `idBytes` bytes of them before its
+    /// arena does.
+    init(capacity: Int = 16, idBytes: Int = 0) {
         let size = ByteKeyTable.slotCount(holding: capacity)
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
+        keys.reserve(capacity, bytes: idBytes)
     }
 
     var count: Int { keys.count }

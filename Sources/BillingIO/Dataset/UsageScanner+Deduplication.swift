@@ -180,6 +180,7 @@ extension UsageScanner {
     /// are merged into the files one round writes (`UsageIDRuns`).
     func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
         let events = parts.reduce(0) { $0 + $1.worker.spill.count(p) }
+        let idBytes = parts.reduce(0) { $0 + $1.worker.spill.idByteCount(p) }
         let history = try UsageEarlierIDs.History(committed: committed, partition: p)
         // An unindexed contribution's ids go into the table, as the events do.
         let rounds = UsageRound.count(
@@ -190,7 +191,8 @@ extension UsageScanner {
         for j in 0..<rounds {
             let round = UsageRound(index: j, count: rounds)
             let earlier = try UsageEarlierIDs(history, partition: p, round: round)
-            guard let (rows, hashes) = try deduplicate(partition: p, round: round, events: events / rounds, earlier: earlier, into: &r) else {
+            guard let (rows, hashes) = try deduplicate(
+                partition: p, round: round, events: events / rounds, idBytes: idBytes / rounds, earlier: earlier, into: &r) else {
                 if j == rounds - 1 && !runs.isEmpty { try UsageIDRuns.merge(runs, idsPath: idsPath, hashesPath: hashesPath) }
                 continue
             }
@@ -219,13 +221,17 @@ extension UsageScanner {
     /// already decided. A contribution without an index (written before it existed) has its ids
     /// read first.
     func deduplicate(
-        partition p: Int, round: UsageRound, events: Int, earlier: UsageEarlierIDs, into r: inout PassTwo
+        partition p: Int, round: UsageRound, events: Int, idBytes: Int, earlier: UsageEarlierIDs, into r: inout PassTwo
     ) throws -> (rows: [UInt8], hashes: [UInt64])? {
         // Sized for this round's events and the unindexed runs' ids, so that reading them does not
-        // grow the table again and again.
-        var table = EventIDTable(capacity: events + earlier.unindexedRows / round.count)
+        // grow the table again and again (nor the arrays beside it, nor its ids' arena: this
+        // round's ids take `idBytes`, about).
+        let capacity = events + earlier.unindexedRows / round.count
+        var table = EventIDTable(capacity: capacity, idBytes: idBytes)
         var fingerprints: [UInt64] = []
         var billed: [Bool] = []
+        fingerprints.reserveCapacity(capacity)
+        billed.reserveCapacity(capacity)
         // Reads this round's ids of an earlier contribution into the table; false if one was
         // counted by this run already, which an index missing its hash would let happen.
         func readEarlier(_ base: String) throws -> (rows: Int, consistent: Bool) {

@@ -50,9 +50,10 @@ final class UsageSpill {
     /// Pass 1's rejected rows, in line order, as `UsageRejectRecord`s. `writeRejects` writes
     /// `rejects.csv` from them.
     private let rejects: UsageRejectRecord.Writer
-    /// Per partition, the events added and the line of the last one (lines are stored as the
-    /// difference from it).
+    /// Per partition, the events added, the bytes of their ids, and the line of the last one
+    /// (lines are stored as the difference from it).
     private var counts: [Int]
+    private var idBytes: [Int]
     private var lastLines: [Int]
     static let flushSize = 1 << 16
     /// The most events `forEachBatch` hands over at once: 2,048 decoded events (about 100 bytes
@@ -80,6 +81,7 @@ final class UsageSpill {
         used = Array(repeating: 0, count: UsageStore.partitions)
         blocks = Array(repeating: [], count: UsageStore.partitions)
         counts = Array(repeating: 0, count: UsageStore.partitions)
+        idBytes = Array(repeating: 0, count: UsageStore.partitions)
         lastLines = Array(repeating: 0, count: UsageStore.partitions)
     }
 
@@ -112,10 +114,15 @@ final class UsageSpill {
         used[p] += UsageSpill.encode(e, previousLine: lastLines[p], dayBase: dayBase, id: id, into: buffers[p] + used[p])
         lastLines[p] = e.line
         counts[p] += 1
+        idBytes[p] += id.count
     }
 
     /// The number of events added to partition `p`.
     func count(_ p: Int) -> Int { counts[p] }
+
+    /// The bytes of the ids of the events added to partition `p`: pass 2 sizes its id table's
+    /// arena with them.
+    func idByteCount(_ p: Int) -> Int { idBytes[p] }
 
     /// Writes one record at `base`; returns its length. A record is its length (one byte), the
     /// id's hash and the row's fingerprint (8 bytes each, little-endian), then LEB128 varints:

@@ -284,6 +284,10 @@ struct UsageDedupStructuresTests {
             }
         }
         try spill.finish()
+        // 18 numbers, each in two records, of `idLength` bytes of id each: pass 2 sizes its id
+        // table's arena by this count. No other partition got any.
+        #expect(spill.count(9) == 36 && spill.idByteCount(9) == 36 * idLength)
+        #expect(spill.count(8) == 0 && spill.idByteCount(8) == 0)
         var back: [SpilledEvent] = []
         try spill.forEachBatch(9, lineOffset: 0) { events, bytes in
             for e in events {
