@@ -25,8 +25,8 @@ struct ByteKeyTable {
         mask = size - 1
     }
 
-    /// The slots of a table of `capacity` keys, here and in `EventIDTable`: the least power of two
-    /// (16 at least) that keeps it at most half full, where linear probing stays short.
+    /// The slots of a table of `capacity` keys: the least power of two (16 at least) that keeps it
+    /// at most half full, where linear probing stays short (a slot is half a cache line).
     static func slotCount(holding capacity: Int) -> Int {
         var size = 16
         while size < capacity * 2 { size <<= 1 }

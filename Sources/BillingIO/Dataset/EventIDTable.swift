@@ -7,7 +7,12 @@
 /// matches, that is for a repeated id. The 32 bytes of `ByteKeyTable`'s slots, which spare a
 /// look-up that finds its key a read of the arena, only made this table four times as large: at
 /// 10M events (about 39,000 a partition, 131,072 slots) 4 MiB a worker, which left the caches,
-/// against 1 MiB now.
+/// against 1 MiB with these.
+///
+/// It is also fuller than `ByteKeyTable`, up to three quarters (decision 71): a probe that goes on
+/// past its first slot mostly stays in the same cache line (8 slots a line), and half the slots
+/// keep more of the table in the L2 cache beside the events being taken: 65,536 slots, 512 KiB,
+/// at 10M events, which took about 3 % off pass 2's time.
 struct EventIDTable {
     /// The ids, in the order they were added.
     private(set) var keys = ByteKeys()
@@ -18,11 +23,22 @@ struct EventIDTable {
     /// A table that holds `capacity` ids before it grows, and `idBytes` bytes of them before its
     /// arena does.
     init(capacity: Int = 16, idBytes: Int = 0) {
-        let size = ByteKeyTable.slotCount(holding: capacity)
+        let size = EventIDTable.slotCount(holding: capacity)
         slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
         keys.reserve(capacity, bytes: idBytes)
     }
+
+    /// The slots of a table of `capacity` ids: the least power of two (16 at least) that keeps it
+    /// at most three quarters full.
+    static func slotCount(holding capacity: Int) -> Int {
+        var size = 16
+        while size * 3 < capacity * 4 { size <<= 1 }
+        return size
+    }
+
+    /// The number of slots (a power of two).
+    var slotCount: Int { slots.count }
 
     var count: Int { keys.count }
 
@@ -53,7 +69,7 @@ struct EventIDTable {
         let index = keys.append(key, hash: hash)
         precondition(index < Int(UInt32.max), "an event id table holds fewer than 2^32 − 1 ids")
         slots[s] = tag | UInt64(index + 1)
-        if keys.count * 2 > slots.count { grow() }
+        if keys.count * 4 > slots.count * 3 { grow() }
         return (index, true)
     }
 

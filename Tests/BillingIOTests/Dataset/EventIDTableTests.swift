@@ -12,15 +12,37 @@ struct EventIDTableTests {
         }
     }
 
-    /// Indexes are dense and in insertion order, and survive growth (from 16 slots to 16,384 for
-    /// 5,000 ids: the table grows when it is half full); an id inserted again is found, not added.
+    /// Indexes are dense and in insertion order, and survive growth (from 16 slots to 8,192 for
+    /// 5,000 ids: the table grows when it is over three quarters full, and 5,000 × 4 > 4,096 × 3);
+    /// an id inserted again is found, not added.
     @Test func indexesInInsertionOrderThroughGrowth() {
         var t = EventIDTable(capacity: 1)
         for i in 0..<5000 { #expect(insert(&t, "E\(i)") == (i, true)) }
         #expect(t.count == 5000)
         for i in stride(from: 0, to: 5000, by: 7) { #expect(insert(&t, "E\(i)") == (i, false)) }
         #expect(t.count == 5000)
+        #expect(t.slotCount == 8192)
         #expect(Array(t.keys.key(4321)) == Array("E4321".utf8))
+    }
+
+    /// A table is sized to be at most three quarters full (decision 71): the least power of two,
+    /// 16 at least, with capacity × 4 ≤ slots × 3. 12 ids fit 16 slots (48 ≤ 48), 13 do not
+    /// (52 > 48); 39,000 (a partition at 10M events) need 65,536 (156,000 ≤ 196,608, and
+    /// 156,000 > 32,768 × 3 = 98,304); 49,152 is the most 65,536 slots hold (196,608 ≤ 196,608).
+    @Test(arguments: [(0, 16), (12, 16), (13, 32), (39_000, 65_536), (49_152, 65_536), (49_153, 131_072)])
+    func sizedAtMostThreeQuartersFull(capacity: Int, slots: Int) {
+        #expect(EventIDTable.slotCount(holding: capacity) == slots)
+        #expect(EventIDTable(capacity: capacity).slotCount == slots)
+    }
+
+    /// It grows as its 13th id of 16 slots goes in (13 × 4 > 16 × 3), not at its 12th.
+    @Test func growsPastThreeQuarters() {
+        var t = EventIDTable(capacity: 1)
+        for i in 0..<12 { _ = insert(&t, "E\(i)") }
+        #expect(t.slotCount == 16)
+        _ = insert(&t, "E12")
+        #expect(t.slotCount == 32)
+        for i in 0..<13 { #expect(insert(&t, "E\(i)") == (i, false)) }
     }
 
     /// Ids whose hashes put them in the same slot with the same tag (bits 20 to 51 all zero) and
