@@ -33,9 +33,13 @@ struct EventIDTable {
     /// at most three quarters full.
     static func slotCount(holding capacity: Int) -> Int {
         var size = 16
-        while size * 3 < capacity * 4 { size <<= 1 }
+        while !fits(capacity, in: size) { size <<= 1 }
         return size
     }
+
+    /// Whether `count` ids keep `slots` slots at most three quarters full: the one rule that both
+    /// sizes a table and makes it grow.
+    @inline(__always) static func fits(_ count: Int, in slots: Int) -> Bool { count * 4 <= slots * 3 }
 
     /// The number of slots (a power of two).
     var slotCount: Int { slots.count }
@@ -69,7 +73,7 @@ struct EventIDTable {
         let index = keys.append(key, hash: hash)
         precondition(index < Int(UInt32.max), "an event id table holds fewer than 2^32 − 1 ids")
         slots[s] = tag | UInt64(index + 1)
-        if keys.count * 4 > slots.count * 3 { grow() }
+        if !EventIDTable.fits(keys.count, in: slots.count) { grow() }
         return (index, true)
     }
 
