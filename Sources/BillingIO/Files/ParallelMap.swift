@@ -11,23 +11,35 @@ extension Array where Element: Sendable {
     /// on its core, or by the kernel writing files back, then leaves the others less to wait for
     /// at the end (as `UsageScanner.countPartitions` hands out partitions).
     public func parallelMap<T: Sendable>(_ transform: @Sendable (Element) -> T) -> [T] {
-        let workers = Swift.min(count, ProcessInfoLite.processors)
-        guard workers > 1 else { return map(transform) }
-        let run = Swift.max(1, count / (workers * 64))
-        let next = Atomic(0)
+        guard Swift.min(count, ProcessInfoLite.processors) > 1 else { return map(transform) }
         var out = [T?](repeating: nil, count: count)
         out.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let slots = buffer
             self.withUnsafeBufferPointer { input in
                 nonisolated(unsafe) let items = input
-                DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                    while let claimed = next.claim(run, below: items.count) {
-                        for i in claimed { slots[i] = transform(items[i]) }
-                    }
+                parallelRuns(items.count) { claimed in
+                    for i in claimed { slots[i] = transform(items[i]) }
                 }
             }
         }
         return out.map { $0! }
+    }
+}
+
+/// `body` called with runs of `0..<count` that together cover it once, spread over the machine's
+/// cores (on the calling thread alone when there is one core or one element): each worker claims
+/// the next run no other has claimed, about 64 runs a worker (see `parallelMap`). `body` must
+/// touch nothing shared but what its run owns.
+public func parallelRuns(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let workers = Swift.min(count, ProcessInfoLite.processors)
+    guard workers > 1 else {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    let run = Swift.max(1, count / (workers * 64))
+    let next = Atomic(0)
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while let claimed = next.claim(run, below: count) { body(claimed) }
     }
 }
 

@@ -1,9 +1,10 @@
 import Testing
 import Dispatch
+import Synchronization
 
 @testable import BillingIO
 
-/// The two helpers the stages use to spread work over the cores.
+/// The helpers the stages use to spread work over the cores.
 struct ConcurrencyTests {
     /// Results come back in input order however the work is split: squares of 0..<1000.
     @Test func parallelMapKeepsOrder() {
@@ -47,6 +48,24 @@ struct ConcurrencyTests {
             let sums: [Int] = Array(0..<count).parallelMapSlices { slice in slice.reduce(0) { $0 + $1 } }
             #expect(sums.reduce(0) { $0 + $1 } == 499_500)
         }
+    }
+
+    /// Runs cover `0..<count` exactly once, whatever its size: each element's counter, bumped by
+    /// the run holding it, ends at 1 (none missed, none twice). For 0 elements `body` is not
+    /// called.
+    @Test(arguments: [0, 1, 7, 16, 1000])
+    func runsCoverEveryElementOnce(count: Int) {
+        let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
+        hits.initialize(repeating: 0)
+        defer { hits.deallocate() }
+        nonisolated(unsafe) let counters = hits
+        let calls = Mutex(0)
+        parallelRuns(count) { run in
+            calls.withLock { $0 += 1 }
+            for i in run { counters[i] += 1 }
+        }
+        #expect(hits.prefix(count).allSatisfy { $0 == 1 })
+        #expect(count > 0 || calls.withLock { $0 } == 0)
     }
 
     /// Values started one after another come back each to its own waiter, while the caller works
