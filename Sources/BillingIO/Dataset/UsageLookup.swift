@@ -144,8 +144,8 @@ struct UsageLookup: @unchecked Sendable {
             hot[sub].values = UsageLookup.bits(valuesOf[sub], wide: wide)
         }
         self.hot = CacheLineTable([])
-        wideMetrics = names.count > 64 ? metricsOf : nil
-        wideValues = names.count > 64 ? valuesOf : nil
+        wideMetrics = wide ? metricsOf : nil
+        wideValues = wide ? valuesOf : nil
         computeServedPeriods(workers: workers, hot: &hot, metered: metricsOf.map { !$0.isEmpty })
         numberDenseSlots(&hot)
         self.hot = CacheLineTable(hot)
