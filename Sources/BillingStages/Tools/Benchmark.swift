@@ -20,7 +20,8 @@ public enum Benchmark {
     ///     they take 25 GB, and this machine's disk has no room for them beside the two ledgers
     ///     of a run, so `billing-pipeline`'s run is skipped without it.
     ///   - usageRounds: if set, only ingest is run, that many times between runs of the yardstick
-    ///     (`usageRounds(_:dir:bin:usage:events:bytes:)`).
+    ///     (`usageRounds(_:dir:bin:usage:events:bytes:)`), in folders of its own: the last full
+    ///     bench's ledger and outputs are neither moved nor waited for.
     public static func run(
         customers: Int, events: Int, seed: UInt64, dir: String, bin: String, wait: Bool = true, deleteFirst: Bool = false,
         usageRounds rounds: Int? = nil
@@ -34,6 +35,13 @@ public enum Benchmark {
             guard g.status == 0, !g.signaled else { throw StageFailure.io("billing-gen failed") }
             Console.error("bench: generated in \(seconds(g.milliseconds)) s")
         }
+        if let rounds {
+            // Ingest alone, in folders of its own: a full bench's ledger, outputs and logs stay.
+            // An untimed first count brings the file into the page cache (see below).
+            _ = try CSVYardstick.count(path: usage)
+            try usageRounds(rounds, dir: dir, bin: bin, usage: usage, events: events, bytes: try FileSystem.size(usage))
+            return
+        }
         // The last run's ledger is moved aside and deleted after this run: on ext4, creating
         // files right after deleting as many costs several times more (the allocator skips
         // recently freed inodes), which a monthly run never meets. For the same reason a run
@@ -42,7 +50,7 @@ public enum Benchmark {
         // The stamp is shared by every dataset's folder: the state it stands for is the file
         // system's. A killed run's leftovers are deleted first, and count as a clean-up.
         let stamp = FileSystem.join(FileSystem.parent(dir), "cleaned-at")
-        let runFolders = ["ledger", "out", "file-yardstick", wholeFolders.ledger, wholeFolders.output]
+        let runFolders = ["ledger", "out", "file-yardstick", wholeFolders.ledger, wholeFolders.output, "usage-rounds"]
         if deleteFirst {
             try FileSystem.createDirectory(dir + "/previous")
             try moveAside(runFolders, in: dir)
@@ -64,10 +72,6 @@ public enum Benchmark {
         // An untimed first pass brings the file into the page cache, where the timed readers and
         // the stages all find it (read cold, the yardstick once took 3.9 s instead of 2.0).
         _ = try CSVYardstick.count(path: usage)
-        if let rounds {
-            try usageRounds(rounds, dir: dir, bin: bin, usage: usage, events: events, bytes: bytes)
-            return
-        }
         // Times one count of the whole file and adds its row (the events: the records less the header).
         func timedCount(_ label: String, _ count: () throws -> (records: Int, fields: Int)) throws -> (ms: Int, events: Int) {
             let t0 = PhaseClock.now()

@@ -26,7 +26,8 @@ let help = """
     With --usage-rounds K, only billing-ingest is run, K times on a fresh ledger, each run between
     two counts by bare libcsv; each round's usage part is compared with the mean of the counts
     either side of it, and the median of the rounds is printed: one run's ratio drifts with this
-    machine's speed, the median of several repeats.
+    machine's speed, the median of several repeats. The rounds run in DIR/usage-rounds/ (ledger,
+    out, billing-ingest.log): the last full bench's ledger, outputs and logs stay.
     """
 var options: [String: String] = ["--seed": "1"]
 var args = Array(CommandLine.arguments.dropFirst())

@@ -1,3 +1,4 @@
+import BillingIO
 import Testing
 @testable import BillingStages
 
@@ -34,5 +35,25 @@ struct BenchmarkTests {
     @Test func phasesFromALog() {
         let log = "ingest: 5000000 usage rows read by a worker\ntiming: usage pass 1 2638 ms\ntiming: usage setup 198 ms\ntiming: usage pass 1 2 ms\nnote: x\n"
         #expect(Benchmark.phases(log) == ["usage pass 1": 2_640, "usage setup": 198])
+    }
+
+    /// The usage rounds' configuration is the dataset's with its ledger and output moved into
+    /// `usage-rounds/`, relative to the dataset's folder as the dataset's own are, so that the
+    /// rounds never touch a full bench's `ledger` and `out`; the dataset, period and seller stay.
+    @Test func roundsRunInFoldersOfTheirOwn() throws {
+        let dir = TestSupport.tempFolder()
+        defer { try? FileSystem.removeTree(dir) }
+        try TestSupport.write(dir + "/pipeline.json", """
+            {"dataset": ".", "ledger": "ledger", "output": "out", "period": "2026-11",
+             "seller": {"name": "Synthetic SaaS Inc.", "address": "1 Main Street", "country": "US"}}
+            """)
+        let path = try Benchmark.configuration(dir: dir, named: "pipeline-rounds.json", folders: Benchmark.roundsFolders)
+        #expect(path == dir + "/pipeline-rounds.json")
+        let config = try PipelineConfigLoader.load(path: path, periodOverride: nil)
+        #expect(config.ledger == dir + "/usage-rounds/ledger")
+        #expect(config.output == dir + "/usage-rounds/out")
+        #expect(config.period == "2026-11")
+        let original = try PipelineConfigLoader.load(path: dir + "/pipeline.json", periodOverride: nil)
+        #expect(config.dataset == original.dataset && original.ledger == dir + "/ledger")
     }
 }
