@@ -26,23 +26,24 @@ extension Benchmark {
         values.isEmpty ? nil : values.sorted()[(values.count - 1) / 2]
     }
 
-    /// The rounds' ledger and output folders (and log, in the first), beside a full bench's
-    /// `ledger` and `out`, which the rounds leave as they are.
-    static let roundsFolders = (ledger: "usage-rounds/ledger", output: "usage-rounds/out")
+    /// The rounds' folder beside a full bench's `ledger` and `out`, which the rounds leave as they
+    /// are: their ledger, outputs and ingest's log go in it.
+    static let roundsFolder = "usage-rounds"
+    static let roundsFolders = (ledger: roundsFolder + "/ledger", output: roundsFolder + "/out")
 
     /// Runs `rounds` rounds on the dataset in `dir` (its `pipeline.json`, with `roundsFolders`),
     /// each ingest on a fresh ledger, and prints each round and the median. The yardstick's run
     /// after one ingest is the one before the next.
     static func usageRounds(_ rounds: Int, dir: String, bin: String, usage: String, events: Int, bytes: Int) throws {
         let config = try configuration(dir: dir, named: "pipeline-rounds.json", folders: roundsFolders)
-        try FileSystem.createDirectory(dir + "/usage-rounds")
+        try FileSystem.createDirectory(dir + "/" + roundsFolder)
         var results: [UsageRound] = []
         var before = try timed { try CSVYardstick.count(path: usage) }
         for round in 1...rounds {
             for folder in [roundsFolders.ledger, roundsFolders.output] where FileSystem.exists(dir + "/" + folder) {
                 _ = try Subprocess.run("/bin/rm", ["-rf", dir + "/" + folder])
             }
-            let log = dir + "/usage-rounds/billing-ingest.log"
+            let log = dir + "/" + roundsFolder + "/billing-ingest.log"
             let r = try Subprocess.run(bin + "/billing-ingest", ["--config", config], environment: ["BILLING_TIMINGS": "1"], stderr: log)
             guard r.status == 0, !r.signaled else { throw StageFailure.io("billing-ingest failed with \(r.status); see \(log)") }
             let phases = Benchmark.phases(try FileSystem.readText(log))

@@ -50,7 +50,7 @@ public enum Benchmark {
         // The stamp is shared by every dataset's folder: the state it stands for is the file
         // system's. A killed run's leftovers are deleted first, and count as a clean-up.
         let stamp = FileSystem.join(FileSystem.parent(dir), "cleaned-at")
-        let runFolders = ["ledger", "out", "file-yardstick", wholeFolders.ledger, wholeFolders.output, "usage-rounds"]
+        let runFolders = ["ledger", "out", "file-yardstick", wholeFolders.ledger, wholeFolders.output, roundsFolder]
         if deleteFirst {
             try FileSystem.createDirectory(dir + "/previous")
             try moveAside(runFolders, in: dir)
