@@ -65,7 +65,8 @@ extension UsageScanner {
     }
 
     /// Pass 2's parallel part: every partition deduplicated and aggregated, by one worker per core,
-    /// and its ids files written to a temporary folder. A worker takes the next partition no other
+    /// and its ids files written to a temporary folder, past the page cache by a `DirectWriter`'s
+    /// thread (decision 73). A worker takes the next partition no other
     /// has taken, so that one slowed down (another process on its core, the kernel writing back
     /// files) leaves the other less idle at the end: handed out in turn, worker by worker, the last
     /// one finished 0.15–0.4 s after the first in runs at 10M events. Which worker counts a
@@ -81,20 +82,24 @@ extension UsageScanner {
         var results = [PassTwo?](repeating: nil, count: workers)
         nonisolated(unsafe) let scanner = self
         let next = Atomic(0)
+        let direct = DirectWriter()
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var r = PassTwo(denseCount: scanner.lookup.denseCount)
                 do {
                     while let claimed = next.claim(1, below: UsageStore.partitions) {
-                        try scanner.deduplicate(partition: claimed.lowerBound, into: &r, folder: temp)
+                        try scanner.deduplicate(partition: claimed.lowerBound, into: &r, folder: temp, direct: direct)
                     }
                     r.finish(denseKeys: scanner.lookup.denseKeys, denseEnds: scanner.lookup.denseEnds)
                 } catch { r.failure = error }
                 out[w] = r
             }
         }
+        // A worker's failure first: a file left unwritten is then its consequence, or beside the point.
+        let written = Result { try direct.finish() }
         if let failure = results.lazy.compactMap({ $0?.failure }).first { throw failure }
+        try written.get()
         passTwo = results
         // Removing the spill's data files (400 MB at 10M events) takes tens of milliseconds in
         // the kernel: it is done on the sync's thread, while `mergeCounts` merges.
@@ -178,7 +183,7 @@ extension UsageScanner {
     /// its ids and of the earlier ones' hashes in memory (`UsageRound`): each round but the last
     /// leaves its ids as a sorted run in the scratch folder, and the runs and the last round's ids
     /// are merged into the files one round writes (`UsageIDRuns`).
-    func deduplicate(partition p: Int, into r: inout PassTwo, folder: String) throws {
+    func deduplicate(partition p: Int, into r: inout PassTwo, folder: String, direct: DirectWriter) throws {
         let events = parts.reduce(0) { $0 + $1.worker.spill.count(p) }
         let idBytes = parts.reduce(0) { $0 + $1.worker.spill.idByteCount(p) }
         let history = try UsageEarlierIDs.History(committed: committed, partition: p)
@@ -197,8 +202,8 @@ extension UsageScanner {
                 continue
             }
             if rounds == 1 {
-                try FileSystem.writeScratch(idsPath, rows)
-                try FileSystem.writeScratch(hashesPath, UsageIDHashes.bytes(hashes))
+                direct.write(idsPath, rows)
+                direct.write(hashesPath, UsageIDHashes.bytes(hashes))
             } else if j == rounds - 1 {
                 // The last run is merged from memory: it is never written to the scratch folder.
                 try UsageIDRuns.merge(runs, last: (rows, hashes), idsPath: idsPath, hashesPath: hashesPath)
