@@ -18,8 +18,8 @@ extension UsageScanner {
         /// The distinct values each accumulator has seen: its number in the high 32 bits, the
         /// value's in the low 32.
         var valuePairs = WordSet()
-        /// The same accumulators sorted by key (those used), made by `finish` on the worker's own thread.
-        var sorted = UsageCounts()
+        /// The same accumulators as the merge takes them, made by `finish` on the worker's own thread.
+        var run: UsageCounts.Run?
         var summary = UsageSummary()
         /// Its rejects' runs in the scratch folder (`UsageRejectRuns`).
         var rejectRuns: [String] = []
@@ -37,21 +37,31 @@ extension UsageScanner {
             latestQuantities = CacheLineTable(zeroedCount: denseCount)
         }
 
-        /// Sorts the accumulators used into `sorted` (a dense slot's key and period from the
-        /// lookup's `denseKeys` and `denseEnds`), and frees the tables they were built in.
-        mutating func finish(denseKeys: [Int], denseEnds: [Int]) {
-            var numbers = [Int](repeating: -1, count: tallies.count)
-            var used: [Int] = [], usedKeys: [Int] = [], usedEnds: [Int] = []
-            for i in 0..<tallies.count where tallies[i].count > 0 {
-                numbers[i] = used.count
-                used.append(i)
-                usedKeys.append(i < denseCount ? denseKeys[i] : keys[i - denseCount])
-                usedEnds.append(i < denseCount ? denseEnds[i] : ends[i - denseCount])
+        /// Makes `run`: the dense slots as they are, the other accumulators sorted by key, the
+        /// distinct values sorted (decision 74); and frees the tables only counting needed.
+        mutating func finish() {
+            let extras = keys.indices.filter { tallies[denseCount + $0].count > 0 }.sorted { keys[$0] < keys[$1] }
+            var place = [Int](repeating: -1, count: keys.count)
+            for (e, i) in extras.enumerated() { place[i] = e }
+            var densePairs: [UInt64] = [], extraPairs: [UInt64] = []
+            densePairs.reserveCapacity(valuePairs.count)
+            valuePairs.forEach { p in
+                let slot = Int(p >> 32)
+                if slot < denseCount {
+                    densePairs.append(p)
+                } else {
+                    extraPairs.append(UInt64(place[slot - denseCount]) << 32 | p & 0xFFFF_FFFF)
+                }
             }
-            sorted = UsageCounts(
-                keys: usedKeys, ends: usedEnds, tally: { [tallies] in tallies[used[$0]] },
-                latestQuantity: { [latestQuantities] in latestQuantities[used[$0]] }, valuePairs: valuePairs, numbers: numbers)
-            (tallies, latestQuantities, index, keys, ends, valuePairs) = (CacheLineTable(), CacheLineTable(), IntKeyTable(), [], [], WordSet())
+            densePairs.sort()
+            extraPairs.sort()
+            run = UsageCounts.Run(
+                tallies: tallies, latestQuantities: latestQuantities, denseCount: denseCount,
+                extraKeys: extras.map { keys[$0] }, extraEnds: extras.map { ends[$0] },
+                extraTallies: extras.map { [tallies, denseCount] in tallies[denseCount + $0] },
+                extraLatest: extras.map { [latestQuantities, denseCount] in latestQuantities[denseCount + $0] },
+                densePairs: densePairs, extraPairs: extraPairs)
+            (index, keys, ends, valuePairs) = (IntKeyTable(), [], [], WordSet())
         }
     }
 
@@ -91,7 +101,7 @@ extension UsageScanner {
                     while let claimed = next.claim(1, below: UsageStore.partitions) {
                         try scanner.deduplicate(partition: claimed.lowerBound, into: &r, folder: temp, direct: direct)
                     }
-                    r.finish(denseKeys: scanner.lookup.denseKeys, denseEnds: scanner.lookup.denseEnds)
+                    r.finish()
                 } catch { r.failure = error }
                 out[w] = r
             }
@@ -111,24 +121,24 @@ extension UsageScanner {
         }
     }
 
-    /// Pass 2's serial part: the workers' accumulators merged into the scanner's (each worker's
-    /// run sorted, merged run by run), the distinct values ranked, the sums checked for overflow,
-    /// and the ids folder synced and renamed into place.
+    /// Pass 2's serial part: the workers' accumulators merged into the scanner's in one pass
+    /// (`UsageCounts.init(merging:denseKeys:denseEnds:)`, decision 74), the distinct values
+    /// ranked, the sums checked for overflow, and the ids folder synced and renamed into place.
     public func mergeCounts(idsBase base: String) throws {
-        var results = passTwo
-        passTwo = []
-        for k in results.indices {
-            guard let r = results[k] else { continue }
-            results[k] = nil
-            // The first worker's run is taken as it is: merged with nothing, it would be copied whole.
-            counts = counts.count == 0 ? r.sorted : UsageCounts.merging(counts, r.sorted)
-            summary.accepted += r.summary.accepted
-            summary.deferred += r.summary.deferred
-            summary.duplicates += r.summary.duplicates
-            summary.rejected += r.summary.rejected
-            counted += r.counted
-            rounds = max(rounds, r.rounds)
-            lateRejectRuns += r.rejectRuns
+        do {
+            // The workers' tables are freed as this block ends.
+            let results = passTwo.compactMap { $0 }
+            passTwo = []
+            counts = UsageCounts(merging: results.compactMap(\.run), denseKeys: lookup.denseKeys, denseEnds: lookup.denseEnds)
+            for r in results {
+                summary.accepted += r.summary.accepted
+                summary.deferred += r.summary.deferred
+                summary.duplicates += r.summary.duplicates
+                summary.rejected += r.summary.rejected
+                counted += r.counted
+                rounds = max(rounds, r.rounds)
+                lateRejectRuns += r.rejectRuns
+            }
         }
         rankValues()
         let removal = writeback?.value() ?? nil
