@@ -49,7 +49,8 @@ public enum IngestStage {
             try FileSystem.createDirectory(config.ingestFolder)
             try scanning.countPartitions(idsBase: base)
             // Pass 2's merge works on one core: the normalised dataset is rendered on the other.
-            datasetFiles = Background { NormalizedDataset.files(catalog) }
+            let sortedSubscriptions = scanning.subscriptionsInIDOrder
+            datasetFiles = Background { NormalizedDataset.files(catalog, sortedSubscriptions: sortedSubscriptions) }
             try scanning.mergeCounts(idsBase: base)
             PhaseClock.mark("usage pass 2")
             PhaseClock.note("usage pass 2 took a partition in up to \(scanning.rounds) rounds")

@@ -7,7 +7,10 @@ public enum NormalizedDataset {
     /// The files (name and UTF-8 bytes). Each row is rendered straight into its file's bytes,
     /// dates and numbers as bytes, with no `String` per cell: a catalog can hold millions of
     /// customers and subscriptions, and ingest renders them while it aggregates usage.
-    public static func files(_ c: Catalog) -> [(name: String, bytes: [UInt8])] {
+    ///
+    /// - Parameter sortedSubscriptions: `c.sortedSubscriptions`, if the caller has it already
+    ///   (ingest's usage lookup does): sorting a million subscriptions again took 0.4 s.
+    public static func files(_ c: Catalog, sortedSubscriptions: [Subscription]? = nil) -> [(name: String, bytes: [UInt8])] {
         var customers = Rows(header: ["customer_id", "name", "country", "currency", "email", "region", "tax_id", "tax_exempt", "payment_method", "_source"])
         for x in c.sortedCustomers {
             customers.text(x.id); customers.text(x.name); customers.text(x.country); customers.text(x.currency.code)
@@ -17,7 +20,7 @@ public enum NormalizedDataset {
         var subscriptions = Rows(header: [
             "subscription_id", "customer_id", "plan_id", "start_date", "quantity", "trial_end_date", "cancel_date", "billing_day", "_source",
         ])
-        for x in c.sortedSubscriptions {
+        for x in sortedSubscriptions ?? c.sortedSubscriptions {
             subscriptions.text(x.id); subscriptions.text(x.customerID); subscriptions.text(x.planID); subscriptions.date(x.startDate)
             subscriptions.integer(x.quantity); subscriptions.date(x.trialEnd); subscriptions.date(x.cancelDate)
             subscriptions.integer(x.billingDay); subscriptions.source(x.source)

@@ -92,6 +92,10 @@ public final class UsageScanner {
         lookup = try UsageLookup(catalog: catalog, settings: settings, window: window, endedOn: endedOn, workers: self.workers)
     }
 
+    /// The catalog's subscriptions in id order (`Catalog.sortedSubscriptions`), as the usage
+    /// lookup sorted them: for the normalised dataset, which would otherwise sort them again.
+    public var subscriptionsInIDOrder: [Subscription] { lookup.subscriptions }
+
     /// The slots holding counted events, in key order (slots are in the order of their packed
     /// key: subscriptions, metrics and periods are each indexed in sorted order).
     public var sortedSlots: [Int] { counts.tallies.indices.filter { counts.tallies[$0].count > 0 } }

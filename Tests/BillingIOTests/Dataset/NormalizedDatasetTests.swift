@@ -20,4 +20,24 @@ struct NormalizedDatasetTests {
         }
         #expect(String(decoding: rows.bytes, as: UTF8.self) == expected)
     }
+
+    /// Ingest hands the files its usage lookup's subscriptions (`UsageScanner.subscriptionsInIDOrder`)
+    /// instead of sorting them again: they must be `Catalog.sortedSubscriptions`, so the files are
+    /// the same. Ids given out of order, with shared prefixes and digits that sort as text
+    /// (`S-1` < `S-10` < `S-2`), come out in that order either way.
+    @Test func theUsageLookupsSubscriptionsWriteTheSameFiles() throws {
+        var catalog = Catalog()
+        catalog.customers["C"] = Customer(id: "C", name: "C", country: "US", currency: Currency(code: "USD")!)
+        for id in ["S-2", "S-10", "A", "S-1"] {
+            catalog.subscriptions[id] = Subscription(id: id, customerID: "C", planID: "P", startDate: CivilDate(parsing: "2026-01-01")!)
+        }
+        let dir = tempFolder("billing-io-normalized")
+        defer { try? FileSystem.removeTree(dir) }
+        let window = DateRange(CivilDate(parsing: "2026-11-01")!, CivilDate(parsing: "2026-12-01")!)
+        let scanner = try UsageScanner(catalog: catalog, settings: BillingSettings(), window: window, scratch: dir + "/spill", workers: 1)
+        #expect(scanner.subscriptionsInIDOrder.map(\.id) == ["A", "S-1", "S-10", "S-2"])
+        let given = NormalizedDataset.files(catalog, sortedSubscriptions: scanner.subscriptionsInIDOrder)
+        let sorted = NormalizedDataset.files(catalog)
+        #expect(given.map(\.name) == sorted.map(\.name) && given.map(\.bytes) == sorted.map(\.bytes))
+    }
 }
