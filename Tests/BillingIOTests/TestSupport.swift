@@ -16,3 +16,9 @@ func tempFile(_ content: String) throws -> String {
     try FileSystem.replace(path, Array(content.utf8))
     return path
 }
+
+/// `count` bytes that differ from piece to piece (a hash of their offset and of `seed`), for
+/// files whose every byte must come back where it was written.
+func patternBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+    (0..<count).map { i in UInt8(truncatingIfNeeded: ((UInt64(i) &+ seed &* 1_000_003) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
+}

@@ -19,8 +19,8 @@ import Synchronization
 /// page cache waits for the disk (about 1 ms for an ids file at 10M events), and two at once keep
 /// up with pass 2's workers where one did not. Each file's whole 4 KiB blocks are copied into the
 /// buffer and written from it; its last partial block goes through the page cache. Where the file
-/// system refuses `O_DIRECT` (or the platform has no such flag), a file is written as
-/// `FileSystem.writeScratch` writes it.
+/// system refuses `O_DIRECT` (or the platform has no such flag), a file is written by
+/// `FileSystem.writeScratch`, as before.
 final class DirectWriter: @unchecked Sendable {
     /// One serial queue per lane, and the aligned buffer only that lane's queue uses.
     private let queues: [DispatchQueue]
@@ -111,11 +111,14 @@ final class DirectWriter: @unchecked Sendable {
 
     /// Writes one file; whether all its whole blocks (at least one) went past the page cache.
     private func write(_ path: String, _ bytes: [UInt8], through buffer: UnsafeMutableRawPointer) throws -> Bool {
-        var fd = direct ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | DirectWriter.flag, 0o644) : -1
-        var isDirect = fd >= 0
-        if !isDirect && (!direct || errno == EINVAL) { fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
-        guard fd >= 0 else { throw FileSystem.failure("cannot create", path) }
+        let fd = direct ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | DirectWriter.flag, 0o644) : -1
+        guard fd >= 0 else {
+            if direct && errno != EINVAL { throw FileSystem.failure("cannot create", path) }
+            try FileSystem.writeScratch(path, bytes)
+            return false
+        }
         defer { close(fd) }
+        var isDirect = true
         let whole = bytes.count & ~(DirectWriter.block - 1)
         try bytes.withUnsafeBytes { all in
             var offset = 0
@@ -130,7 +133,7 @@ final class DirectWriter: @unchecked Sendable {
                 if w > 0 { offset += w }
                 if w != n { isDirect = false }
             }
-            // The last partial block (or all that was refused) through the page cache.
+            // The last partial block (or all that a write refused) through the page cache.
             if offset < all.count {
                 guard fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~DirectWriter.flag) == 0, lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
                     throw FileSystem.failure("cannot write", path)

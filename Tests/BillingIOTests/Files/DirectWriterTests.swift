@@ -7,11 +7,6 @@ import Testing
 
 /// Pass 2's ids files written past the page cache (`DirectWriter`, decision 73).
 struct DirectWriterTests {
-    /// Bytes that differ from piece to piece (a hash of their offset and of `seed`).
-    func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        (0..<count).map { i in UInt8(truncatingIfNeeded: ((UInt64(i) &+ seed &* 1_000_003) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
-    }
-
     /// Whether the folder's file system takes `O_DIRECT` (this machine's ext4 does; tmpfs did not
     /// before Linux 6.6).
     func takesDirect(_ dir: String) -> Bool {
@@ -32,9 +27,9 @@ struct DirectWriterTests {
     func writesEveryByteOfEverySize(direct: Bool) throws {
         let dir = tempFolder("billing-io-direct")
         defer { try? FileSystem.removeTree(dir) }
-        try FileSystem.writeScratch(dir + "/f2", bytes(5 << 20, seed: 99))
+        try FileSystem.writeScratch(dir + "/f2", patternBytes(5 << 20, seed: 99))
         let writer = DirectWriter(lanes: 2, limit: 1 << 20, direct: direct)
-        let files = DirectWriterTests.sizes.enumerated().map { (i, n) in (dir + "/f\(i)", bytes(n, seed: UInt64(i))) }
+        let files = DirectWriterTests.sizes.enumerated().map { (i, n) in (dir + "/f\(i)", patternBytes(n, seed: UInt64(i))) }
         for (path, content) in files { writer.write(path, content) }
         try writer.finish()
         for (path, content) in files { #expect(try FileSystem.read(path) == content, "\(path)") }
@@ -49,7 +44,7 @@ struct DirectWriterTests {
         let dir = tempFolder("billing-io-direct")
         defer { try? FileSystem.removeTree(dir) }
         let writer = DirectWriter(lanes: 1, limit: 64 << 10)
-        let files = (0..<50).map { i in (dir + "/f\(i)", bytes(i == 25 ? 200 << 10 : 40 << 10, seed: UInt64(i))) }
+        let files = (0..<50).map { i in (dir + "/f\(i)", patternBytes(i == 25 ? 200 << 10 : 40 << 10, seed: UInt64(i))) }
         for (path, content) in files { writer.write(path, content) }
         try writer.finish()
         for (path, content) in files { #expect(try FileSystem.read(path) == content) }
@@ -61,13 +56,13 @@ struct DirectWriterTests {
         let dir = tempFolder("billing-io-direct")
         defer { try? FileSystem.removeTree(dir) }
         let writer = DirectWriter(lanes: 1)
-        writer.write(dir + "/a", bytes(10, seed: 1))
-        writer.write(dir + "/missing/b", bytes(10, seed: 2))
+        writer.write(dir + "/a", patternBytes(10, seed: 1))
+        writer.write(dir + "/missing/b", patternBytes(10, seed: 2))
         #expect {
             try writer.finish()
         } throws: { error in
             "\(error)".contains("missing/b") && "\(error)".contains("cannot create")
         }
-        #expect(try FileSystem.read(dir + "/a") == bytes(10, seed: 1))
+        #expect(try FileSystem.read(dir + "/a") == patternBytes(10, seed: 1))
     }
 }

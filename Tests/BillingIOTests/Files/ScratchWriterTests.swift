@@ -7,11 +7,6 @@ import Testing
 
 /// Ingest's scratch files written through one buffer (`ScratchWriter`).
 struct ScratchWriterTests {
-    /// Bytes that differ from piece to piece (a hash of their offset and of `seed`).
-    func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
-        (0..<count).map { i in UInt8(truncatingIfNeeded: ((UInt64(i) &+ seed &* 1_000_003) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
-    }
-
     /// Given nothing, a writer leaves no file. Pieces under the flush size stay in the buffer (no
     /// file yet) until they reach it: 40 + 50 bytes with a flush size of 100 are not written, 20
     /// more (110) are, all of them; `finish` writes the last 7.
@@ -22,7 +17,7 @@ struct ScratchWriterTests {
         try none.finish()
         #expect(none.isEmpty && !FileSystem.exists(dir + "/none"))
         let w = ScratchWriter(path: dir + "/f", flushSize: 100)
-        let pieces = [bytes(40, seed: 1), bytes(50, seed: 2), bytes(20, seed: 3), bytes(7, seed: 4)]
+        let pieces = [patternBytes(40, seed: 1), patternBytes(50, seed: 2), patternBytes(20, seed: 3), patternBytes(7, seed: 4)]
         try pieces[0].withUnsafeBytes { try w.append($0) }
         try pieces[1].withUnsafeBytes { try w.append($0) }
         #expect(!w.isEmpty && w.written == 0 && !FileSystem.exists(dir + "/f"))
@@ -39,7 +34,7 @@ struct ScratchWriterTests {
         let dir = tempFolder("billing-io-scratch")
         defer { try? FileSystem.removeTree(dir) }
         let w = ScratchWriter(path: dir + "/f", flushSize: 100, mode: 0o644)
-        let pieces = [bytes(30, seed: 5), bytes(250, seed: 6), bytes(5, seed: 7)]
+        let pieces = [patternBytes(30, seed: 5), patternBytes(250, seed: 6), patternBytes(5, seed: 7)]
         for p in pieces { try p.withUnsafeBytes { try w.append($0) } }
         #expect(w.written == 280)
         try w.finish(startingWriteback: true)
