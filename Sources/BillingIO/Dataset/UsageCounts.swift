@@ -9,8 +9,9 @@ import BillingCore
 /// order the contribution is written in.
 ///
 /// The distinct values are held in one array, accumulator after accumulator, each one's
-/// ascending: 4 bytes a value, where a `Set` per accumulator cost a hash table each, and merging
-/// two accumulators' values is merging two sorted lists.
+/// ascending: 4 bytes a value, where a `Set` per accumulator cost a hash table each, and uniting
+/// the runs' values of one accumulator is sorting their ascending lists together
+/// (`uniteValues`).
 struct UsageCounts {
     private(set) var keys: [Int] = []
     private(set) var ends: [Int] = []
