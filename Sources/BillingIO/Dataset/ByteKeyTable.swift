@@ -15,13 +15,16 @@ struct ByteKeyTable {
 
     /// The keys, in the order they were added.
     private(set) var keys = ByteKeys()
-    /// Open addressing, linear probing.
-    private var slots: [Slot]
+    /// Open addressing, linear probing. The slots start on a cache line, so none straddles two
+    /// (in an `Array`, after its 32-byte header and `malloc`'s 16, every other slot of a large
+    /// table did: a lookup that had read its slot's first line ahead still missed on its key), and
+    /// a large table has 2 MiB pages (decision 65). Shared by copies until one of them changes.
+    private var slots: CacheLineTable<Slot>
     private var mask: Int
 
     init(capacity: Int = 16) {
         let size = ByteKeyTable.slotCount(holding: capacity)
-        slots = [Slot](repeating: Slot(), count: size)
+        slots = CacheLineTable(repeating: Slot(), count: size)
         mask = size - 1
     }
 
@@ -34,6 +37,9 @@ struct ByteKeyTable {
     }
 
     var count: Int { keys.count }
+
+    /// Where slot 0 lies (its tests check it is on a cache line).
+    var slotsStart: UnsafeRawPointer { slots.start }
 
     /// FNV-1a over the bytes, then the SplitMix64 finaliser so every bit is mixed: the table uses
     /// the low bits, usage partitions the high ones. Part of the ledger's format (the partition of
@@ -109,19 +115,21 @@ struct ByteKeyTable {
             s = (s + 1) & mask
         }
         let index = keys.append(key, hash: hash)
-        slots[s] = Slot(hash: hash, index: Int32(index), length: Int32(key.count), inline: key.count <= 16 && key.count > 0 ? ByteKeyTable.words(key) : (0, 0))
+        if !isKnownUniquelyReferenced(&slots) { slots = slots.copy() }
+        slots.set(s, Slot(hash: hash, index: Int32(index), length: Int32(key.count), inline: key.count <= 16 && key.count > 0 ? ByteKeyTable.words(key) : (0, 0)))
         if keys.count * 2 > slots.count { grow() }
         return (index, true)
     }
 
     private mutating func grow() {
         let old = slots
-        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        slots = CacheLineTable(repeating: Slot(), count: old.count * 2)
         mask = slots.count - 1
-        for slot in old where slot.index >= 0 {
+        for o in 0..<old.count where old[o].index >= 0 {
+            let slot = old[o]
             var s = Int(truncatingIfNeeded: slot.hash) & mask
             while slots[s].index >= 0 { s = (s + 1) & mask }
-            slots[s] = slot
+            slots.set(s, slot)
         }
     }
 }

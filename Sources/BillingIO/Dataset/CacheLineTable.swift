@@ -46,6 +46,22 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
         self.count = count
     }
 
+    /// `count` copies of `element`.
+    init(repeating element: Element, count: Int) {
+        capacity = Swift.max(16, count)
+        (raw, mapped, base) = CacheLineTable.allocate(capacity)
+        base.initialize(repeating: element, count: count)
+        self.count = count
+    }
+
+    /// A table of its own with the same records (for a value type built on one, before it changes
+    /// a table it shares).
+    func copy() -> CacheLineTable {
+        let table = CacheLineTable(zeroedCount: 0)
+        table.append(contentsOf: self)
+        return table
+    }
+
     deinit { CacheLineTable.release(raw, mapped) }
 
     private static func allocate(_ capacity: Int) -> (UnsafeMutableRawPointer, Int, UnsafeMutablePointer<Element>) {
@@ -92,15 +108,30 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
         return body(&base[i])
     }
 
+    /// Replaces record `i`.
+    @inline(__always) func set(_ i: Int, _ e: Element) {
+        precondition(i >= 0 && i < count, "record index out of range")
+        base[i] = e
+    }
+
     func append(_ e: Element) {
-        if count == capacity {
-            let (biggerRaw, biggerMapped, bigger) = CacheLineTable.allocate(capacity * 2)
-            bigger.update(from: base, count: count)
-            CacheLineTable.release(raw, mapped)
-            (raw, mapped, base) = (biggerRaw, biggerMapped, bigger)
-            capacity *= 2
-        }
+        if count == capacity { reserve(capacity * 2) }
         (base + count).initialize(to: e)
         count += 1
+    }
+
+    /// Appends every record of `other`.
+    func append(contentsOf other: CacheLineTable) {
+        if count + other.count > capacity { reserve(count + other.count) }
+        (base + count).update(from: other.base, count: other.count)
+        count += other.count
+    }
+
+    private func reserve(_ records: Int) {
+        let (biggerRaw, biggerMapped, bigger) = CacheLineTable.allocate(records)
+        bigger.update(from: base, count: count)
+        CacheLineTable.release(raw, mapped)
+        (raw, mapped, base) = (biggerRaw, biggerMapped, bigger)
+        capacity = records
     }
 }

@@ -35,4 +35,20 @@ struct CacheLineTableTests {
         for i in 0..<table.count where table[i] != Int128(i) * 3 { wrong += 1 }
         #expect(wrong == 0)
     }
+
+    /// A table of repeated records, a record replaced, and a copy that keeps the records it had
+    /// when the original changes (appending a copy's records past the threshold maps it too).
+    @Test func repeatingSetAndCopy() {
+        let table = CacheLineTable<Int128>(repeating: -1, count: 100)
+        #expect(table.count == 100 && (0..<100).allSatisfy { table[$0] == -1 })
+        table.set(42, 7)
+        let copy = table.copy()
+        table.set(42, 8)
+        table.append(9)
+        #expect(copy.count == 100 && copy[42] == 7 && copy[41] == -1 && copy[99] == -1)
+        #expect(table.count == 101 && table[42] == 8 && table[100] == 9)
+        let big = CacheLineTable<UsageTally>(repeating: { var t = UsageTally(); t.count = 3; return t }(), count: 524_288).copy()
+        #expect(Int(bitPattern: big.start) % (2 * CacheLineTableTests.mib) == 0)
+        #expect(big.count == 524_288 && big[524_287].count == 3 && big[0].count == 3)
+    }
 }

@@ -33,6 +33,26 @@ struct UsageDedupStructuresTests {
         #expect(Array(t.keys.key(b.index)) == Array("y".utf8))
     }
 
+    /// A copy keeps the keys it had while the table it was copied from takes more and grows (and
+    /// the other way round): the slots are shared until one of them inserts. The slots start on a
+    /// 64-byte boundary, so no 32-byte slot straddles two cache lines, before and after growth.
+    @Test func byteKeyTableCopiesAreValues() {
+        var t = ByteKeyTable()
+        #expect(Int(bitPattern: t.slotsStart) % 64 == 0)
+        for i in 0..<10 { _ = withBytes("sub-\(i)") { t.insert($0, hash: ByteKeyTable.hash($0)) } }
+        var copy = t
+        for i in 10..<1000 { _ = withBytes("sub-\(i)") { t.insert($0, hash: ByteKeyTable.hash($0)) } }
+        #expect(Int(bitPattern: t.slotsStart) % 64 == 0)
+        #expect(t.count == 1000 && copy.count == 10)
+        #expect(withBytes("sub-500") { copy.find($0, hash: ByteKeyTable.hash($0)) } == nil)
+        #expect(withBytes("sub-500") { t.find($0, hash: ByteKeyTable.hash($0)) } == 500)
+        // The copy takes a key of its own (no growth: 11 keys in 32 slots); the original never sees it.
+        #expect(withBytes("only-in-copy") { copy.insert($0, hash: ByteKeyTable.hash($0)) } == (10, true))
+        #expect(withBytes("only-in-copy") { t.find($0, hash: ByteKeyTable.hash($0)) } == nil)
+        #expect(withBytes("sub-10") { copy.find($0, hash: ByteKeyTable.hash($0)) } == nil)
+        #expect(withBytes("sub-9") { copy.find($0, hash: ByteKeyTable.hash($0)) } == 9)
+    }
+
     /// Short keys are compared as two words loaded from their ends: keys of every length up to 17
     /// that differ in one byte only, at any position, stay apart even with the same hash.
     @Test(arguments: Array(1...17)) func byteKeyTableTellsKeysApartByEveryByte(length: Int) {
