@@ -28,7 +28,6 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
     /// record written on it), ingest's setup at 10M events was slower (190 → 330 ms) and its
     /// passes no faster.
     static var hugePageBytes: Int { 32 << 20 }
-    private static var hugePage: Int { 2 << 20 }
 
     init(_ elements: [Element] = []) {
         capacity = Swift.max(16, elements.count)
@@ -66,15 +65,8 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     private static func allocate(_ capacity: Int) -> (UnsafeMutableRawPointer, Int, UnsafeMutablePointer<Element>) {
         let bytes = capacity * MemoryLayout<Element>.stride
-        if bytes >= hugePageBytes {
-            // One huge page more than needed, so that the records can start on one.
-            let mapped = (bytes + hugePage - 1) / hugePage * hugePage + hugePage
-            if let raw = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), raw != UnsafeMutableRawPointer(bitPattern: -1) {
-                let aligned = raw + (hugePage - Int(bitPattern: raw) % hugePage) % hugePage
-                // Advice: where it is refused, the table has 4 KiB pages, as before.
-                _ = madvise(aligned, mapped - hugePage, MADV_HUGEPAGE)
-                return (raw, mapped, aligned.bindMemory(to: Element.self, capacity: capacity))
-            }
+        if bytes >= hugePageBytes, let (raw, mapped, start) = HugePages.map(bytes) {
+            return (raw, mapped, start.bindMemory(to: Element.self, capacity: capacity))
         }
         guard let raw = calloc(bytes + 63, 1) else { fatalError("out of memory") }
         let aligned = raw + (64 - Int(bitPattern: raw) & 63) & 63
@@ -82,7 +74,7 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     private static func release(_ raw: UnsafeMutableRawPointer, _ mapped: Int) {
-        if mapped > 0 { munmap(raw, mapped) } else { free(raw) }
+        if mapped > 0 { HugePages.unmap(raw, mapped) } else { free(raw) }
     }
 
     /// Record `i` (0 ≤ i < count).

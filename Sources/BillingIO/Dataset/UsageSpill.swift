@@ -40,7 +40,13 @@ struct SpilledEvent {
 final class UsageSpill {
     let folder: String
     /// Per partition, a buffer of `flushSize` bytes, flushed before a record could overrun it.
+    /// They lie side by side in one block on 2 MiB pages (`HugePages`, decision 76): every event
+    /// is appended to one of 256 buffers at random, which on 4 KiB pages were 4,096 pages.
     private var buffers: [UnsafeMutableRawPointer]
+    /// The buffers' block: a mapping (`mapped` bytes from `raw`), or an allocation where the
+    /// kernel refused the mapping (`mapped` 0). Given back by `finish` (pass 2 only reads).
+    private let raw: UnsafeMutableRawPointer
+    private let mapped: Int
     private var used: [Int]
     /// The data file (open for writing until `finish`, then for reading) and its length.
     private var fd: Int32 = -1
@@ -77,7 +83,15 @@ final class UsageSpill {
         rejects = UsageRejectRecord.Writer(path: FileSystem.join(folder, "rejects.bin"))
         try FileSystem.removeTree(folder)
         try FileSystem.createDirectory(folder)
-        buffers = (0..<UsageStore.partitions).map { _ in UnsafeMutableRawPointer.allocate(byteCount: UsageSpill.flushSize, alignment: 16) }
+        let bytes = UsageStore.partitions * UsageSpill.flushSize
+        let start: UnsafeMutableRawPointer
+        if let block = HugePages.map(bytes) {
+            (raw, mapped, start) = block
+        } else {
+            (raw, mapped) = (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16), 0)
+            start = raw
+        }
+        buffers = (0..<UsageStore.partitions).map { start + $0 * UsageSpill.flushSize }
         used = Array(repeating: 0, count: UsageStore.partitions)
         blocks = Array(repeating: [], count: UsageStore.partitions)
         counts = Array(repeating: 0, count: UsageStore.partitions)
@@ -86,7 +100,7 @@ final class UsageSpill {
     }
 
     deinit {
-        for b in buffers { b.deallocate() }
+        releaseBuffers()
         if fd >= 0 { close(fd) }
     }
 
@@ -232,9 +246,17 @@ final class UsageSpill {
         used[p] = 0
     }
 
-    /// Flushes every partition and the rejects, and reopens the data file for reading.
+    private func releaseBuffers() {
+        guard !buffers.isEmpty else { return }
+        buffers = []
+        if mapped > 0 { HugePages.unmap(raw, mapped) } else { raw.deallocate() }
+    }
+
+    /// Flushes every partition and the rejects, gives back the buffers, and reopens the data file
+    /// for reading.
     func finish() throws {
         for p in 0..<UsageStore.partitions { try flush(p) }
+        releaseBuffers()
         if fd >= 0 {
             close(fd)
             fd = open(path, O_RDONLY | O_CLOEXEC)

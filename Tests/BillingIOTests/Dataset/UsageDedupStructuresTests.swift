@@ -282,6 +282,40 @@ struct UsageDedupStructuresTests {
         #expect(!FileSystem.exists(dir + "/s"))
     }
 
+    /// The 256 partitions' buffers lie side by side in one block: events in every partition, and
+    /// in two neighbours (7 and 8) enough to fill their 64 KiB buffers eight times over (5,000
+    /// records of 64-byte ids, over 100 bytes each), all read back in order, each in its own
+    /// partition. A second `finish` (the buffers already given back) changes nothing.
+    @Test func spillBuffersOfEveryPartitionStayApart() throws {
+        let dir = tempFolder("billing-io-spill")
+        let spill = try UsageSpill(folder: dir + "/s")
+        func event(_ p: Int, _ i: Int) -> SpilledEvent {
+            SpilledEvent(
+                hash: UInt64(p) << 56 | UInt64(i), fingerprint: UInt64(p * 100_000 + i), line: i + 1, quantity: Int128(i), seconds: i, nanos: 0,
+                key: p, periodEnd: 0, deferred: false, value: -1, id: 0..<0)
+        }
+        let counts = (0..<256).map { $0 == 7 || $0 == 8 ? 5000 : 3 }
+        for i in 0..<5000 {
+            for p in 0..<256 where i < counts[p] {
+                var id = String(repeating: String(p % 10), count: counts[p] > 3 ? 64 : 5)
+                try id.withUTF8 { try spill.add(event(p, i), id: $0) }
+            }
+        }
+        try spill.finish()
+        try spill.finish()
+        for p in 0..<256 {
+            #expect(spill.count(p) == counts[p])
+            var got: [(UInt64, Int, Int)] = []
+            try spill.forEachBatch(p, lineOffset: 0) { events, bytes in
+                for e in events { got.append((e.fingerprint, e.line, bytes[e.id].count)) }
+            }
+            let idLength = counts[p] > 3 ? 64 : 5
+            #expect(got.map(\.0) == (0..<counts[p]).map { UInt64(p * 100_000 + $0) }, "partition \(p)")
+            #expect(got.allSatisfy { $0.2 == idLength } && got.map(\.1) == Array(1...counts[p]))
+        }
+        try spill.remove()
+    }
+
     /// Varints of every length, 1 to 10 bytes (2^(7k) − 1 and 2^(7k) for k = 1…8, 2^63 − 1, and
     /// −1, whose line takes 10 bytes; keys and dense slots are not negative, so −1 sends the
     /// largest), read back whether 8 bytes of the record follow them (a 64-byte id: read as one
