@@ -21,20 +21,31 @@ struct ByteKeyTable {
     /// a large table has 2 MiB pages (decision 65). Shared by copies until one of them changes.
     private var slots: CacheLineTable<Slot>
     private var mask: Int
+    /// The table keeps at least this many slots a key (a power of two, 2 or more).
+    let slotsPerKey: Int
 
-    init(capacity: Int = 16) {
-        let size = ByteKeyTable.slotCount(holding: capacity)
+    /// A table of `capacity` keys before it grows, with at least `slotsPerKey` slots a key: 2 (at
+    /// most half full) by default; 4 for the subscriptions by id (decision 77), a table built once
+    /// and then looked up once an event, where a lookup that finds its key past the first slot
+    /// is rarer in a sparser table.
+    init(capacity: Int = 16, slotsPerKey: Int = 2) {
+        precondition(slotsPerKey >= 2 && slotsPerKey & (slotsPerKey - 1) == 0, "a power of two, 2 or more")
+        self.slotsPerKey = slotsPerKey
+        let size = ByteKeyTable.slotCount(holding: capacity, slotsPerKey: slotsPerKey)
         slots = CacheLineTable(repeating: Slot(), count: size)
         mask = size - 1
     }
 
-    /// The slots of a table of `capacity` keys: the least power of two (16 at least) that keeps it
-    /// at most half full, where linear probing stays short (a slot is half a cache line).
-    static func slotCount(holding capacity: Int) -> Int {
+    /// The slots of a table of `capacity` keys: the least power of two (16 at least) that gives
+    /// each key `slotsPerKey` slots, where linear probing stays short (a slot is half a cache line).
+    static func slotCount(holding capacity: Int, slotsPerKey: Int = 2) -> Int {
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        while size < capacity * slotsPerKey { size <<= 1 }
         return size
     }
+
+    /// The number of slots (a power of two).
+    var slotCount: Int { slots.count }
 
     var count: Int { keys.count }
 
@@ -117,7 +128,7 @@ struct ByteKeyTable {
         let index = keys.append(key, hash: hash)
         if !isKnownUniquelyReferenced(&slots) { slots = slots.copy() }
         slots.set(s, Slot(hash: hash, index: Int32(index), length: Int32(key.count), inline: key.count <= 16 && key.count > 0 ? ByteKeyTable.words(key) : (0, 0)))
-        if keys.count * 2 > slots.count { grow() }
+        if keys.count * slotsPerKey > slots.count { grow() }
         return (index, true)
     }
 
@@ -135,9 +146,9 @@ struct ByteKeyTable {
 }
 
 extension ByteKeyTable {
-    /// A table of `keys` (as UTF-8), indexed in their order.
-    init(_ keys: [String]) {
-        self.init(capacity: keys.count)
+    /// A table of `keys` (as UTF-8), indexed in their order, with `slotsPerKey` slots a key.
+    init(_ keys: [String], slotsPerKey: Int = 2) {
+        self.init(capacity: keys.count, slotsPerKey: slotsPerKey)
         for k in keys {
             var k = k
             k.withUTF8 { b in _ = insert(UnsafeRawBufferPointer(b), hash: ByteKeyTable.hash(UnsafeRawBufferPointer(b))) }

@@ -33,6 +33,21 @@ struct UsageDedupStructuresTests {
         #expect(Array(t.keys.key(b.index)) == Array("y".utf8))
     }
 
+    /// Slots a key: 1,000 keys get 2,048 slots by default (the least power of two ≥ 2 × 1,000) and
+    /// 4,096 at 4 a key (≥ 4,000), whether sized ahead or grown from 16 slots one key at a time
+    /// (a table grows when a key would leave it fewer slots a key than asked); every key found.
+    @Test(arguments: [(slotsPerKey: 2, slots: 2048), (slotsPerKey: 4, slots: 4096)])
+    func byteKeyTableSlotsPerKey(slotsPerKey: Int, slots: Int) {
+        let keys = (0..<1000).map { "S-\($0)" }
+        let sized = ByteKeyTable(keys, slotsPerKey: slotsPerKey)
+        var grown = ByteKeyTable(capacity: 1, slotsPerKey: slotsPerKey)
+        #expect(grown.slotCount == 16)
+        for k in keys { _ = withBytes(k) { grown.insert($0, hash: ByteKeyTable.hash($0)) } }
+        #expect(sized.slotCount == slots && grown.slotCount == slots && sized.slotsPerKey == slotsPerKey)
+        #expect(ByteKeyTable.slotCount(holding: 1_000_000, slotsPerKey: slotsPerKey) == slots * 1024)  // 2^21 or 2^22
+        #expect(keys.indices.allSatisfy { sized.find(keys[$0]) == $0 && grown.find(keys[$0]) == $0 })
+    }
+
     /// A copy keeps the keys it had while the table it was copied from takes more and grows (and
     /// the other way round): the slots are shared until one of them inserts. The slots start on a
     /// 64-byte boundary, so no 32-byte slot straddles two cache lines, before and after growth.

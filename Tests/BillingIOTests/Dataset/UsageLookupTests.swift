@@ -35,6 +35,14 @@ struct UsageLookupTests {
         return name.withUTF8 { b in lookup.metric(of: sub, named: UnsafeRawBufferPointer(b)).map { lookup.metricNames[$0] } }
     }
 
+    /// The subscriptions by id are a sparse table, 4 slots a key (decision 77): 3 subscriptions
+    /// in 16 slots, each found at its index in id order.
+    @Test func subscriptionIndexHasFourSlotsAKey() throws {
+        let lookup = try lookup(onA: ["a"], onB: [], alsoOnA: ["R", "T"])
+        #expect(lookup.subscriptionIndex.slotsPerKey == 4 && lookup.subscriptionIndex.slotCount == 16)
+        #expect(["R", "S", "T"].indices.allSatisfy { lookup.subscriptionIndex.find(["R", "S", "T"][$0]) == $0 })
+    }
+
     /// A subscription changed to another plan meters that plan's metrics too, and only it: of
     /// `R`, `S` and `T` (indexes 0, 1, 2 in id order), all on plan A (`a`), `S` changes to plan B
     /// (`b`) in November, so `b` is found for `S` alone; `a` for all three.
