@@ -13,10 +13,8 @@
 /// translation caches at almost every record with 4 KiB pages, and each of its 4 KiB pages costs a
 /// fault when first written. This machine gives 2 MiB pages only to memory advised for them.
 final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
-    /// The allocation (`calloc`'s, or a mapping of `mapped` bytes), and the records from its first
-    /// 64-byte (or 2 MiB, when mapped) boundary on.
-    private var raw: UnsafeMutableRawPointer
-    private var mapped: Int
+    /// The memory (`calloc`'s, or a mapping of its own), and the records from its start on.
+    private var block: HugePages.Block
     private var base: UnsafeMutablePointer<Element>
     private var capacity: Int
     private(set) var count = 0
@@ -31,7 +29,7 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     init(_ elements: [Element] = []) {
         capacity = Swift.max(16, elements.count)
-        (raw, mapped, base) = CacheLineTable.allocate(capacity)
+        (block, base) = CacheLineTable.allocate(capacity)
         for e in elements { append(e) }
     }
 
@@ -41,14 +39,14 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
     /// makes a record for every dense slot, of which a run may use few).
     init(zeroedCount count: Int) {
         capacity = Swift.max(16, count)
-        (raw, mapped, base) = CacheLineTable.allocate(capacity)
+        (block, base) = CacheLineTable.allocate(capacity)
         self.count = count
     }
 
     /// `count` copies of `element`.
     init(repeating element: Element, count: Int) {
         capacity = Swift.max(16, count)
-        (raw, mapped, base) = CacheLineTable.allocate(capacity)
+        (block, base) = CacheLineTable.allocate(capacity)
         base.initialize(repeating: element, count: count)
         self.count = count
     }
@@ -61,20 +59,12 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
         return table
     }
 
-    deinit { CacheLineTable.release(raw, mapped) }
+    deinit { block.release() }
 
-    private static func allocate(_ capacity: Int) -> (UnsafeMutableRawPointer, Int, UnsafeMutablePointer<Element>) {
+    private static func allocate(_ capacity: Int) -> (HugePages.Block, UnsafeMutablePointer<Element>) {
         let bytes = capacity * MemoryLayout<Element>.stride
-        if bytes >= hugePageBytes, let (raw, mapped, start) = HugePages.map(bytes) {
-            return (raw, mapped, start.bindMemory(to: Element.self, capacity: capacity))
-        }
-        guard let raw = calloc(bytes + 63, 1) else { fatalError("out of memory") }
-        let aligned = raw + (64 - Int(bitPattern: raw) & 63) & 63
-        return (raw, 0, aligned.bindMemory(to: Element.self, capacity: capacity))
-    }
-
-    private static func release(_ raw: UnsafeMutableRawPointer, _ mapped: Int) {
-        if mapped > 0 { HugePages.unmap(raw, mapped) } else { free(raw) }
+        let block = HugePages.Block(bytes, huge: bytes >= hugePageBytes)
+        return (block, block.start.bindMemory(to: Element.self, capacity: capacity))
     }
 
     /// Record `i` (0 ≤ i < count).
@@ -120,10 +110,10 @@ final class CacheLineTable<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     private func reserve(_ records: Int) {
-        let (biggerRaw, biggerMapped, bigger) = CacheLineTable.allocate(records)
+        let (biggerBlock, bigger) = CacheLineTable.allocate(records)
         bigger.update(from: base, count: count)
-        CacheLineTable.release(raw, mapped)
-        (raw, mapped, base) = (biggerRaw, biggerMapped, bigger)
+        block.release()
+        (block, base) = (biggerBlock, bigger)
         capacity = records
     }
 }

@@ -43,10 +43,8 @@ final class UsageSpill {
     /// They lie side by side in one block on 2 MiB pages (`HugePages`, decision 76): every event
     /// is appended to one of 256 buffers at random, which on 4 KiB pages were 4,096 pages.
     private var buffers: [UnsafeMutableRawPointer]
-    /// The buffers' block: a mapping (`mapped` bytes from `raw`), or an allocation where the
-    /// kernel refused the mapping (`mapped` 0). Given back by `finish` (pass 2 only reads).
-    private let raw: UnsafeMutableRawPointer
-    private let mapped: Int
+    /// The buffers' block, given back by `finish` (pass 2 only reads).
+    private let block: HugePages.Block
     private var used: [Int]
     /// The data file (open for writing until `finish`, then for reading) and its length.
     private var fd: Int32 = -1
@@ -83,15 +81,9 @@ final class UsageSpill {
         rejects = UsageRejectRecord.Writer(path: FileSystem.join(folder, "rejects.bin"))
         try FileSystem.removeTree(folder)
         try FileSystem.createDirectory(folder)
-        let bytes = UsageStore.partitions * UsageSpill.flushSize
-        let start: UnsafeMutableRawPointer
-        if let block = HugePages.map(bytes) {
-            (raw, mapped, start) = block
-        } else {
-            (raw, mapped) = (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16), 0)
-            start = raw
-        }
-        buffers = (0..<UsageStore.partitions).map { start + $0 * UsageSpill.flushSize }
+        let block = HugePages.Block(UsageStore.partitions * UsageSpill.flushSize, huge: true)
+        self.block = block
+        buffers = (0..<UsageStore.partitions).map { block.start + $0 * UsageSpill.flushSize }
         used = Array(repeating: 0, count: UsageStore.partitions)
         blocks = Array(repeating: [], count: UsageStore.partitions)
         counts = Array(repeating: 0, count: UsageStore.partitions)
@@ -249,7 +241,7 @@ final class UsageSpill {
     private func releaseBuffers() {
         guard !buffers.isEmpty else { return }
         buffers = []
-        if mapped > 0 { HugePages.unmap(raw, mapped) } else { raw.deallocate() }
+        block.release()
     }
 
     /// Flushes every partition and the rejects, gives back the buffers, and reopens the data file

@@ -1,4 +1,8 @@
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 @testable import BillingIO
 
 /// Memory on 2 MiB pages (decisions 65, 76): its own mapping, from a 2 MiB boundary, zero and
@@ -18,6 +22,6 @@ struct HugePagesTests {
             p[at] = 0xA5
             #expect(p[at] == 0xA5)
         }
-        HugePages.unmap(raw, mapped)
+        munmap(raw, mapped)
     }
 }
