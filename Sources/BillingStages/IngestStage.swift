@@ -81,6 +81,7 @@ public enum IngestStage {
         let stored = Result { try UsageStore.write(base: base, count: slots.count, entry: { finished!.entry(slots[$0]) }) }
         if let error = rejectsWritten.value() { throw error }
         try stored.get()
+        try finished?.placeIDs(idsBase: base)
         try FileSystem.replace(
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))

@@ -68,10 +68,12 @@ extension UsageScanner {
     /// Pass 2: deduplicates and aggregates the spilled events one partition at a time (partitions
     /// spread over the cores, each worker with its own accumulators, merged at the end: every
     /// aggregation is order-free), writes the ids of the counted ones to `<base>.ids/` (one sorted
-    /// CSV per non-empty partition), and removes the spill. `countPartitions` then `mergeCounts`.
+    /// CSV per non-empty partition), and removes the spill. `countPartitions`, `mergeCounts`, then
+    /// `placeIDs`.
     public func deduplicate(idsBase base: String) throws {
         try countPartitions(idsBase: base)
         try mergeCounts(idsBase: base)
+        try placeIDs(idsBase: base)
     }
 
     /// Pass 2's parallel part: every partition deduplicated and aggregated, by one worker per core,
@@ -123,7 +125,8 @@ extension UsageScanner {
 
     /// Pass 2's serial part: the workers' accumulators merged into the scanner's in one pass
     /// (`UsageCounts.init(merging:denseKeys:denseEnds:)`, decision 74), the distinct values
-    /// ranked, the sums checked for overflow, and the ids folder synced and renamed into place.
+    /// ranked and the sums checked for overflow. It does not wait for the spill's removal and the
+    /// `sync` after it (`placeIDs` does): the contribution is rendered meanwhile (decision 78).
     public func mergeCounts(idsBase base: String) throws {
         do {
             // The workers' tables are freed as this block ends.
@@ -141,10 +144,18 @@ extension UsageScanner {
             }
         }
         rankValues()
-        let removal = writeback?.value() ?? nil
-        writeback = nil
-        if let removal { throw removal }
-        if let error = sumOverflow() { throw StageFailure.data([error]) }
+        if let error = sumOverflow() {
+            // Nothing is left removing files in the scratch folder when the stage stops.
+            _ = writeback?.value()
+            throw StageFailure.data([error])
+        }
+    }
+
+    /// Pass 2's last step: once the spill is removed and the `sync` started after it is done, the
+    /// ids folder synced and renamed into place. Ingest calls it after writing the contribution,
+    /// which its wait (a third of a second at 100M events, mostly the kernel's) then overlaps.
+    public func placeIDs(idsBase base: String) throws {
+        if let removal = writeback?.value() { throw removal }
         let folder = UsageStore.idsFolder(base)
         try FileSystem.replaceFolder(folder, with: folder + ".tmp")
     }
@@ -182,6 +193,8 @@ extension UsageScanner {
             try rejects.take(before: .max, row)
             try emit(out)
         }
+        // The spill's events may still be being removed (`placeIDs` reports how that went).
+        _ = writeback?.value()
         try FileSystem.removeTree(scratch)
     }
 

@@ -43,7 +43,8 @@ public final class UsageScanner {
     var valueRanks: [Int32] = []
     var valuesByRank: [Int32] = []
     /// Pass 2's workers' results, between `countPartitions` and `mergeCounts`, and the spill's
-    /// removal and `sync` started after the first (with the removal's error, if it failed).
+    /// removal and `sync` started after the first (with the removal's error, if it failed): set
+    /// once, then only waited for, by `placeIDs` and `writeRejects` (on two threads).
     var passTwo: [PassTwo?] = []
     var writeback: Background<Error?>?
     /// Pass 1 reads its parts `partStep` bytes at a time, and a worker with nothing left takes

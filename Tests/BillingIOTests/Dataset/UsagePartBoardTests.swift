@@ -48,6 +48,35 @@ struct UsagePartBoardTests {
         return files
     }
 
+    /// Ingest's order of pass 2's steps: after `mergeCounts` the ids folder is still being made
+    /// (only `usage.ids.tmp` is there, the spill may still be being removed); `writeRejects` then
+    /// waits for that removal before it removes the scratch folder, and `placeIDs` renames the
+    /// ids into place: the same ids files (and their indexes) as `deduplicate` writes in one go, and no scratch left.
+    @Test func idsArePlacedAfterTheMerge() throws {
+        let path = try usageFile()
+        let folder = String(path.dropLast("/f.csv".count))
+        try FileSystem.createDirectory(folder + "/whole")
+        try FileSystem.createDirectory(folder + "/steps")
+        let whole = try outputs(try scanner(workers: 2, scratch: folder + "/s1"), path: path, into: folder + "/whole")
+        let steps = try scanner(workers: 2, scratch: folder + "/s2")
+        try steps.scan(path: path)
+        try steps.countPartitions(idsBase: folder + "/steps/usage")
+        try steps.mergeCounts(idsBase: folder + "/steps/usage")
+        #expect(!FileSystem.isDirectory(folder + "/steps/usage.ids"))
+        #expect(FileSystem.isDirectory(folder + "/steps/usage.ids.tmp"))
+        try steps.writeRejects(to: folder + "/steps/rejects.csv")
+        #expect(!FileSystem.isDirectory(folder + "/s2"))
+        try steps.placeIDs(idsBase: folder + "/steps/usage")
+        #expect(!FileSystem.isDirectory(folder + "/steps/usage.ids.tmp"))
+        let names = try FileSystem.list(folder + "/steps/usage.ids").sorted()
+        #expect(!names.isEmpty)
+        #expect(names == whole.keys.filter { $0.hasPrefix("ids/") }.map { String($0.dropFirst(4)) }.sorted())
+        for name in names {
+            #expect(try String(decoding: FileSystem.read(folder + "/steps/usage.ids/" + name), as: UTF8.self) == whole["ids/" + name])
+        }
+        #expect(try String(decoding: FileSystem.read(folder + "/steps/rejects.csv"), as: UTF8.self) == whole["rejects.csv"])
+    }
+
     /// 3,000 rows: every 11th names an unknown subscription (rejected), every 13th repeats the
     /// event of 40 rows before with the same content (a duplicate) and every 17th with other
     /// content (rejected), one row in three carries a user. Read by two workers that claim 64
