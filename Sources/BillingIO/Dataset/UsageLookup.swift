@@ -255,9 +255,7 @@ struct UsageLookup: @unchecked Sendable {
     /// (no shared state changes: workers call it concurrently, each with its own `far`).
     @inline(__always) func servedPeriod(of sub: Int, on day: Int, far: inout FarPeriods) -> (start: Int, end: Int)? {
         let h = hot[sub]
-        let d = Int32(truncatingIfNeeded: day)
-        if h.nearStart0 <= d && d < h.nearEnd0 { return (Int(h.nearStart0), Int(h.nearEnd0)) }
-        if h.nearStart1 <= d && d < h.nearEnd1 { return (Int(h.nearStart1), Int(h.nearEnd1)) }
+        if let near = UsageLookup.nearPeriod(h, on: day) { return near }
         if day >= Int(h.horizon) || day < lowDay { return farPeriod(of: sub, on: day, far: &far) }
         let offset = Int(h.periodOffset), count = Int(h.periodCount)
         var lo = 0, hi = count
@@ -266,6 +264,16 @@ struct UsageLookup: @unchecked Sendable {
             if periodDays[offset + mid].end <= day { lo = mid + 1 } else { hi = mid }
         }
         return lo < count && periodDays[offset + lo].start <= day && day < periodDays[offset + lo].end ? periodDays[offset + lo] : nil
+    }
+
+    /// The one of a subscription's two near periods (its hot record `h`'s) holding `day`, if one
+    /// does: most rows' period. Pass 1 tries it before `servedPeriod`, whose `inout` argument
+    /// made the compiler copy the whole lookup (480 bytes) onto the stack for every row.
+    @inline(__always) static func nearPeriod(_ h: Hot, on day: Int) -> (start: Int, end: Int)? {
+        let d = Int32(truncatingIfNeeded: day)
+        if h.nearStart0 <= d && d < h.nearEnd0 { return (Int(h.nearStart0), Int(h.nearEnd0)) }
+        if h.nearStart1 <= d && d < h.nearEnd1 { return (Int(h.nearStart1), Int(h.nearEnd1)) }
+        return nil
     }
 
     /// `servedPeriod` outside the computed periods: the periods holding a day of the 62 from

@@ -114,6 +114,12 @@ final class UsagePassOne {
         batch.removeAll()
     }
 
+    /// `UsageLookup.servedPeriod`, for a row whose period is not one of the near two: out of line,
+    /// so that the copy of the lookup its `inout` argument costs is made for such rows alone.
+    @inline(never) private func farPeriod(of sub: Int, on day: Int) -> (start: Int, end: Int)? {
+        lookup.servedPeriod(of: sub, on: day, far: &far)
+    }
+
     /// Nil if row `k` of the batch is counted, spilled or in a trial; else the reason it is
     /// rejected. `sub` is its subscription's index, or −1 if it has none in the catalog (or its
     /// plan is not).
@@ -159,7 +165,7 @@ final class UsagePassOne {
         // No served period reaches the cancel date: rows of a cancelled subscription dated after
         // it are rejected without searching its periods (a cache miss or more each).
         if day >= Int(h.cancel) { return "outside every served period" }
-        guard let period = lookup.servedPeriod(of: sub, on: day, far: &far) else { return "outside every served period" }
+        guard let period = UsageLookup.nearPeriod(h, on: day) ?? farPeriod(of: sub, on: day) else { return "outside every served period" }
         let event = SpilledEvent(
             hash: batch.idHashes[k], fingerprint: batch.fingerprints[k], line: batch.lines[k],
             quantity: quantity, seconds: instant.seconds, nanos: instant.nanos, key: lookup.key(sub, metric, period.start), periodEnd: period.end,

@@ -156,4 +156,17 @@ struct UsageLookupServedPeriodTests {
         let before = CivilDate(parsing: "2025-12-31")!.dayNumber
         for sub in [0, 1] { #expect(lookup.servedPeriod(of: sub, on: before, far: &far) == nil, "\(sub)") }
     }
+
+    /// A record's two near periods, [10, 20) and [20, 51) as day numbers: a day is in the one
+    /// whose first day it is on or after and whose end it is before; 51 (the second's end) and 9
+    /// are in neither, nor is any day of a record with no near period (both empty).
+    @Test(arguments: [(9, nil), (10, 10), (19, 10), (20, 20), (50, 20), (51, nil)] as [(Int, Int?)])
+    func nearPeriodHoldsItsDays(day: Int, start: Int?) {
+        var h = UsageLookup.Hot(start: 0, firstPaid: 0, cancel: Int32.max, hasPlan: true)
+        (h.nearStart0, h.nearEnd0, h.nearStart1, h.nearEnd1) = (10, 20, 20, 51)
+        let near = UsageLookup.nearPeriod(h, on: day)
+        #expect(near?.start == start)
+        #expect(near?.end == start.map { $0 == 10 ? 20 : 51 })
+        #expect(UsageLookup.nearPeriod(UsageLookup.Hot(start: 0, firstPaid: 0, cancel: Int32.max, hasPlan: true), on: day) == nil)
+    }
 }
