@@ -31,6 +31,8 @@ extension UsageLookup {
         let pairs = hot.reduce(0) { $0 + ($1.horizon != Int32.min ? $1.metrics.nonzeroBitCount : 0) }
         guard wideMetrics == nil, pairs <= 1 << 30 else { return }
         var keys: [Int] = [], ends: [Int] = []
+        keys.reserveCapacity(2 * pairs)
+        ends.reserveCapacity(2 * pairs)
         for sub in hot.indices where hot[sub].horizon != Int32.min && hot[sub].metrics != 0 {
             hot[sub].pairBase = Int32(keys.count / 2)
             let h = hot[sub]
