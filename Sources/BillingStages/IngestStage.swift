@@ -17,6 +17,9 @@ public enum IngestStage {
         if !reader.errors.isEmpty { throw StageFailure.data(reader.errors) }
         let catalog = reader.catalog
         PhaseClock.mark("catalog")
+        // The normalised customers are rendered on another thread from here: the usage setup
+        // leaves a core idle while it sorts the subscriptions and numbers their slots (decision 80).
+        let customersFile = Background { NormalizedDataset.customersFile(catalog) }
         let usagePath = FileSystem.join(config.dataset, "usage.csv")
         var usage = UsageSummary()
         // Events the ledger already counted, and dunning ends, decide what is new and what is served.
@@ -50,7 +53,9 @@ public enum IngestStage {
             try scanning.countPartitions(idsBase: base)
             // Pass 2's merge works on one core: the normalised dataset is rendered on the other.
             let sortedSubscriptions = scanning.subscriptionsInIDOrder
-            datasetFiles = Background { NormalizedDataset.files(catalog, sortedSubscriptions: sortedSubscriptions) }
+            datasetFiles = Background {
+                NormalizedDataset.files(catalog, sortedSubscriptions: sortedSubscriptions, customers: customersFile.value())
+            }
             try scanning.mergeCounts(idsBase: base)
             PhaseClock.mark("usage pass 2")
             PhaseClock.note("usage pass 2 took a partition in up to \(scanning.rounds) rounds")
@@ -86,7 +91,7 @@ public enum IngestStage {
             FileSystem.join(config.ingestFolder, "usage_base.json"),
             Array(JSONWriter.pretty(.object(["committed": .int(committed.count), "events": .int(counted)])).utf8))
         PhaseClock.mark("usage write")
-        for (name, bytes) in datasetFiles?.value() ?? NormalizedDataset.files(catalog) {
+        for (name, bytes) in datasetFiles?.value() ?? NormalizedDataset.files(catalog, customers: customersFile.value()) {
             try FileSystem.replace(FileSystem.join(config.ingestFolder, name), bytes)
         }
         try FileSystem.replace(

@@ -40,4 +40,23 @@ struct NormalizedDatasetTests {
         let sorted = NormalizedDataset.files(catalog)
         #expect(given.map(\.name) == sorted.map(\.name) && given.map(\.bytes) == sorted.map(\.bytes))
     }
+
+    /// Ingest renders `customers.csv` ahead, on its own (`customersFile`), and hands it over: the
+    /// customers sorted by id (`C-10` before `C-2`, as text), one row each with the defaults
+    /// filled in, and the files the same as those rendered in one go.
+    @Test func customersRenderedAheadWriteTheSameFiles() {
+        var catalog = Catalog()
+        for id in ["C-2", "C-10"] {
+            catalog.customers[id] = Customer(id: id, name: "N \(id)", country: "US", currency: Currency(code: "USD")!)
+        }
+        let customers = NormalizedDataset.customersFile(catalog)
+        let lines = String(decoding: customers, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0] == "customer_id,name,country,currency,email,region,tax_id,tax_exempt,payment_method,_source")
+        #expect(lines[1].hasPrefix("C-10,N C-10,US,USD,") && lines[2].hasPrefix("C-2,N C-2,US,USD,"))
+        let ahead = NormalizedDataset.files(catalog, customers: customers)
+        let whole = NormalizedDataset.files(catalog)
+        #expect(ahead.map(\.name) == whole.map(\.name) && ahead.map(\.bytes) == whole.map(\.bytes))
+        #expect(whole.first { $0.name == "customers.csv" }?.bytes == customers)
+    }
 }
