@@ -41,6 +41,31 @@ struct CSVReaderTests {
         #expect(out == rest)
     }
 
+    /// Records go to the function of the call that parses them: read up to byte 10 (in the
+    /// middle of `3,4`) with one, then the rest with another, and `finish` (the last line, with no
+    /// line break) with a third; a function that throws stops the reading at its record, and its
+    /// error comes out.
+    @Test func recordsGoToTheirCallsFunctionAndAThrowStops() throws {
+        struct Stop: Error {}
+        let path = try tempFile("a,b\n1,2\n3,4\n5,6\n7,8")
+        let reader = try CSVReader(path: path)
+        var first: [Int] = [], second: [Int] = [], last: [Int] = []
+        try reader.read(upTo: 10) { first.append($0.line) }
+        try reader.read(upTo: Int.max) { second.append($0.line) }
+        try reader.finish { last.append($0.line) }
+        #expect(first == [1, 2])
+        #expect(second == [3, 4])
+        #expect(last == [5])
+        var seen: [Int] = []
+        #expect(throws: Stop.self) {
+            try CSVReader.read(path: path) { row in
+                seen.append(row.line)
+                if row.line == 3 { throw Stop() }
+            }
+        }
+        #expect(seen == [1, 2, 3])
+    }
+
     @Test func quotingSpacesAndLineNumbers() throws {
         let text = "a,b\n\n\"x, y\", keep spaces \n\"multi\nline\",\"say \"\"hi\"\"\"\nlast,row"
         #expect(try records(text) == ["1:a|b", "3:x, y| keep spaces ", "4:multi\nline|say \"hi\"", "6:last|row"])
