@@ -22,16 +22,20 @@ final class UsagePassOne {
     var failure: Error?
     /// A sum of what `check` reads ahead of each batch, kept only so that the reads stay.
     private var recordsRead: UInt64 = 0
-    /// Rows read and not checked yet, and the batch's subscription hashes and indexes.
+    /// Rows read and not checked yet, and the batch's subscription hashes and indexes (one per
+    /// row the batch holds; raw buffers, written without an array's uniqueness check each time).
     private var batch: UsageBatch
-    private var hashes: [UInt64] = []
-    private var subs: [Int] = []
+    private let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: UsageBatch.capacity)
+    private let subs = UnsafeMutablePointer<Int>.allocate(capacity: UsageBatch.capacity)
     /// Served periods of its rows dated over a year ahead, see `UsageLookup.FarPeriods`.
     private var far = UsageLookup.FarPeriods()
     private var sawHeader: Bool
     /// `UsageLookup.latestDay`, held here: a static computed once is checked (`swift_once`) at
     /// each read, which took 1.4 % of ingest's time read once a row.
     private let latestDay = UsageLookup.latestDay
+    /// `UsageScanner.one`, held here for the same reason (0.5 % of pass 1's samples were its
+    /// `swift_once`).
+    private let one = UsageScanner.one
 
     init(lookup: UsageLookup, columns: UsageScanner.Columns, path: String, start: Int, end: Int, spill: String) throws {
         self.lookup = lookup
@@ -43,6 +47,11 @@ final class UsagePassOne {
         sawHeader = start > 0
         reader = try CSVReader(path: path, displayPath: "usage.csv", offset: start)
         self.spill = try UsageSpill(folder: spill, dayBase: lookup.windowEnd)
+    }
+
+    deinit {
+        hashes.deallocate()
+        subs.deallocate()
     }
 
     /// Reads its part up to `end` (the first part skips the header).
@@ -82,10 +91,8 @@ final class UsagePassOne {
         let n = batch.count
         guard n > 0 else { return }
         batch.hashRows(idColumn: columns.id)
-        hashes.removeAll(keepingCapacity: true)
-        subs.removeAll(keepingCapacity: true)
         for k in 0..<n {
-            hashes.append(batch.fieldCounts[k] == columns.count ? ByteKeyTable.hash(UnsafeRawBufferPointer(batch.bytes(k, .subscription))) : 0)
+            hashes[k] = batch.fieldCounts[k] == columns.count ? ByteKeyTable.hash(UnsafeRawBufferPointer(batch.bytes(k, .subscription))) : 0
         }
         // The first probe slot of every row, read in a loop of loads alone: their misses overlap
         // as far as the CPU allows, where the lookups' loop, branching on each slot, overlapped few.
@@ -95,7 +102,7 @@ final class UsagePassOne {
         for k in 0..<n {
             let found = batch.fieldCounts[k] == columns.count
                 ? lookup.subscriptionIndex.find(UnsafeRawBufferPointer(batch.bytes(k, .subscription)), hash: hashes[k]) : nil
-            subs.append(found ?? -1)
+            subs[k] = found ?? -1
         }
         // Each record is read whole here, so that `classify` finds it in the cache.
         var read: UInt64 = 0
@@ -133,10 +140,10 @@ final class UsagePassOne {
             return "unknown metric for this subscription's plan"
         }
         guard let instant = Timestamp.instant(batch.bytes(k, .timestamp)) else { return "malformed timestamp" }
-        var quantity: Int128 = UsageScanner.one
+        var quantity: Int128 = one
         let q = batch.bytes(k, .quantity)
         if let whole = ExactDecimal.wholeNumber(q) {
-            quantity = Int128(whole) &* UsageScanner.one  // below 10^18 × 10^9: no overflow
+            quantity = Int128(whole) &* one  // below 10^18 × 10^9: no overflow
         } else if q.count > 0 {
             guard let value = ExactDecimal.parse(bytes: q, maxDecimals: UsageAccumulator.scale) else { return "malformed quantity" }
             if value.isNegative { return "negative quantity" }
