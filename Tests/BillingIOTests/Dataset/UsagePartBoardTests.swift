@@ -51,12 +51,10 @@ struct UsagePartBoardTests {
     /// Ingest's order of pass 2's steps: after `mergeCounts` the ids folder is still being made
     /// (only `usage.ids.tmp` is there, the spill may still be being removed); `writeRejects` then
     /// waits for that removal before it removes the scratch folder, and `placeIDs` renames the
-    /// ids into place: the same ids files (and their indexes) as `deduplicate` writes in one go, and no scratch left.
+    /// ids into place: the same ids files (and their indexes) as `deduplicate` writes in one go,
+    /// and no scratch folder left.
     @Test func idsArePlacedAfterTheMerge() throws {
-        let path = try usageFile()
-        let folder = String(path.dropLast("/f.csv".count))
-        try FileSystem.createDirectory(folder + "/whole")
-        try FileSystem.createDirectory(folder + "/steps")
+        let (path, folder) = try usageFolder("whole", "steps")
         let whole = try outputs(try scanner(workers: 2, scratch: folder + "/s1"), path: path, into: folder + "/whole")
         let steps = try scanner(workers: 2, scratch: folder + "/s2")
         try steps.scan(path: path)
@@ -84,10 +82,7 @@ struct UsagePartBoardTests {
     /// the threads' timing), every output is the one worker's, byte for byte: the same counts,
     /// the same rejects with the same lines, the same sums, users and ids.
     @Test func partsTakenOverWriteWhatOneWorkerWrites() throws {
-        let path = try usageFile()
-        let folder = String(path.dropLast("/f.csv".count))
-        try FileSystem.createDirectory(folder + "/one")
-        try FileSystem.createDirectory(folder + "/two")
+        let (path, folder) = try usageFolder("one", "two")
         let one = try outputs(try scanner(workers: 1, scratch: folder + "/spill-one"), path: path, into: folder + "/one")
 
         let sharing = try scanner(workers: 2, scratch: folder + "/spill-two")
@@ -107,8 +102,7 @@ struct UsagePartBoardTests {
     /// each ending where the next starts, the last at the end of the file, and between them they
     /// read every one of the 3,000 rows once.
     @Test func partsTakenOverCoverTheFileOnce() throws {
-        let path = try usageFile()
-        let folder = String(path.dropLast("/f.csv".count))
+        let (path, folder) = try usageFolder()
         let scanner = try scanner(workers: 2, scratch: folder + "/spill")
         let columns = try #require(try scanner.readHeader(path))
         let size = try FileSystem.size(path)
@@ -131,6 +125,14 @@ struct UsagePartBoardTests {
     }
 
     /// The rows of both tests (see the first).
+    /// `usageFile()` and its folder, with the subfolders `names` made in it.
+    func usageFolder(_ names: String...) throws -> (path: String, folder: String) {
+        let path = try usageFile()
+        let folder = String(path.dropLast("/f.csv".count))
+        for name in names { try FileSystem.createDirectory(folder + "/" + name) }
+        return (path, folder)
+    }
+
     func usageFile() throws -> String {
         var rows: [String] = []
         func row(_ k: Int) -> String {

@@ -96,12 +96,10 @@ struct UsageRoundTests {
     /// are there to be found: counted as duplicates, or rejected as already billed.
     @Test func roundsWriteWhatOneRoundWrites() throws {
         let board = UsagePartBoardTests()
-        let path = try board.usageFile()
-        let folder = String(path.dropLast("/f.csv".count))
+        let (path, folder) = try board.usageFolder("earlier", "whole", "rounds", "unindexed", "history")
         let lines = String(decoding: try FileSystem.read(path), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let first = folder + "/first.csv"
         try FileSystem.replace(first, Array((lines[0...1_000].joined(separator: "\n") + "\n").utf8))
-        for name in ["earlier", "whole", "rounds", "unindexed", "history"] { try FileSystem.createDirectory(folder + "/" + name) }
         _ = try board.outputs(try board.scanner(workers: 1, scratch: folder + "/spill-earlier"), path: first, into: folder + "/earlier")
         let committed = [folder + "/earlier/usage"]
 
