@@ -56,7 +56,7 @@ public enum IngestStage {
             datasetFiles = Background {
                 NormalizedDataset.files(catalog, sortedSubscriptions: sortedSubscriptions, customers: customersFile.value())
             }
-            try scanning.mergeCounts(idsBase: base)
+            try scanning.mergeCounts()
             PhaseClock.mark("usage pass 2")
             PhaseClock.note("usage pass 2 took a partition in up to \(scanning.rounds) rounds")
             usage = scanning.summary

@@ -182,9 +182,10 @@ public final class CSVReader {
 
     fileprivate func record(_ terminator: Int32) {
         if fieldCount > 0 && failure == nil && !stopped {
+            let row = CSVRow(line: linesBefore + 1, buffer: UnsafeBufferPointer(start: buffer, count: used),
+                             ends: UnsafeBufferPointer(start: ends, count: fieldCount))
             do {
-                try sink?._withUnsafeGuaranteedRef { try $0.body(CSVRow(line: linesBefore + 1, buffer: UnsafeBufferPointer(start: buffer, count: used),
-                                      ends: UnsafeBufferPointer(start: ends, count: fieldCount))) }
+                try sink?._withUnsafeGuaranteedRef { try $0.body(row) }
             } catch {
                 failure = error
                 stopped = true

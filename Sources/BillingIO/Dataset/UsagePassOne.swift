@@ -25,8 +25,8 @@ final class UsagePassOne {
     /// Rows read and not checked yet, and the batch's subscription hashes and indexes (one per
     /// row the batch holds; raw buffers, written without an array's uniqueness check each time).
     private var batch: UsageBatch
-    private let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: UsageBatch.capacity)
-    private let subs = UnsafeMutablePointer<Int>.allocate(capacity: UsageBatch.capacity)
+    private let hashes: UnsafeMutablePointer<UInt64>
+    private let subs: UnsafeMutablePointer<Int>
     /// Served periods of its rows dated over a year ahead, see `UsageLookup.FarPeriods`.
     private var far = UsageLookup.FarPeriods()
     private var sawHeader: Bool
@@ -47,6 +47,9 @@ final class UsagePassOne {
         sawHeader = start > 0
         reader = try CSVReader(path: path, displayPath: "usage.csv", offset: start)
         self.spill = try UsageSpill(folder: spill, dayBase: lookup.windowEnd)
+        // Allocated once nothing can throw, so that `deinit` frees them.
+        hashes = .allocate(capacity: UsageBatch.capacity)
+        subs = .allocate(capacity: UsageBatch.capacity)
     }
 
     deinit {

@@ -72,7 +72,7 @@ extension UsageScanner {
     /// `placeIDs`.
     public func deduplicate(idsBase base: String) throws {
         try countPartitions(idsBase: base)
-        try mergeCounts(idsBase: base)
+        try mergeCounts()
         try placeIDs(idsBase: base)
     }
 
@@ -84,8 +84,9 @@ extension UsageScanner {
     /// one finished 0.15–0.4 s after the first in runs at 10M events. Which worker counts a
     /// partition changes no output (`mergeCounts` adds their accumulators, which are order-free).
     /// Then the spill is removed and a `sync` started on another thread, so that the disk writes
-    /// the ids files while `mergeCounts` works on one core (its own `sync` before the folder is
-    /// renamed into place then has little left to wait for).
+    /// the ids files while `mergeCounts` works on one core and the contribution is written
+    /// (`placeIDs`'s own `sync` before the folder is renamed into place then has little left to
+    /// wait for).
     public func countPartitions(idsBase base: String) throws {
         let temp = UsageStore.idsFolder(base) + ".tmp"
         try FileSystem.removeTree(temp)
@@ -127,7 +128,7 @@ extension UsageScanner {
     /// (`UsageCounts.init(merging:denseKeys:denseEnds:)`, decision 74), the distinct values
     /// ranked and the sums checked for overflow. It does not wait for the spill's removal and the
     /// `sync` after it (`placeIDs` does): the contribution is rendered meanwhile (decision 78).
-    public func mergeCounts(idsBase base: String) throws {
+    public func mergeCounts() throws {
         do {
             // The workers' tables are freed as this block ends.
             let results = passTwo.compactMap { $0 }
@@ -412,8 +413,9 @@ extension UsageScanner {
         }
         for (k, index) in counted.enumerated() {
             if k % 256 == 0 {
-                for ahead in slots[k..<min(k + 256, counted.count)] { probed &+= Int(r.tallies.firstByte(ahead)) }
-                for (ahead, index) in zip(slots[k..<min(k + 256, counted.count)], counted[k..<min(k + 256, counted.count)]) where events[index].value >= 0 {
+                let next = k..<min(k + 256, counted.count)
+                for ahead in slots[next] { probed &+= Int(r.tallies.firstByte(ahead)) }
+                for (ahead, index) in zip(slots[next], counted[next]) where events[index].value >= 0 {
                     probed &+= Int(truncatingIfNeeded: r.valuePairs.firstProbe(UInt64(ahead) << 32 | UInt64(values[events[index].value])))
                 }
             }

@@ -59,7 +59,7 @@ struct UsagePartBoardTests {
         let steps = try scanner(workers: 2, scratch: folder + "/s2")
         try steps.scan(path: path)
         try steps.countPartitions(idsBase: folder + "/steps/usage")
-        try steps.mergeCounts(idsBase: folder + "/steps/usage")
+        try steps.mergeCounts()
         #expect(!FileSystem.isDirectory(folder + "/steps/usage.ids"))
         #expect(FileSystem.isDirectory(folder + "/steps/usage.ids.tmp"))
         try steps.writeRejects(to: folder + "/steps/rejects.csv")
