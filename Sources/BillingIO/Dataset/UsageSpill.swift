@@ -45,7 +45,6 @@ final class UsageSpill {
     private var buffers: [UnsafeMutableRawPointer]
     /// The buffers' block, given back by `finish` (pass 2 only reads).
     private let block: HugePages.Block
-    private var used: [Int]
     /// The data file (open for writing until `finish`, then for reading) and its length.
     private var fd: Int32 = -1
     private var fileSize = 0
@@ -54,11 +53,20 @@ final class UsageSpill {
     /// Pass 1's rejected rows, in line order, as `UsageRejectRecord`s. `writeRejects` writes
     /// `rejects.csv` from them.
     private let rejects: UsageRejectRecord.Writer
-    /// Per partition, the events added, the bytes of their ids, and the line of the last one
-    /// (lines are stored as the difference from it).
-    private var counts: [Int]
-    private var idBytes: [Int]
-    private var lastLines: [Int]
+    /// Per partition, what `add` updates for every event, in raw memory: an element of an array
+    /// written through a class's property is first checked for uniqueness, a runtime call, four
+    /// of them an event before.
+    private struct Partition {
+        /// The bytes in its buffer.
+        var used = 0
+        /// The events added, the bytes of their ids, and the line of the last one (lines are
+        /// stored as the difference from it).
+        var count = 0
+        var idBytes = 0
+        var lastLine = 0
+    }
+
+    private let partitions: UnsafeMutablePointer<Partition>
     static let flushSize = 1 << 16
     /// The most events `forEachBatch` hands over at once: 2,048 decoded events (about 100 bytes
     /// each) stay in the L2 cache while pass 2 takes them and aggregates them, where a whole read
@@ -84,14 +92,13 @@ final class UsageSpill {
         let block = HugePages.Block(UsageStore.partitions * UsageSpill.flushSize, huge: true)
         self.block = block
         buffers = (0..<UsageStore.partitions).map { block.start + $0 * UsageSpill.flushSize }
-        used = Array(repeating: 0, count: UsageStore.partitions)
         blocks = Array(repeating: [], count: UsageStore.partitions)
-        counts = Array(repeating: 0, count: UsageStore.partitions)
-        idBytes = Array(repeating: 0, count: UsageStore.partitions)
-        lastLines = Array(repeating: 0, count: UsageStore.partitions)
+        partitions = .allocate(capacity: UsageStore.partitions)
+        partitions.initialize(repeating: Partition(), count: UsageStore.partitions)
     }
 
     deinit {
+        partitions.deallocate()
         releaseBuffers()
         if fd >= 0 { close(fd) }
     }
@@ -116,19 +123,20 @@ final class UsageSpill {
         guard (1...(255 - UsageSpill.maxFixedSize)).contains(id.count), e.quantity >= 0, e.nanos >= 0 else {
             throw StageFailure.io("\(path): event at line \(e.line) cannot be spilled (partition \(p))")
         }
-        if used[p] + UsageSpill.maxFixedSize + id.count > UsageSpill.flushSize { try flush(p) }
-        used[p] += UsageSpill.encode(e, previousLine: lastLines[p], dayBase: dayBase, id: id, into: buffers[p] + used[p])
-        lastLines[p] = e.line
-        counts[p] += 1
-        idBytes[p] += id.count
+        if partitions[p].used + UsageSpill.maxFixedSize + id.count > UsageSpill.flushSize { try flush(p) }
+        let at = partitions + p
+        at.pointee.used += UsageSpill.encode(e, previousLine: at.pointee.lastLine, dayBase: dayBase, id: id, into: buffers[p] + at.pointee.used)
+        at.pointee.lastLine = e.line
+        at.pointee.count += 1
+        at.pointee.idBytes += id.count
     }
 
     /// The number of events added to partition `p`.
-    func count(_ p: Int) -> Int { counts[p] }
+    func count(_ p: Int) -> Int { partitions[p].count }
 
     /// The bytes of the ids of the events added to partition `p`: pass 2 sizes its id table's
     /// arena with them.
-    func idByteCount(_ p: Int) -> Int { idBytes[p] }
+    func idByteCount(_ p: Int) -> Int { partitions[p].idBytes }
 
     /// Writes one record at `base`; returns its length. A record is its length (one byte), the
     /// id's hash and the row's fingerprint (8 bytes each, little-endian), then LEB128 varints:
@@ -227,15 +235,16 @@ final class UsageSpill {
 
     /// Appends partition `p`'s buffer to the data file as one of its blocks.
     private func flush(_ p: Int) throws {
-        guard used[p] > 0 else { return }
+        let used = partitions[p].used
+        guard used > 0 else { return }
         if fd < 0 {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw FileSystem.failure("cannot create", path) }
         }
-        try FileSystem.writeAll(fd, UnsafeRawBufferPointer(start: buffers[p], count: used[p]), path)
-        blocks[p].append((fileSize, used[p]))
-        fileSize += used[p]
-        used[p] = 0
+        try FileSystem.writeAll(fd, UnsafeRawBufferPointer(start: buffers[p], count: used), path)
+        blocks[p].append((fileSize, used))
+        fileSize += used
+        partitions[p].used = 0
     }
 
     private func releaseBuffers() {
