@@ -17,12 +17,12 @@ enum UsageIDHashes {
     static func path(_ base: String, partition p: Int) -> String { UsageStore.idsFolder(base) + "/" + name(p) }
 
     /// The bytes of an index holding `hashes`, in their order.
-    static func bytes(_ hashes: [UInt64]) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: magic.count + 8 * hashes.count) { buffer, count in
-            let raw = UnsafeMutableRawBufferPointer(buffer)
+    static func bytes<Bytes: RenderedBytes>(_ hashes: [UInt64], as _: Bytes.Type = [UInt8].self) -> Bytes {
+        let count = magic.count + 8 * hashes.count
+        return Bytes(count: count) { base in
+            let raw = UnsafeMutableRawBufferPointer(start: base, count: count)
             raw.copyBytes(from: magic)
             for (i, h) in hashes.enumerated() { raw.storeBytes(of: h.littleEndian, toByteOffset: magic.count + 8 * i, as: UInt64.self) }
-            count = buffer.count
         }
     }
 

@@ -220,15 +220,20 @@ extension UsageScanner {
         for j in 0..<rounds {
             let round = UsageRound(index: j, count: rounds)
             let earlier = try UsageEarlierIDs(history, partition: p, round: round)
-            guard let (rows, hashes) = try deduplicate(
+            guard let (keys, mine, fingerprints) = try deduplicate(
                 partition: p, round: round, events: events / rounds, idBytes: idBytes / rounds, earlier: earlier, into: &r) else {
                 if j == rounds - 1 && !runs.isEmpty { try UsageIDRuns.merge(runs, idsPath: idsPath, hashesPath: hashesPath) }
                 continue
             }
+            let hashes = mine.map { keys.hash(of: $0) }
             if rounds == 1 {
-                direct.write(idsPath, rows)
-                direct.write(hashesPath, UsageIDHashes.bytes(hashes))
-            } else if j == rounds - 1 {
+                // Rendered in aligned memory, which the writer hands the disk as it is.
+                direct.write(idsPath, UsageScanner.idsFile(mine, of: keys, fingerprints: fingerprints, as: PageAlignedBytes.self))
+                direct.write(hashesPath, UsageIDHashes.bytes(hashes, as: PageAlignedBytes.self))
+                continue
+            }
+            let rows = UsageScanner.idsFile(mine, of: keys, fingerprints: fingerprints, header: false)
+            if j == rounds - 1 {
                 // The last run is merged from memory: it is never written to the scratch folder.
                 try UsageIDRuns.merge(runs, last: (rows, hashes), idsPath: idsPath, hashesPath: hashesPath)
             } else {
@@ -240,8 +245,8 @@ extension UsageScanner {
     }
 
     /// One round of a partition (about `events` of its events): its events counted, repeated or
-    /// rejected, and its counted ids (nil if none) as the rows of an ids file (with the header
-    /// when the round is the partition's only one) and their hashes, in the ids' byte order.
+    /// rejected, and its counted ids (nil if none): the table's keys, the entries of the ids this
+    /// round counted in the ids' byte order, and every entry's fingerprint.
     ///
     /// Earlier contributions are read through their index (`UsageIDHashes`, decision 49): only
     /// the hashes of their ids are held, and their ids files are read (this round's ids of all of
@@ -251,7 +256,7 @@ extension UsageScanner {
     /// read first.
     func deduplicate(
         partition p: Int, round: UsageRound, events: Int, idBytes: Int, earlier: UsageEarlierIDs, into r: inout PassTwo
-    ) throws -> (rows: [UInt8], hashes: [UInt64])? {
+    ) throws -> (keys: ByteKeys, entries: [Int], fingerprints: [UInt64])? {
         // Sized for this round's events and the unindexed runs' ids, so that reading them does not
         // grow the table again and again (nor the arrays beside it, nor its ids' arena: this
         // round's ids take `idBytes`, about).
@@ -331,10 +336,9 @@ extension UsageScanner {
         try rejects.finish()
         if !rejects.isEmpty { r.rejectRuns.append(rejects.path) }
         // The ids this round counted: those not read from an earlier contribution.
-        var mine = billed.indices.filter { !billed[$0] }
+        let mine = billed.indices.filter { !billed[$0] }
         guard !mine.isEmpty else { return nil }
-        mine = table.keys.sortedByKey(mine)
-        return (UsageScanner.idsFile(mine, of: table.keys, fingerprints: fingerprints, header: round.count == 1), mine.map { table.keys.hash(of: $0) })
+        return (table.keys, table.keys.sortedByKey(mine), fingerprints)
     }
 
     /// The first line of an `ids/` partition file.
@@ -342,17 +346,18 @@ extension UsageScanner {
 
     /// The bytes of an `ids/` partition file: a header (unless `header` is false: a round's run),
     /// then per entry (in the given order) its id and its fingerprint in lower-case hex without
-    /// leading zeros (as `String(_:radix: 16)` writes it). Sized first and written in place: a
-    /// month's ids files hold a row per event.
-    static func idsFile(_ entries: [Int], of keys: ByteKeys, fingerprints: [UInt64], header: Bool = true) -> [UInt8] {
+    /// leading zeros (as `String(_:radix: 16)` writes it). Sized first and written in place (in an
+    /// array, or in aligned memory for `DirectWriter`): a month's ids files hold a row per event.
+    static func idsFile<Bytes: RenderedBytes>(
+        _ entries: [Int], of keys: ByteKeys, fingerprints: [UInt64], header: Bool = true, as _: Bytes.Type = [UInt8].self
+    ) -> Bytes {
         let header = header ? idsHeader : []
         func hexDigits(_ f: UInt64) -> Int { f == 0 ? 1 : (64 - f.leadingZeroBitCount + 3) / 4 }
         var size = header.count
         for entry in entries { size += keys.keyLength(entry) + hexDigits(fingerprints[entry]) + 2 }
         // Digits through a table: a branch on each digit (a letter or not) was taken at random.
         let digits: StaticString = "0123456789abcdef"
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            let base = buffer.baseAddress!
+        return Bytes(count: size) { base in
             let hex = digits.utf8Start
             var at = 0
             for b in header {
@@ -374,7 +379,7 @@ extension UsageScanner {
                 base[at] = UInt8(ascii: "\n")
                 at += 1
             }
-            count = at
+            assert(at == size, "an ids file's rows fill the size worked out for them")
         }
     }
 

@@ -15,16 +15,15 @@ import Synchronization
 /// pass 2 about 3 s, and ingest 7 s of kernel time. Written directly, the disk takes the bytes
 /// from the writer's own buffer, and the thread that made them goes on while the disk works.
 ///
-/// Files go to `lanes` serial queues in turn, each with its own aligned buffer: a write past the
-/// page cache waits for the disk (about 1 ms for an ids file at 10M events), and two at once keep
-/// up with pass 2's workers where one did not. Each file's whole 4 KiB blocks are copied into the
-/// buffer and written from it; its last partial block goes through the page cache. Where the file
+/// Files go to `lanes` serial queues in turn: a write past the page cache waits for the disk (about
+/// 1 ms for an ids file at 10M events), and two at once keep up with pass 2's workers where one did
+/// not. A file's bytes come in aligned memory (`PageAlignedBytes`, decision 83) and its whole 4 KiB
+/// blocks are written from there; its last partial block goes through the page cache. Where the file
 /// system refuses `O_DIRECT` (or the platform has no such flag), a file is written by
 /// `FileSystem.writeScratch`, as before.
 final class DirectWriter: @unchecked Sendable {
-    /// One serial queue per lane, and the aligned buffer only that lane's queue uses.
+    /// One serial queue per lane.
     private let queues: [DispatchQueue]
-    private let buffers: [UnsafeMutableRawPointer]
     private let nextLane = Atomic(0)
     private let state = Mutex(State())
     /// Signalled once per waiting `write` as queued bytes are written.
@@ -41,9 +40,9 @@ final class DirectWriter: @unchecked Sendable {
         var directFiles = 0
     }
 
-    /// The aligned buffer's size: a `write` of 1 MiB is what this disk takes fastest past the page
-    /// cache (1.8 GB/s, against 640 MB/s in 64 KiB).
-    static let bufferSize = 1 << 20
+    /// The most bytes one `write` hands the disk: 1 MiB is what this disk takes fastest past the
+    /// page cache (1.8 GB/s, against 640 MB/s in 64 KiB).
+    static let chunk = 1 << 20
     /// The alignment `O_DIRECT` asks of memory, offsets and lengths (this disk's block is 512
     /// bytes; 4 KiB covers disks of larger blocks).
     static let block = 4096
@@ -55,16 +54,13 @@ final class DirectWriter: @unchecked Sendable {
     ///   - direct: false writes every file through the page cache (as where `O_DIRECT` is refused).
     init(lanes: Int = 2, limit: Int = 32 << 20, direct: Bool = true) {
         queues = (0..<max(1, lanes)).map { DispatchQueue(label: "billing.direct-writer.\($0)") }
-        buffers = queues.map { _ in UnsafeMutableRawPointer.allocate(byteCount: DirectWriter.bufferSize, alignment: DirectWriter.block) }
         self.limit = limit
         self.direct = direct && DirectWriter.flag != 0
     }
 
-    deinit { for buffer in buffers { buffer.deallocate() } }
-
     /// Queues `bytes` to be written to the new file `path` (created, or truncated if it exists);
     /// waits while the queue is full. After a failure, files not yet started are not written.
-    func write(_ path: String, _ bytes: [UInt8]) {
+    func write(_ path: String, _ bytes: PageAlignedBytes) {
         let count = bytes.count
         while !state.withLock({ s in
             let room = s.queued == 0 || s.queued + count <= limit
@@ -75,7 +71,7 @@ final class DirectWriter: @unchecked Sendable {
         queues[lane].async { [self] in
             if state.withLock({ $0.failure == nil }) {
                 do {
-                    let wasDirect = try write(path, bytes, through: buffers[lane])
+                    let wasDirect = try writeFile(path, bytes)
                     if wasDirect { state.withLock { $0.directFiles += 1 } }
                 } catch {
                     state.withLock { $0.failure = $0.failure ?? error }
@@ -110,22 +106,21 @@ final class DirectWriter: @unchecked Sendable {
     #endif
 
     /// Writes one file; whether all its whole blocks (at least one) went past the page cache.
-    private func write(_ path: String, _ bytes: [UInt8], through buffer: UnsafeMutableRawPointer) throws -> Bool {
+    private func writeFile(_ path: String, _ bytes: PageAlignedBytes) throws -> Bool {
         let fd = direct ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | DirectWriter.flag, 0o644) : -1
         guard fd >= 0 else {
             if direct && errno != EINVAL { throw FileSystem.failure("cannot create", path) }
-            try FileSystem.writeScratch(path, bytes)
+            try bytes.withBytes { try FileSystem.writeScratch(path, $0) }
             return false
         }
         defer { close(fd) }
         var isDirect = true
         let whole = bytes.count & ~(DirectWriter.block - 1)
-        try bytes.withUnsafeBytes { all in
+        try bytes.withBytes { all in
             var offset = 0
             while isDirect && offset < whole {
-                let n = min(DirectWriter.bufferSize, whole - offset)
-                buffer.copyMemory(from: all.baseAddress! + offset, byteCount: n)
-                let w = pwrite(fd, buffer, n, off_t(offset))
+                let n = min(DirectWriter.chunk, whole - offset)
+                let w = pwrite(fd, all.baseAddress! + offset, n, off_t(offset))
                 if w < 0 && errno == EINTR { continue }
                 if w < 0 && errno != EINVAL { throw FileSystem.failure("cannot write", path) }
                 // Refused (EINVAL), or a short write that may leave the offset unaligned: the

@@ -317,6 +317,11 @@ public enum FileSystem {
     /// Writes a scratch or staging file of a derived output (created or truncated, no fsync: a
     /// `replaceFolder` makes the whole folder durable at once), and starts its writeback.
     public static func writeScratch(_ path: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try writeScratch(path, $0) }
+    }
+
+    /// `writeScratch` of bytes in memory of the caller's.
+    static func writeScratch(_ path: String, _ bytes: UnsafeRawBufferPointer) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("cannot create", path) }
         defer { close(fd) }

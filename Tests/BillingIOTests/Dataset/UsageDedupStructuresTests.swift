@@ -208,6 +208,21 @@ struct UsageDedupStructuresTests {
         #expect(String(decoding: UsageScanner.idsFile([], of: table.keys, fingerprints: fingerprints), as: UTF8.self) == "event_id,fingerprint\n")
     }
 
+    /// Rendered for `DirectWriter` (in aligned memory), an ids file and its index are the same
+    /// bytes as in an array: the rows above (header 21 bytes + 10 + 6 + 49 + 8 = 94), and the
+    /// index's magic (8 bytes) then each hash in 8 little-endian bytes (8 + 2 × 8 = 24).
+    @Test func idsFileAndIndexRenderTheSameInAlignedMemory() {
+        var table = ByteKeyTable()
+        for id in ["E-1", "E-22", "E-333", "an-id-longer-than-sixteen-bytes"] { _ = withBytes(id) { table.insert($0, hash: ByteKeyTable.hash($0)) } }
+        let fingerprints: [UInt64] = [0, 16, 0xabc, .max]
+        let array = UsageScanner.idsFile([2, 0, 3, 1], of: table.keys, fingerprints: fingerprints)
+        let aligned = UsageScanner.idsFile([2, 0, 3, 1], of: table.keys, fingerprints: fingerprints, as: PageAlignedBytes.self)
+        #expect(array.count == 94 && aligned.withBytes { Array($0) } == array)
+        let index = UsageIDHashes.bytes([0x0102_0304_0506_0708, 1], as: PageAlignedBytes.self)
+        #expect(index.withBytes { Array($0) } == Array("BILLIDH1".utf8) + [8, 7, 6, 5, 4, 3, 2, 1] + [1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(index.withBytes { Array($0) } == UsageIDHashes.bytes([0x0102_0304_0506_0708, 1]))
+    }
+
     /// An ids file's fingerprint is read back from its bytes as `UInt64(_:radix: 16)` reads it:
     /// "abc" = 10 × 256 + 11 × 16 + 12 = 2748, either case; 16 f's = 2^64 − 1; nothing else (no
     /// sign, no 17th digit, no empty cell).

@@ -30,7 +30,7 @@ struct DirectWriterTests {
         try FileSystem.writeScratch(dir + "/f2", patternBytes(5 << 20, seed: 99))
         let writer = DirectWriter(lanes: 2, limit: 1 << 20, direct: direct)
         let files = DirectWriterTests.sizes.enumerated().map { (i, n) in (dir + "/f\(i)", patternBytes(n, seed: UInt64(i))) }
-        for (path, content) in files { writer.write(path, content) }
+        for (path, content) in files { writer.write(path, PageAlignedBytes(copying: content)) }
         try writer.finish()
         for (path, content) in files { #expect(try FileSystem.read(path) == content, "\(path)") }
         // Files of a whole block or more went past the page cache where the file system allows
@@ -45,7 +45,7 @@ struct DirectWriterTests {
         defer { try? FileSystem.removeTree(dir) }
         let writer = DirectWriter(lanes: 1, limit: 64 << 10)
         let files = (0..<50).map { i in (dir + "/f\(i)", patternBytes(i == 25 ? 200 << 10 : 40 << 10, seed: UInt64(i))) }
-        for (path, content) in files { writer.write(path, content) }
+        for (path, content) in files { writer.write(path, PageAlignedBytes(copying: content)) }
         try writer.finish()
         for (path, content) in files { #expect(try FileSystem.read(path) == content) }
     }
@@ -56,8 +56,8 @@ struct DirectWriterTests {
         let dir = tempFolder("billing-io-direct")
         defer { try? FileSystem.removeTree(dir) }
         let writer = DirectWriter(lanes: 1)
-        writer.write(dir + "/a", patternBytes(10, seed: 1))
-        writer.write(dir + "/missing/b", patternBytes(10, seed: 2))
+        writer.write(dir + "/a", PageAlignedBytes(copying: patternBytes(10, seed: 1)))
+        writer.write(dir + "/missing/b", PageAlignedBytes(copying: patternBytes(10, seed: 2)))
         #expect {
             try writer.finish()
         } throws: { error in

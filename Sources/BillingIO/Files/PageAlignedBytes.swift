@@ -1,0 +1,53 @@
+/// Bytes made once at a size known first, in memory that starts on a 4 KiB boundary: what
+/// `DirectWriter` hands the disk as they are (`O_DIRECT` takes only aligned memory). Pass 2's ids
+/// files and their indexes are rendered straight into them (decision 83); in an array they were
+/// copied once more, into an aligned buffer, by the writer's threads (1.2 % of ingest's CPU time
+/// at 100M events).
+final class PageAlignedBytes: RenderedBytes, @unchecked Sendable {
+    /// The memory's alignment: `DirectWriter.block`.
+    static let alignment = 4096
+    private let start: UnsafeMutableRawPointer
+    let count: Int
+
+    init(count: Int, rendering render: (UnsafeMutablePointer<UInt8>) -> Void) {
+        self.count = count
+        start = .allocate(byteCount: max(count, 1), alignment: PageAlignedBytes.alignment)
+        render(start.bindMemory(to: UInt8.self, capacity: max(count, 1)))
+    }
+
+    /// A copy of `array`.
+    convenience init(copying array: [UInt8]) {
+        self.init(count: array.count) { target in
+            array.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { target.update(from: base, count: source.count) }
+            }
+        }
+    }
+
+    deinit { start.deallocate() }
+
+    /// Calls `body` with the bytes (read only), this object kept alive meanwhile: a pointer into
+    /// it is valid only while it lives.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(UnsafeRawBufferPointer(start: start, count: count)) }
+    }
+}
+
+/// A container of bytes made in one go by a function that writes exactly `count` of them: an
+/// array, or `PageAlignedBytes`. Renderers that size their output first are written once for both.
+protocol RenderedBytes {
+    init(count: Int, rendering: (UnsafeMutablePointer<UInt8>) -> Void)
+}
+
+extension Array: RenderedBytes where Element == UInt8 {
+    init(count: Int, rendering render: (UnsafeMutablePointer<UInt8>) -> Void) {
+        guard count > 0 else {
+            self = []
+            return
+        }
+        self.init(unsafeUninitializedCapacity: count) { buffer, initialized in
+            render(buffer.baseAddress!)
+            initialized = count
+        }
+    }
+}
