@@ -3,9 +3,11 @@
 /// files and their indexes are rendered straight into them (decision 83); in an array they were
 /// copied once more, into an aligned buffer, by the writer's threads (1.2 % of ingest's CPU time
 /// at 100M events).
+///
+/// Never changed once rendered, so the writer's threads read it as it is (`@unchecked Sendable`).
 final class PageAlignedBytes: RenderedBytes, @unchecked Sendable {
-    /// The memory's alignment: `DirectWriter.block`.
-    static let alignment = 4096
+    /// The memory's alignment: the block `O_DIRECT` asks of memory.
+    static var alignment: Int { DirectWriter.block }
     private let start: UnsafeMutableRawPointer
     let count: Int
 
@@ -30,24 +32,5 @@ final class PageAlignedBytes: RenderedBytes, @unchecked Sendable {
     /// it is valid only while it lives.
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withExtendedLifetime(self) { try body(UnsafeRawBufferPointer(start: start, count: count)) }
-    }
-}
-
-/// A container of bytes made in one go by a function that writes exactly `count` of them: an
-/// array, or `PageAlignedBytes`. Renderers that size their output first are written once for both.
-protocol RenderedBytes {
-    init(count: Int, rendering: (UnsafeMutablePointer<UInt8>) -> Void)
-}
-
-extension Array: RenderedBytes where Element == UInt8 {
-    init(count: Int, rendering render: (UnsafeMutablePointer<UInt8>) -> Void) {
-        guard count > 0 else {
-            self = []
-            return
-        }
-        self.init(unsafeUninitializedCapacity: count) { buffer, initialized in
-            render(buffer.baseAddress!)
-            initialized = count
-        }
     }
 }
