@@ -22,3 +22,14 @@ func tempFile(_ content: String) throws -> String {
 func patternBytes(_ count: Int, seed: UInt64) -> [UInt8] {
     (0..<count).map { i in UInt8(truncatingIfNeeded: ((UInt64(i) &+ seed &* 1_000_003) &* 0x9E37_79B9_7F4A_7C15) >> 37) }
 }
+
+extension PageAlignedBytes {
+    /// A copy of `array`, for the tests that hand `DirectWriter` given bytes.
+    convenience init(copying array: [UInt8]) {
+        self.init(count: array.count) { target in
+            array.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { target.update(from: base, count: source.count) }
+            }
+        }
+    }
+}

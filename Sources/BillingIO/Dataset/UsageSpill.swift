@@ -123,8 +123,8 @@ final class UsageSpill {
         guard (1...(255 - UsageSpill.maxFixedSize)).contains(id.count), e.quantity >= 0, e.nanos >= 0 else {
             throw StageFailure.io("\(path): event at line \(e.line) cannot be spilled (partition \(p))")
         }
-        if partitions[p].used + UsageSpill.maxFixedSize + id.count > UsageSpill.flushSize { try flush(p) }
         let at = partitions + p
+        if at.pointee.used + UsageSpill.maxFixedSize + id.count > UsageSpill.flushSize { try flush(p) }
         at.pointee.used += UsageSpill.encode(e, previousLine: at.pointee.lastLine, dayBase: dayBase, id: id, into: buffers[p] + at.pointee.used)
         at.pointee.lastLine = e.line
         at.pointee.count += 1

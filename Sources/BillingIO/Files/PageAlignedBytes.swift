@@ -17,15 +17,6 @@ final class PageAlignedBytes: RenderedBytes, @unchecked Sendable {
         render(start.bindMemory(to: UInt8.self, capacity: max(count, 1)))
     }
 
-    /// A copy of `array`.
-    convenience init(copying array: [UInt8]) {
-        self.init(count: array.count) { target in
-            array.withUnsafeBufferPointer { source in
-                if let base = source.baseAddress { target.update(from: base, count: source.count) }
-            }
-        }
-    }
-
     deinit { start.deallocate() }
 
     /// Calls `body` with the bytes (read only), this object kept alive meanwhile: a pointer into
