@@ -62,11 +62,16 @@ public struct CatalogReader {
     ]
 
     /// Reads every file; afterwards `errors` is empty if and only if the catalog is valid.
-    public mutating func readAll() {
+    ///
+    /// - Parameter customersRead: called with the catalog as soon as its customers are read (its
+    ///   other files are not yet): work on the customers alone can start then, on the core the
+    ///   rest of the reading leaves idle. The customers may still have errors.
+    public mutating func readAll(customersRead: (Catalog) -> Void = { _ in }) {
         // The two largest files: subscriptions.csv is parsed while customers.csv is checked.
         let subscriptions = path("subscriptions.csv")
         let ahead = Background { FileSystem.exists(subscriptions) ? Result { try CSVTable.load(path: subscriptions, displayPath: subscriptions) } : nil }
         readCustomers()
+        customersRead(catalog)
         readPlans()
         readAhead["subscriptions.csv"] = ahead.value()
         readSubscriptions()

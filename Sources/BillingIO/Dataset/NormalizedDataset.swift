@@ -12,7 +12,7 @@ public enum NormalizedDataset {
     ///   - sortedSubscriptions: `c.sortedSubscriptions`, if the caller has it already (ingest's
     ///     usage lookup does): sorting a million subscriptions again took 0.4 s.
     ///   - customers: `customersFile(c)`, if the caller has rendered it already (ingest does, on
-    ///     a core its usage setup leaves idle).
+    ///     the core the rest of the catalog's reading leaves idle).
     public static func files(_ c: Catalog, sortedSubscriptions: [Subscription]? = nil, customers: [UInt8]? = nil) -> [(name: String, bytes: [UInt8])] {
         let customers = customers ?? customersFile(c)
         var subscriptions = Rows(header: [
