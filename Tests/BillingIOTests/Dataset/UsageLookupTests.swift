@@ -35,6 +35,26 @@ struct UsageLookupTests {
         return name.withUTF8 { b in lookup.metric(of: sub, named: UnsafeRawBufferPointer(b)).map { lookup.metricNames[$0] } }
     }
 
+    /// The lookup copies the subscriptions in id order over every core (decision 85): 5,000 ids
+    /// `S-0000` … `S-4999` (digits padded, so text order is number order), given in the
+    /// dictionary's own order, come out in number order, each record whole (its customer is
+    /// `C-` and the same digits); their plans are numbered (one plan, number 0) but for `X`'s,
+    /// whose plan the catalog lacks (−1), the last in id order.
+    @Test func subscriptionsAreCopiedInIDOrder() throws {
+        var catalog = Catalog()
+        catalog.plans["A"] = Plan(id: "A", name: "A", currency: UsageLookupTests.usd, interval: .month, price: ExactDecimal(parsing: "10")!)
+        let digits = (0..<5000).map { n in String(String(n + 10_000).dropFirst()) }
+        for d in digits {
+            catalog.subscriptions["S-" + d] = Subscription(id: "S-" + d, customerID: "C-" + d, planID: "A", startDate: CivilDate(parsing: "2026-01-01")!)
+        }
+        catalog.subscriptions["X"] = Subscription(id: "X", customerID: "C-X", planID: "none", startDate: CivilDate(parsing: "2026-01-01")!)
+        let window = DateRange(CivilDate(parsing: "2026-11-01")!, CivilDate(parsing: "2026-12-01")!)
+        let lookup = try UsageLookup(catalog: catalog, settings: BillingSettings(), window: window, endedOn: [:], workers: 2)
+        #expect(lookup.subscriptions.map(\.id) == digits.map { "S-" + $0 } + ["X"])
+        #expect(lookup.subscriptions.map(\.customerID) == digits.map { "C-" + $0 } + ["C-X"])
+        #expect(lookup.planNumbers == [Int32](repeating: 0, count: 5000) + [-1])
+    }
+
     /// The subscriptions by id are a sparse table, 4 slots a key (decision 77): 3 subscriptions
     /// in 16 slots, each found at its index in id order.
     @Test func subscriptionIndexHasFourSlotsAKey() throws {
